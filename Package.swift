@@ -1,0 +1,90 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "DynAPI",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "dynapi", targets: ["dynapi"]),
+        .library(name: "DynAPIServer", targets: ["DynAPIServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "DynAPICore"
+        ),
+        .target(
+            name: "DynAPIPostgres",
+            dependencies: [
+                "CLibPQ",
+                "DynAPICore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            exclude: ["SQL/tests", "SQL/README.md", "SQL/install.sql"],
+            resources: [
+                .embedInCode("SQL/bootstrap.sql"),
+                .embedInCode("SQL/uninstall.sql"),
+                .embedInCode("SQL/migrations"),
+            ]
+        ),
+        .target(
+            name: "DynAPIServer",
+            dependencies: [
+                "DynAPICore",
+                "DynAPIPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "dynapi",
+            dependencies: [
+                "DynAPICore",
+                "DynAPIPostgres",
+                "DynAPIServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Resources/demo.sql")]
+        ),
+        .target(
+            name: "DynAPITestSupport",
+            dependencies: [
+                "DynAPICore",
+                "DynAPIPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "DynAPICoreTests",
+            dependencies: ["DynAPICore"]
+        ),
+        .testTarget(
+            name: "DynAPIServerTests",
+            dependencies: [
+                "DynAPICore",
+                "DynAPIPostgres",
+                "DynAPIServer",
+                "DynAPITestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

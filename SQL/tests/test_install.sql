@@ -1,0 +1,51 @@
+-- The state an install leaves behind, and that it is stable: the bootstrap
+-- can run again, every migration is recorded once, and exposed tables that
+-- existed before the install were given their trigger by 0004.
+BEGIN;
+SET LOCAL client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+SELECT plan(8);
+
+SELECT results_eq('SELECT version, name FROM dynapi.migrations ORDER BY version',
+                  $$VALUES (1, '0001_core_tables'), (2, '0002_request_context'), (3, '0003_passwords'),
+                           (4, '0004_row_events'), (5, '0005_schema_events'), (6, '0006_acl_events')$$,
+                  'every migration is recorded exactly once');
+SELECT is_empty('SELECT 1 FROM dynapi.migrations WHERE applied_at IS NULL OR applied_at > now()',
+                'applied_at is recorded');
+
+-- What the installer runs before every migration must stay harmless.
+\ir ../bootstrap.sql
+SELECT is((SELECT count(*) FROM dynapi.migrations), 6::bigint, 'running the bootstrap again keeps the migration log');
+SELECT lives_ok($$SELECT pg_advisory_xact_lock(4242000001)$$, 'the installer''s advisory lock can be taken');
+
+SELECT is((SELECT count(*) FROM pg_event_trigger WHERE evtfoid IN (SELECT oid FROM pg_proc WHERE pronamespace = 'dynapi'::regnamespace)),
+          2::bigint, 'two event triggers, no duplicates');
+SELECT is((SELECT count(*) FROM pg_trigger WHERE tgrelid = 'dynapi.exposed_schemas'::regclass AND NOT tgisinternal),
+          1::bigint, 'one sync trigger on exposed_schemas');
+
+-- Every leaf table under an exposed, non-temporary, non-extension root has
+-- exactly one dynapi_row_events trigger, and nothing else has one.
+SELECT is_empty($$
+    WITH leaf AS (
+        SELECT c.oid, coalesce(pg_partition_root(c.oid), c.oid) AS root
+          FROM pg_class c WHERE c.relkind = 'r' AND c.relpersistence <> 't'
+    ), expected AS (
+        SELECT leaf.oid FROM leaf
+          JOIN pg_class r ON r.oid = leaf.root
+          JOIN pg_namespace n ON n.oid = r.relnamespace
+         WHERE n.nspname IN (SELECT name FROM dynapi.exposed_schemas)
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                                                      AND d.objid = r.oid AND d.deptype = 'e')
+    )
+    SELECT oid::regclass FROM expected
+     WHERE (SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = expected.oid AND t.tgname = 'dynapi_row_events') <> 1
+    $$, 'every exposed table has exactly one row trigger');
+SELECT is_empty($$
+    SELECT t.tgrelid::regclass FROM pg_trigger t
+      JOIN pg_class c ON c.oid = t.tgrelid
+     WHERE t.tgfoid = 'dynapi.notify_row_event()'::regprocedure
+       AND (c.relkind <> 'r' OR c.relnamespace = 'dynapi'::regnamespace)
+    $$, 'no row trigger on partitioned tables or on dynapi''s own tables');
+
+SELECT * FROM finish();
+ROLLBACK;

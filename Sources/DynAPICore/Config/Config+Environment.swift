@@ -1,0 +1,84 @@
+import Foundation
+
+extension Config {
+    /// Reads every setting from `environment` (the process environment with
+    /// command-line flags laid over it), refusing the first wrong one.
+    public static func load(from environment: [String: String]) throws(ConfigError) -> Config {
+        let reader = SettingReader(environment: environment)
+        let secret = try reader.required("DYNAPI_JWT_SECRET")
+        guard secret.utf8.count >= 32 else {
+            throw ConfigError(setting: "DYNAPI_JWT_SECRET", problem: "must be at least 32 bytes long (got \(secret.utf8.count))")
+        }
+        let schemas = reader.string("DYNAPI_SCHEMAS", default: "public")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !schemas.isEmpty else {
+            throw ConfigError(setting: "DYNAPI_SCHEMAS", problem: "names no schema")
+        }
+        let logLevel = reader.string("DYNAPI_LOG_LEVEL", default: "info").lowercased()
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ConfigError(setting: "DYNAPI_LOG_LEVEL", problem: "expected trace, debug, info, notice, warning, error or critical, got '\(logLevel)'")
+        }
+        return Config(
+            databaseURL: reader.string("DATABASE_URL", default: ""),
+            jwtSecret: secret,
+            host: reader.string("DYNAPI_HOST", default: "127.0.0.1"),
+            port: try reader.integer("DYNAPI_PORT", default: 8000, in: 0...65535),
+            schemas: schemas,
+            poolSize: try reader.integer("DYNAPI_POOL_SIZE", default: 4, in: 1...512),
+            maxWaiting: try reader.integer("DYNAPI_MAX_WAITING", default: 256, in: 0...1_000_000),
+            maxRows: try reader.integer("DYNAPI_MAX_ROWS", default: 1000, in: 1...10_000_000),
+            maxBodyBytes: try reader.integer("DYNAPI_MAX_BODY", default: 10 * 1024 * 1024, in: 1...(1 << 31)),
+            accessTokenLifetime: try reader.integer("DYNAPI_ACCESS_TOKEN_LIFETIME", default: 300, in: 1...31_536_000),
+            refreshTokenLifetime: try reader.integer("DYNAPI_REFRESH_TOKEN_LIFETIME", default: 86_400, in: 1...31_536_000),
+            reloadDebounceMilliseconds: try reader.integer("DYNAPI_RELOAD_DEBOUNCE_MS", default: 20, in: 0...60_000),
+            logLevel: logLevel,
+            debug: try reader.boolean("DYNAPI_DEBUG", default: false)
+        )
+    }
+}
+
+/// Reads typed values out of an environment, naming the variable in every refusal.
+public struct SettingReader: Sendable {
+    let environment: [String: String]
+
+    /// Creates a reader over an environment.
+    public init(environment: [String: String]) { self.environment = environment }
+
+    func value(_ name: String) -> String? {
+        guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+        return raw
+    }
+
+    /// A string setting, or its default when unset.
+    public func string(_ name: String, default fallback: String) -> String {
+        value(name) ?? fallback
+    }
+
+    /// A setting that must be present.
+    public func required(_ name: String) throws(ConfigError) -> String {
+        guard let raw = value(name) else { throw ConfigError(setting: name, problem: "is not set") }
+        return raw
+    }
+
+    /// An integer setting within `range`.
+    public func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let raw = value(name) else { return fallback }
+        guard let number = Int(raw) else {
+            throw ConfigError(setting: name, problem: "expected a whole number, got '\(raw)'")
+        }
+        guard range.contains(number) else {
+            throw ConfigError(setting: name, problem: "must be between \(range.lowerBound) and \(range.upperBound), got \(number)")
+        }
+        return number
+    }
+
+    /// A boolean setting: true/false, yes/no, on/off, 1/0.
+    public func boolean(_ name: String, default fallback: Bool) throws(ConfigError) -> Bool {
+        guard let raw = value(name)?.lowercased() else { return fallback }
+        switch raw {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ConfigError(setting: name, problem: "expected true or false, got '\(raw)'")
+        }
+    }
+}

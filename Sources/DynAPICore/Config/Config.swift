@@ -1,0 +1,64 @@
+/// Every setting of the sidecar, read once at start-up.
+public struct Config: Sendable, Equatable {
+    /// libpq connection string or URI; empty means libpq's `PG*` variables and defaults.
+    public var databaseURL: String
+    /// HS256 key for access and refresh tokens.
+    public var jwtSecret: String
+    /// Address to listen on.
+    public var host: String
+    /// Port to listen on.
+    public var port: Int
+    /// Schemas whose tables and views are served.
+    public var schemas: [String]
+    /// Connections in the request pool.
+    public var poolSize: Int
+    /// Requests that may wait for a connection before the next one gets 503.
+    public var maxWaiting: Int
+    /// Most rows a list answers with.
+    public var maxRows: Int
+    /// Largest request body, in bytes.
+    public var maxBodyBytes: Int
+    /// Lifetime of access tokens, in seconds.
+    public var accessTokenLifetime: Int
+    /// Lifetime of refresh tokens, in seconds.
+    public var refreshTokenLifetime: Int
+    /// Quiet period after a schema or ACL notification before reloading, in milliseconds.
+    public var reloadDebounceMilliseconds: Int
+    /// swift-log level name.
+    public var logLevel: String
+    /// Adds internal detail to 500 answers.
+    public var debug: Bool
+
+    /// Creates a configuration from explicit values.
+    public init(
+        databaseURL: String = "",
+        jwtSecret: String,
+        host: String = "127.0.0.1",
+        port: Int = 8000,
+        schemas: [String] = ["public"],
+        poolSize: Int = 4,
+        maxWaiting: Int = 256,
+        maxRows: Int = 1000,
+        maxBodyBytes: Int = 10 * 1024 * 1024,
+        accessTokenLifetime: Int = 300,
+        refreshTokenLifetime: Int = 86_400,
+        reloadDebounceMilliseconds: Int = 20,
+        logLevel: String = "info",
+        debug: Bool = false
+    ) {
+        self.databaseURL = databaseURL
+        self.jwtSecret = jwtSecret
+        self.host = host
+        self.port = port
+        self.schemas = schemas
+        self.poolSize = poolSize
+        self.maxWaiting = maxWaiting
+        self.maxRows = maxRows
+        self.maxBodyBytes = maxBodyBytes
+        self.accessTokenLifetime = accessTokenLifetime
+        self.refreshTokenLifetime = refreshTokenLifetime
+        self.reloadDebounceMilliseconds = reloadDebounceMilliseconds
+        self.logLevel = logLevel
+        self.debug = debug
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+extension APIError {
+    /// Translates a PostgreSQL error: status from ``SQLStateTable``, and for
+    /// constraint violations the offending fields under `errors`.
+    public init(_ error: DatabaseError) {
+        if error.isConnectionFailure {
+            self.init(status: 503, code: error.sqlstate, message: "The database is unavailable.", details: error.message, retryAfter: 1)
+            return
+        }
+        let status = SQLStateTable.status(for: error.sqlstate)
+        self.init(
+            status: status,
+            code: error.sqlstate,
+            message: error.message,
+            details: error.detail,
+            hint: error.hint,
+            fieldErrors: APIError.fieldErrors(of: error),
+            retryAfter: status == 503 ? 1 : nil
+        )
+    }
+
+    /// Field names a constraint violation points at, with its message.
+    static func fieldErrors(of error: DatabaseError) -> [String: [String]] {
+        let fields: [String]
+        var message = error.message
+        switch error.sqlstate {
+        case "23505", "23503":
+            fields = error.detail.map(keyColumns(inDetail:)) ?? []
+            message = error.detail ?? error.message
+        default:
+            fields = error.column.map { [$0] } ?? []
+        }
+        var result: [String: [String]] = [:]
+        for field in fields { result[field, default: []].append(message) }
+        return result
+    }
+
+    /// The columns of `Key (a, b)=(…) …`, the DETAIL of unique and foreign-key violations.
+    static func keyColumns(inDetail detail: String) -> [String] {
+        guard detail.hasPrefix("Key ("), let close = detail.range(of: ")=(") else { return [] }
+        let list = detail[detail.index(detail.startIndex, offsetBy: 5)..<close.lowerBound]
+        return list.components(separatedBy: ", ").map { name in
+            guard name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 else { return name }
+            return String(name.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"")
+        }
+    }
+}

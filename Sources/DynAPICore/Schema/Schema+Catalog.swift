@@ -1,0 +1,35 @@
+import Foundation
+
+extension Schema {
+    /// Builds a snapshot from the JSON document the catalog query returns:
+    /// `{"tables":[{schema,name,kind,comment,insertable,updatable,deletable,primary_key,columns,foreign_keys}]}`.
+    public init(catalogJSON: some DataProtocol, schemas: [String]) throws {
+        let document = try JSONDecoder().decode(CatalogDocument.self, from: Data(catalogJSON))
+        self.init(tables: document.tables.map(\.table), schemas: schemas)
+    }
+}
+
+private struct CatalogDocument: Decodable {
+    var tables: [CatalogTable]
+}
+
+private struct CatalogTable: Decodable {
+    var schema: String
+    var name: String
+    var kind: Table.Kind
+    var comment: String?
+    var insertable: Bool
+    var updatable: Bool
+    var deletable: Bool
+    var primary_key: [String]
+    var columns: [Column]
+    var foreign_keys: [ForeignKey]
+
+    var table: Table {
+        Table(
+            schema: schema, name: name, kind: kind, columns: columns, primaryKey: primary_key,
+            isInsertable: insertable, isUpdatable: updatable, isDeletable: deletable,
+            foreignKeys: foreign_keys, comment: comment
+        )
+    }
+}

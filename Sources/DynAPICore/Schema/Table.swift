@@ -1,0 +1,63 @@
+/// A table or view the API serves, with everything the planner needs about it.
+public struct Table: Sendable, Equatable {
+    /// What kind of relation it is.
+    public enum Kind: String, Sendable, Codable {
+        case table, partitionedTable = "partitioned_table", view, materializedView = "materialized_view", foreignTable = "foreign_table"
+    }
+
+    /// The PostgreSQL schema.
+    public var schema: String
+    /// The relation name, as PostgreSQL spells it.
+    public var name: String
+    /// Its kind.
+    public var kind: Kind
+    /// Columns in table order.
+    public var columns: [Column]
+    /// Primary key columns in key order; empty when there is none.
+    public var primaryKey: [String]
+    /// Whether rows can be inserted, updated and deleted (views may not be).
+    public var isInsertable: Bool
+    public var isUpdatable: Bool
+    public var isDeletable: Bool
+    /// Foreign keys from this table to others.
+    public var foreignKeys: [ForeignKey]
+    /// Foreign keys from other tables to this one.
+    public var referencedBy: [ForeignKey]
+    /// COMMENT ON the relation.
+    public var comment: String?
+
+    /// Creates a table description.
+    public init(
+        schema: String = "public", name: String, kind: Kind = .table, columns: [Column], primaryKey: [String] = [],
+        isInsertable: Bool = true, isUpdatable: Bool = true, isDeletable: Bool = true,
+        foreignKeys: [ForeignKey] = [], referencedBy: [ForeignKey] = [], comment: String? = nil
+    ) {
+        self.schema = schema
+        self.name = name
+        self.kind = kind
+        self.columns = columns
+        self.primaryKey = primaryKey
+        self.isInsertable = isInsertable
+        self.isUpdatable = isUpdatable
+        self.isDeletable = isDeletable
+        self.foreignKeys = foreignKeys
+        self.referencedBy = referencedBy
+        self.comment = comment
+    }
+
+    /// The name in URLs and in `user_roles.table_name`: `name` in `public`, `schema.name` elsewhere.
+    public var apiName: String { Table.apiName(schema: schema, name: name) }
+
+    /// The API name of a relation.
+    public static func apiName(schema: String, name: String) -> String {
+        schema == "public" ? name : "\(schema).\(name)"
+    }
+
+    /// The column named `name`, if any.
+    public func column(named name: String) -> Column? {
+        columns.first { $0.name == name }
+    }
+
+    /// Whether the relation is a view of some kind.
+    public var isView: Bool { kind == .view || kind == .materializedView }
+}

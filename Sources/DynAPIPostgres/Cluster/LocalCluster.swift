@@ -1,0 +1,86 @@
+import Foundation
+import Glibc
+
+/// A PostgreSQL cluster of our own in a folder: initdb, start, stop. It
+/// backs `dynapi dev` and the test suite. It listens on a unix socket in a
+/// private folder and, when asked, on 127.0.0.1.
+public final class LocalCluster: Sendable {
+    /// The data folder.
+    public let dataDirectory: String
+    /// Folder of the unix socket.
+    public let socketDirectory: String
+    /// Port number (of the socket file, and of TCP when enabled).
+    public let port: Int
+    /// Whether it also listens on 127.0.0.1.
+    public let listensOnTCP: Bool
+    private let binDirectory: String
+    private let asPostgresUser: Bool
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Opens the cluster in `dataDirectory`, running initdb first when the folder holds none.
+    public init(dataDirectory: String, port: Int? = nil, tcp: Bool = false) throws {
+        self.binDirectory = try LocalCluster.findBinDirectory()
+        self.asPostgresUser = geteuid() == 0
+        if asPostgresUser, getpwnam("postgres") == nil {
+            throw Failure(description: "running as root needs a 'postgres' OS user to run PostgreSQL (Debian's postgresql package creates it)")
+        }
+        self.dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
+        self.port = try port ?? FreePort.find()
+        self.listensOnTCP = tcp
+        self.socketDirectory = try LocalCluster.makePrivateDirectory(prefix: "dynapi-sock-", ownedByPostgres: asPostgresUser)
+        if !FileManager.default.fileExists(atPath: self.dataDirectory + "/PG_VERSION") {
+            try initialize()
+        }
+    }
+
+    /// A libpq connection string for `database`, as the superuser `postgres`.
+    public func conninfo(database: String = "postgres") -> String {
+        "host=\(socketDirectory) port=\(port) user=postgres dbname=\(database)"
+    }
+
+    /// A URI for `database` over TCP (only when ``listensOnTCP``).
+    public func url(database: String) -> String {
+        "postgresql://postgres@127.0.0.1:\(port)/\(database)"
+    }
+
+    private func initialize() throws {
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        if asPostgresUser { try LocalCluster.giveToPostgres(dataDirectory) }
+        try command("initdb", ["-D", dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"]).run()
+    }
+
+    /// Starts the server and waits until it accepts connections.
+    public func start() throws {
+        let listen = listensOnTCP ? "127.0.0.1" : ""
+        let options = [
+            "-p \(port)", "-k \(socketDirectory)", "-c listen_addresses='\(listen)'",
+            "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
+            "-c max_connections=200", "-c shared_buffers=64MB",
+        ].joined(separator: " ")
+        try command("pg_ctl", ["-D", dataDirectory, "-l", dataDirectory + "/server.log", "-o", options, "-w", "-t", "60", "start"]).run()
+    }
+
+    /// Stops the server (fast shutdown: open sessions are ended).
+    public func stop() {
+        _ = try? command("pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "stop"]).run()
+    }
+
+    /// Stops, then starts again: what a database restart looks like to clients.
+    public func restart() throws {
+        stop()
+        try start()
+    }
+
+    /// Removes the socket folder and, when asked, the data folder. Call after ``stop()``.
+    public func remove(data: Bool) {
+        try? FileManager.default.removeItem(atPath: socketDirectory)
+        if data { try? FileManager.default.removeItem(atPath: dataDirectory) }
+    }
+
+    private func command(_ program: String, _ arguments: [String]) -> Command {
+        Command(executable: binDirectory + "/" + program, arguments: arguments, asPostgresUser: asPostgresUser)
+    }
+}

@@ -1,0 +1,28 @@
+/// The SQL bundle, compiled into the binary from `SQL/` so that `dynapi install`
+/// and `psql -f SQL/install.sql` apply the same files.
+public enum SQLBundle {
+    /// One numbered, forward-only migration.
+    public struct Migration: Sendable, Equatable {
+        public let version: Int
+        public let name: String
+        public let sql: String
+    }
+
+    /// Creates the `dynapi` schema and `dynapi.migrations` if missing; run before every migration.
+    static let bootstrap = text(PackageResources.bootstrap_sql)
+
+    /// Removes everything the bundle made.
+    static let uninstall = text(PackageResources.uninstall_sql)
+
+    /// Every migration in order. `SQL/install.sql` lists the same files; a test checks that they agree.
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "0001_core_tables", sql: text(PackageResources._001_core_tables_sql)),
+        Migration(version: 2, name: "0002_request_context", sql: text(PackageResources._002_request_context_sql)),
+        Migration(version: 3, name: "0003_passwords", sql: text(PackageResources._003_passwords_sql)),
+        Migration(version: 4, name: "0004_row_events", sql: text(PackageResources._004_row_events_sql)),
+        Migration(version: 5, name: "0005_schema_events", sql: text(PackageResources._005_schema_events_sql)),
+        Migration(version: 6, name: "0006_acl_events", sql: text(PackageResources._006_acl_events_sql)),
+    ]
+
+    private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+}

@@ -1,0 +1,129 @@
+import CLibPQ
+import DynAPICore
+import Foundation
+import Logging
+import Synchronization
+
+/// The sidecar's one LISTEN connection, outside the request pool, on a thread
+/// of its own: it waits in poll() on the socket and on a self-pipe (to wake it
+/// for shutdown), probes the server when idle, and reconnects with capped
+/// backoff as ``ListenerStateMachine`` decides.
+public final class NotificationListener: Sendable {
+    /// Notifications and (re)connections, in order.
+    public let events: AsyncStream<ListenerEvent>
+    private let continuation: AsyncStream<ListenerEvent>.Continuation
+    private let conninfo: String
+    private let channels: [String]
+    private let logger: Logger
+    private let backoff: Backoff
+    private let probeMilliseconds: Int32
+    private let wakeup: (read: Int32, write: Int32)
+    private let started = Mutex(false)
+
+    /// Creates a listener; nothing happens until ``start()``.
+    public init(conninfo: String, channels: [String], logger: Logger, backoff: Backoff = Backoff(), probeSeconds: Int = 30) {
+        (events, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        self.conninfo = conninfo
+        self.channels = channels
+        self.logger = logger
+        self.backoff = backoff
+        self.probeMilliseconds = Int32(probeSeconds * 1000)
+        var fds: [Int32] = [0, 0]
+        _ = pipe(&fds)
+        self.wakeup = (fds[0], fds[1])
+    }
+
+    /// Starts the listening thread.
+    public func start() {
+        guard started.withLock({ let was = $0; $0 = true; return !was }) else { return }
+        let thread = Thread { [self] in run() }
+        thread.name = "dynapi-listener"
+        thread.start()
+    }
+
+    /// Asks the thread to close its connection and end; ``events`` then finishes.
+    public func stop() {
+        var byte: UInt8 = 1
+        _ = write(wakeup.write, &byte, 1)
+    }
+
+    private func run() {
+        var machine = ListenerStateMachine(backoff: backoff)
+        var connection: Connection?
+        var action = machine.start()
+        while true {
+            switch action {
+            case .connect:
+                do {
+                    connection = try Connection(conninfo: conninfo, logger: logger, sessionSetup: nil)
+                    action = machine.connected()
+                } catch {
+                    logger.warning("listener: cannot connect: \(error.message)")
+                    action = machine.failed()
+                }
+            case .listen:
+                do {
+                    for channel in channels { try connection?.execute("LISTEN " + SQLName.quote(channel)) }
+                    action = machine.subscribed()
+                } catch {
+                    logger.warning("listener: LISTEN failed: \(error.message)")
+                    action = machine.failed()
+                }
+            case .announce(let isReconnect):
+                logger.info("listener: listening on \(channels.joined(separator: ", "))\(isReconnect ? " again" : "")")
+                continuation.yield(.connected(isReconnect: isReconnect))
+                action = connection.map { listen(on: $0, machine: &machine) } ?? machine.lost()
+            case .wait(let milliseconds):
+                connection = nil
+                action = sleep(milliseconds) ? machine.stop() : machine.waited()
+            case .stop, .none:
+                connection = nil
+                continuation.finish()
+                close(wakeup.read)
+                close(wakeup.write)
+                return
+            }
+        }
+    }
+
+    /// Delivers notifications until the connection breaks or stop is asked.
+    private func listen(on connection: Connection, machine: inout ListenerStateMachine) -> ListenerStateMachine.Action {
+        while true {
+            var descriptors = [
+                pollfd(fd: connection.socket, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&descriptors, 2, probeMilliseconds)
+            if ready < 0, errno == EINTR { continue }
+            if descriptors[1].revents != 0 { return machine.stop() }
+            if ready == 0 {
+                // Idle: a probe finds a server that went away without closing the socket.
+                if (try? connection.execute("SELECT 1")) == nil { return lostConnection(&machine) }
+            } else if PQconsumeInput(connection.raw) == 0 {
+                return lostConnection(&machine)
+            }
+            drain(connection)
+            if !connection.isOK { return lostConnection(&machine) }
+        }
+    }
+
+    private func lostConnection(_ machine: inout ListenerStateMachine) -> ListenerStateMachine.Action {
+        logger.warning("listener: connection lost; reconnecting")
+        return machine.lost()
+    }
+
+    private func drain(_ connection: Connection) {
+        while let notification = PQnotifies(connection.raw) {
+            let channel = String(cString: notification.pointee.relname)
+            let payload = String(cString: notification.pointee.extra)
+            PQfreemem(notification)
+            continuation.yield(.notification(channel: channel, payload: payload))
+        }
+    }
+
+    /// Waits, or returns true at once when stop is asked.
+    private func sleep(_ milliseconds: Int) -> Bool {
+        var descriptor = pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, Int32(milliseconds)) > 0
+    }
+}

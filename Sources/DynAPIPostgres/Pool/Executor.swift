@@ -1,0 +1,46 @@
+import DynAPICore
+
+/// Who is asking and what for: set for the transaction so that triggers and
+/// row-level security policies see it through `dynapi.current_user_id()` and
+/// `dynapi.current_action()`.
+public struct SessionContext: Sendable, Equatable {
+    public var userID: Int64?
+    public var action: Operation?
+
+    /// Creates a session context.
+    public init(userID: Int64?, action: Operation?) {
+        self.userID = userID
+        self.action = action
+    }
+
+    var statement: SQLStatement {
+        SQLStatement(
+            "SELECT set_config('dynapi.user_id', $1, true), set_config('dynapi.action', $2, true)",
+            binds: [userID.map { String($0) } ?? "", action?.rawValue ?? ""]
+        )
+    }
+}
+
+/// Runs a request's statement: one round trip, one transaction, the session
+/// context set first.
+public struct Executor: Sendable {
+    public let pool: ConnectionPool
+
+    /// Creates an executor over a pool.
+    public init(pool: ConnectionPool) { self.pool = pool }
+
+    /// Runs `statement` as `context`; PostgreSQL errors come back as ``APIError``.
+    public func run(_ statement: SQLStatement, as context: SessionContext) async throws(APIError) -> QueryResult {
+        do {
+            return try await pool.withConnection { connection in
+                try connection.pipeline([context.statement, statement])[1]
+            }
+        } catch let error as DatabaseError {
+            throw APIError(error)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError.unavailable("The database could not be reached: \(error)")
+        }
+    }
+}

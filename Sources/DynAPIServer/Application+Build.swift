@@ -1,0 +1,26 @@
+import DynAPICore
+import Hummingbird
+import Logging
+
+/// Builds the HTTP application over a runtime.
+public enum DynAPIApplication {
+    /// The router with every route and middleware.
+    public static func router(runtime: Runtime) -> Router<AppRequestContext> {
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: ErrorMiddleware(maxBodyBytes: runtime.config.maxBodyBytes))
+        Routes.addPublic(to: router, runtime: runtime)
+        let protected = router.group().add(middleware: AuthMiddleware(runtime: runtime))
+        Routes.addProtected(to: protected, runtime: runtime)
+        return router
+    }
+
+    /// The application: the routes, served on the configured address, with the catalog watcher running beside them.
+    public static func build(runtime: Runtime) -> some ApplicationProtocol {
+        Application(
+            router: router(runtime: runtime),
+            configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "dynapi"),
+            services: [CatalogWatcher(runtime: runtime)],
+            logger: runtime.logger
+        )
+    }
+}

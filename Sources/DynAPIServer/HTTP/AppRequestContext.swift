@@ -1,0 +1,26 @@
+import DynAPICore
+import Hummingbird
+
+/// The request context of every route: Hummingbird's core storage plus the caller, once authenticated.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by ``AuthMiddleware`` on protected routes.
+    public var caller: Caller?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    /// The authenticated caller; only nil on routes without ``AuthMiddleware``, which is a wiring fault.
+    public func requireCaller() throws(APIError) -> Caller {
+        guard let caller else { throw APIError.missingCredentials }
+        return caller
+    }
+
+    /// The caller, who must be an admin.
+    public func requireAdmin() throws(APIError) -> Caller {
+        let caller = try requireCaller()
+        guard caller.user.isAdmin else { throw APIError.adminOnly }
+        return caller
+    }
+}

@@ -1,0 +1,58 @@
+import DynAPICore
+import DynAPIPostgres
+import Logging
+
+/// Everything a request may need, shared by all of them: settings, the pool,
+/// the current schema and ACL snapshots, the token keys.
+public final class Runtime: Sendable {
+    public let config: Config
+    public let logger: Logger
+    public let pool: ConnectionPool
+    public let executor: Executor
+    public let tokens: TokenService
+    /// The schema snapshot requests plan against.
+    public let schema = Current(Schema.empty)
+    /// The ACL snapshot requests are authorised with.
+    public let acl = Current(AccessControlList.empty)
+    /// Whether the first schema and ACL loads have finished.
+    public let isReady = Current(false)
+
+    /// Creates the runtime; nothing is loaded until ``reloadAll()``.
+    public init(config: Config, logger: Logger) async {
+        self.config = config
+        self.logger = logger
+        self.pool = ConnectionPool(conninfo: config.databaseURL, size: config.poolSize, maxWaiting: config.maxWaiting, logger: logger)
+        self.executor = Executor(pool: pool)
+        self.tokens = await TokenService(config: config)
+    }
+
+    /// Re-reads the schema; on failure the old snapshot stays.
+    @discardableResult
+    public func reloadSchema() async throws -> Schema {
+        let schemas = config.schemas
+        let clock = ContinuousClock()
+        let start = clock.now
+        let snapshot = try await pool.withConnection { try CatalogLoader.schema($0, schemas: schemas) }
+        schema.replace(with: snapshot)
+        logger.info("schema reloaded: \(snapshot.tables.count) tables in \(clock.now - start)")
+        return snapshot
+    }
+
+    /// Re-reads users and grants; on failure the old snapshot stays.
+    public func reloadACL() async throws {
+        let snapshot = try await pool.withConnection { try CatalogLoader.accessControl($0) }
+        acl.replace(with: snapshot)
+        logger.debug("ACL reloaded: \(snapshot.users.count) users")
+    }
+
+    /// Reloads both, logging rather than throwing: used after (re)connecting.
+    public func reloadAll() async {
+        do {
+            try await reloadSchema()
+            try await reloadACL()
+            isReady.replace(with: true)
+        } catch {
+            logger.error("reload failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import DynAPICore
+import Hummingbird
+import Logging
+
+/// Runs the sidecar until SIGINT or SIGTERM.
+public enum DynAPIServer {
+    /// Prepares the runtime (refusing a database it cannot serve) and serves.
+    public static func serve(config: Config, logger: Logger) async throws {
+        let runtime = await Runtime(config: config, logger: logger)
+        do {
+            try await runtime.prepare()
+        } catch {
+            await runtime.pool.shutdown()
+            throw error
+        }
+        logger.info("serving \(runtime.schema.value.tables.count) tables on http://\(config.host):\(config.port)/api/dyn/")
+        try await DynAPIApplication.build(runtime: runtime).runService()
+    }
+}
