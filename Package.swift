@@ -82,6 +82,7 @@ let package = Package(
                 "DynAPIPostgres",
                 "DynAPIServer",
                 "DynAPITestSupport",
+                "dynapi",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

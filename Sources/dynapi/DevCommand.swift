@@ -29,7 +29,7 @@ struct DevCommand: AsyncParsableCommand {
         let fresh = try DevCommand.prepareDatabase(cluster)
         let secret = try DevCommand.secret(in: data)
         print(DevCommand.banner(cluster: cluster, host: host, port: port, fresh: fresh))
-        fflush(stdout)
+        fflush(nil)
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = cluster.conninfo(database: DevCommand.database)
         environment["DYNAPI_JWT_SECRET"] = secret

@@ -60,6 +60,16 @@ public struct ReadPlan: Sendable, Equatable {
     public var ordering: [Ordering]
     public var limit: Int?
     public var offset: Int?
+
+    /// Creates a read plan.
+    public init(table: Table, columns: [String], conditions: [Condition], ordering: [Ordering], limit: Int?, offset: Int?) {
+        self.table = table
+        self.columns = columns
+        self.conditions = conditions
+        self.ordering = ordering
+        self.limit = limit
+        self.offset = offset
+    }
 }
 
 /// What to write: the row (by key conditions), the columns the body sets, the body itself.
@@ -73,4 +83,13 @@ public struct WritePlan: Sendable, Equatable {
     public var body: String?
     /// Columns of the answer.
     public var returning: [String]
+
+    /// Creates a write plan.
+    public init(table: Table, conditions: [Condition], columns: [String], body: String?, returning: [String]) {
+        self.table = table
+        self.conditions = conditions
+        self.columns = columns
+        self.body = body
+        self.returning = returning
+    }
 }

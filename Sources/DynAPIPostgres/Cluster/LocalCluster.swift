@@ -80,7 +80,7 @@ public final class LocalCluster: Sendable {
         if data { try? FileManager.default.removeItem(atPath: dataDirectory) }
     }
 
-    private func command(_ program: String, _ arguments: [String]) -> Command {
-        Command(executable: binDirectory + "/" + program, arguments: arguments, asPostgresUser: asPostgresUser)
+    private func command(_ program: String, _ arguments: [String]) -> ChildProcess {
+        ChildProcess(binDirectory + "/" + program, arguments, asPostgresUser: asPostgresUser)
     }
 }

@@ -22,7 +22,8 @@ extension Connection {
             if let known = prepared[statement.text] {
                 name = known
             } else {
-                name = "dynapi_\(prepared.count + 1)"
+                statementCounter += 1
+                name = "dynapi_\(statementCounter)"
                 guard PQsendPrepare(raw, name, statement.text, Int32(statement.binds.count), nil) == 1 else {
                     throw abandon()
                 }

@@ -9,6 +9,8 @@ public final class Connection: @unchecked Sendable {
     private let notices: NoticeSink
     /// Prepared statement names by SQL text.
     var prepared: [String: String] = [:]
+    /// Numbers statement names; never reused on this connection.
+    var statementCounter = 0
     /// Prepared statements kept per connection before they are all dropped.
     static let preparedLimit = 1000
 

@@ -18,7 +18,7 @@ public final class NotificationListener: Sendable {
     private let backoff: Backoff
     private let probeMilliseconds: Int32
     private let wakeup: (read: Int32, write: Int32)
-    private let started = Mutex(false)
+    private let lifecycle = Mutex((started: false, stopRequested: false))
 
     /// Creates a listener; nothing happens until ``start()``.
     public init(conninfo: String, channels: [String], logger: Logger, backoff: Backoff = Backoff(), probeSeconds: Int = 30) {
@@ -35,16 +35,30 @@ public final class NotificationListener: Sendable {
 
     /// Starts the listening thread.
     public func start() {
-        guard started.withLock({ let was = $0; $0 = true; return !was }) else { return }
+        let first = lifecycle.withLock { state in
+            defer { state.started = true }
+            return !state.started
+        }
+        guard first else { return }
         let thread = Thread { [self] in run() }
         thread.name = "dynapi-listener"
         thread.start()
     }
 
-    /// Asks the thread to close its connection and end; ``events`` then finishes.
+    /// Asks the thread to close its connection and end; ``events`` then finishes. Safe to call more than once.
     public func stop() {
+        let first = lifecycle.withLock { state in
+            defer { state.stopRequested = true }
+            return !state.stopRequested
+        }
+        guard first else { return }
         var byte: UInt8 = 1
         _ = write(wakeup.write, &byte, 1)
+    }
+
+    deinit {
+        close(wakeup.read)
+        close(wakeup.write)
     }
 
     private func run() {
@@ -79,8 +93,6 @@ public final class NotificationListener: Sendable {
             case .stop, .none:
                 connection = nil
                 continuation.finish()
-                close(wakeup.read)
-                close(wakeup.write)
                 return
             }
         }

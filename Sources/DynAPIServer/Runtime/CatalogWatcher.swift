@@ -42,6 +42,8 @@ struct CatalogWatcher: Service {
         } onGracefulShutdown: { [listener] in
             listener.stop()
         }
+        // Also reached by cancellation, which ends the loop without the handler.
+        listener.stop()
         await runtime.pool.shutdown()
     }
 }

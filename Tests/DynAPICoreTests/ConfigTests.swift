@@ -1,0 +1,69 @@
+import DynAPICore
+import Testing
+
+@Suite struct ConfigTests {
+    let secret = ["DYNAPI_JWT_SECRET": String(repeating: "k", count: 32)]
+
+    @Test func defaultsNeedOnlyTheSecret() throws {
+        let config = try Config.load(from: secret)
+        #expect(config.host == "127.0.0.1")
+        #expect(config.port == 8000)
+        #expect(config.schemas == ["public"])
+        #expect(config.poolSize == 4)
+        #expect(config.maxRows == 1000)
+        #expect(config.maxBodyBytes == 10 * 1024 * 1024)
+        #expect(config.accessTokenLifetime == 300)
+        #expect(config.refreshTokenLifetime == 86_400)
+        #expect(config.databaseURL == "")
+    }
+
+    @Test func everySettingIsRead() throws {
+        var environment = secret
+        environment["DATABASE_URL"] = "postgresql://db/app"
+        environment["DYNAPI_HOST"] = "0.0.0.0"
+        environment["DYNAPI_PORT"] = "9000"
+        environment["DYNAPI_SCHEMAS"] = "public, sales"
+        environment["DYNAPI_POOL_SIZE"] = "8"
+        environment["DYNAPI_MAX_ROWS"] = "50"
+        environment["DYNAPI_DEBUG"] = "yes"
+        environment["DYNAPI_LOG_LEVEL"] = "DEBUG"
+        let config = try Config.load(from: environment)
+        #expect(config.databaseURL == "postgresql://db/app")
+        #expect(config.host == "0.0.0.0")
+        #expect(config.port == 9000)
+        #expect(config.schemas == ["public", "sales"])
+        #expect(config.poolSize == 8)
+        #expect(config.maxRows == 50)
+        #expect(config.debug)
+        #expect(config.logLevel == "debug")
+    }
+
+    @Test(arguments: [
+        ([:], "DYNAPI_JWT_SECRET: is not set"),
+        (["DYNAPI_JWT_SECRET": "short"], "DYNAPI_JWT_SECRET: must be at least 32 bytes long (got 5)"),
+        (["DYNAPI_PORT": "http"], "DYNAPI_PORT: expected a whole number, got 'http'"),
+        (["DYNAPI_PORT": "70000"], "DYNAPI_PORT: must be between 0 and 65535, got 70000"),
+        (["DYNAPI_POOL_SIZE": "0"], "DYNAPI_POOL_SIZE: must be between 1 and 512, got 0"),
+        (["DYNAPI_DEBUG": "perhaps"], "DYNAPI_DEBUG: expected true or false, got 'perhaps'"),
+        (["DYNAPI_SCHEMAS": " , "], "DYNAPI_SCHEMAS: names no schema"),
+        (["DYNAPI_LOG_LEVEL": "loud"], "DYNAPI_LOG_LEVEL: expected trace, debug, info, notice, warning, error or critical, got 'loud'"),
+    ])
+    func wrongSettingsAreNamedInOneLine(overrides: [String: String], message: String) {
+        var environment = overrides["DYNAPI_JWT_SECRET"] == nil && !overrides.isEmpty ? secret : [:]
+        for (key, value) in overrides { environment[key] = value }
+        #expect(throws: ConfigError.self) { try Config.load(from: environment) }
+        do {
+            _ = try Config.load(from: environment)
+        } catch {
+            #expect(error.description == message)
+            #expect(!error.description.contains("\n"))
+        }
+    }
+
+    @Test func everySettingIsDocumented() {
+        let names = Set(Setting.all.map(\.name))
+        for name in ["DATABASE_URL", "DYNAPI_JWT_SECRET", "DYNAPI_HOST", "DYNAPI_PORT", "DYNAPI_SCHEMAS", "DYNAPI_POOL_SIZE", "DYNAPI_MAX_ROWS"] {
+            #expect(names.contains(name))
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import DynAPITestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Dead connections are replaced; the listener comes back and re-LISTENs.
+@Suite struct ResilienceTests {
+    static let sidecarSessions = """
+        SELECT coalesce(string_agg(pid::text, ','), '') FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = 'dynapi' AND pid <> pg_backend_pid()
+        """
+
+    @Test func terminatedConnectionsAreReplaced() async throws {
+        try await TestApp.withServer { client in
+            let admin = try await client.user("root", admin: true)
+            try await client.create("CREATE TABLE t (id serial PRIMARY KEY)", waitingFor: "t")
+            #expect(try await client.request(.get, "/api/dyn/t/", token: admin.token).status == .ok)
+
+            let pids = try client.database.query(ResilienceTests.sidecarSessions).string(0, 0) ?? ""
+            #expect(pids.split(separator: ",").count >= 2, "the pool and the listener connections")
+            try client.database.query("SELECT pg_terminate_backend(pid) FROM unnest(string_to_array($1, ',')::int[]) AS pid", pids)
+            #expect(try await eventually {
+                try client.database.query("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(string_to_array($1, ',')::int[])", pids)
+                    .string(0, 0) == "0"
+            })
+
+            // The next request gets a fresh connection, not an error.
+            #expect(try await client.request(.get, "/api/dyn/t/", token: admin.token).status == .ok)
+
+            // The listener reconnects and listens again: DDL is followed.
+            try client.database.execute("CREATE TABLE after_reconnect (id serial PRIMARY KEY)")
+            #expect(try await eventually(seconds: 10) {
+                try await client.request(.get, "/api/dyn/after_reconnect/", token: admin.token).status == .ok
+            })
+        }
+    }
+}
