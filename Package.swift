@@ -34,7 +34,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            exclude: ["SQL/tests", "SQL/README.md", "SQL/install.sql"],
+            exclude: ["SQL/tests", "SQL/README.md", "SQL/install.sql", "SQL/apply_migration.sql"],
             resources: [
                 .embedInCode("SQL/bootstrap.sql"),
                 .embedInCode("SQL/uninstall.sql"),

@@ -6,13 +6,7 @@ import Logging
 public enum DynAPIServer {
     /// Prepares the runtime (refusing a database it cannot serve) and serves.
     public static func serve(config: Config, logger: Logger) async throws {
-        let runtime = await Runtime(config: config, logger: logger)
-        do {
-            try await runtime.prepare()
-        } catch {
-            await runtime.pool.shutdown()
-            throw error
-        }
+        let runtime = try await Runtime.start(config: config, logger: logger)
         logger.info("serving \(runtime.schema.value.tables.count) tables on http://\(config.host):\(config.port)/api/dyn/")
         try await DynAPIApplication.build(runtime: runtime).runService()
     }

@@ -55,23 +55,44 @@ import Testing
         #expect(machine.failed() == .none)
     }
 
-    @Test func debouncerWaitsForQuietButNotForever() {
+    @Test func aLoneNotificationFiresAtOnce() {
         var debouncer = Debouncer(quietMilliseconds: 20, maximumMilliseconds: 100)
         #expect(debouncer.deadline == nil)
-        let early = debouncer.fire(at: 0)
-        #expect(!early)
+        let idle = debouncer.fire(at: 0)
+        #expect(!idle)
+        debouncer.note(at: 1000)
+        #expect(debouncer.deadline == 1000)
+        let fired = debouncer.fire(at: 1000)
+        #expect(fired)
+        #expect(debouncer.deadline == nil)
+        // Long after, again at once.
+        debouncer.note(at: 5000)
+        #expect(debouncer.deadline == 5000)
+    }
+
+    @Test func burstsWaitForQuietButNotForever() {
+        var debouncer = Debouncer(quietMilliseconds: 20, maximumMilliseconds: 100)
         debouncer.note(at: 0)
-        #expect(debouncer.deadline == 20)
+        let leading = debouncer.fire(at: 0)
+        #expect(leading)
+        // Right after a reload: wait for the burst to end.
+        debouncer.note(at: 5)
+        #expect(debouncer.deadline == 25)
         debouncer.note(at: 15)
         #expect(debouncer.deadline == 35)
         let tooSoon = debouncer.fire(at: 30)
         #expect(!tooSoon)
-        for time in stride(from: 30, through: 90, by: 15) { debouncer.note(at: time) }
-        #expect(debouncer.deadline == 100, "capped at the first notification plus the maximum")
-        let fired = debouncer.fire(at: 100)
-        #expect(fired)
+        for time in stride(from: 30, through: 120, by: 15) { debouncer.note(at: time) }
+        #expect(debouncer.deadline == 105, "capped at the first notification plus the maximum")
+        let capped = debouncer.fire(at: 105)
+        #expect(capped)
         #expect(debouncer.deadline == nil)
-        let again = debouncer.fire(at: 200)
-        #expect(!again)
+    }
+
+    @Test func twoNotificationsBeforeTheFirstFiresBecomeOneTrailingReload() {
+        var debouncer = Debouncer(quietMilliseconds: 20, maximumMilliseconds: 100)
+        debouncer.note(at: 0)
+        debouncer.note(at: 3)
+        #expect(debouncer.deadline == 23)
     }
 }

@@ -43,10 +43,12 @@ import Testing
             #expect(onDisk == migration.sql)
         }
         let install = try String(contentsOfFile: Repository.root + "/SQL/install.sql", encoding: .utf8)
-        let included = install.split(separator: "\n").filter { $0.hasPrefix("\\ir migrations/") }.map {
-            String($0.dropFirst("\\ir migrations/".count)).trimmingCharacters(in: .whitespaces)
-        }
-        #expect(included == files)
+        let lines = install.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = lines.filter { $0.hasPrefix("\\set name ") }.map { String($0.dropFirst("\\set name ".count)) + ".sql" }
+        let versions = lines.filter { $0.hasPrefix("\\set version ") }.compactMap { Int($0.dropFirst("\\set version ".count)) }
+        #expect(names == files)
+        #expect(versions == SQLBundle.migrations.map(\.version))
+        #expect(lines.filter { $0 == "\\ir apply_migration.sql" }.count == files.count)
     }
 
     @Test func uninstallLeavesNothingAndKeepsUserData() async throws {

@@ -1,15 +1,18 @@
 extension Query {
+    /// One JSON array of the rows.
     static func list(_ plan: ReadPlan) -> SQLStatement {
-        var sql = SQLBuilder()
-        sql.append("SELECT coalesce(array_to_json(array_agg(\(rowAlias))), '[]')::text FROM (")
-        select(plan, into: &sql)
-        sql.append(") AS \(rowAlias)")
-        return sql.statement
+        serialised(plan, as: "coalesce(array_to_json(array_agg(\(rowAlias))), '[]')::text")
     }
 
+    /// One JSON object per row (none when the key matches nothing).
     static func detail(_ plan: ReadPlan) -> SQLStatement {
+        serialised(plan, as: "row_to_json(\(rowAlias))::text")
+    }
+
+    /// `SELECT <json> FROM (<select>) AS _dynapi_row`.
+    static func serialised(_ plan: ReadPlan, as json: String) -> SQLStatement {
         var sql = SQLBuilder()
-        sql.append("SELECT row_to_json(\(rowAlias))::text FROM (")
+        sql.append("SELECT \(json) FROM (")
         select(plan, into: &sql)
         sql.append(") AS \(rowAlias)")
         return sql.statement

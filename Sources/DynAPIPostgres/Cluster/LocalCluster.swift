@@ -48,7 +48,13 @@ public final class LocalCluster: Sendable {
 
     private func initialize() throws {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        if asPostgresUser { try LocalCluster.giveToPostgres(dataDirectory) }
+        if asPostgresUser {
+            try LocalCluster.giveToPostgres(dataDirectory)
+            let reachable = try ChildProcess("/usr/bin/test", ["-w", dataDirectory], asPostgresUser: true).spawn()
+            guard reachable.status == 0 else {
+                throw Failure(description: "the postgres OS user cannot reach \(dataDirectory); make the folders above it traversable (chmod o+x)")
+            }
+        }
         try command("initdb", ["-D", dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"]).run()
     }
 

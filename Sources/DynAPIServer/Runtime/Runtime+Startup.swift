@@ -1,5 +1,6 @@
 import DynAPICore
 import DynAPIPostgres
+import Logging
 
 /// A reason the server cannot start, said in one line.
 public struct StartupError: Error, CustomStringConvertible {
@@ -7,9 +8,21 @@ public struct StartupError: Error, CustomStringConvertible {
 }
 
 extension Runtime {
+    /// A runtime ready to serve: connected, the bundle checked, the first snapshots loaded.
+    public static func start(config: Config, logger: Logger) async throws -> Runtime {
+        let runtime = await Runtime(config: config, logger: logger)
+        do {
+            try await runtime.prepare()
+        } catch {
+            await runtime.pool.shutdown()
+            throw error
+        }
+        return runtime
+    }
+
     /// Refuses to start against a database that cannot be reached or lacks the
     /// bundle; then loads the first snapshots.
-    public func prepare() async throws {
+    func prepare() async throws {
         let versions: [Int]
         do {
             versions = try await pool.withConnection { try Installer.installedVersions($0) }

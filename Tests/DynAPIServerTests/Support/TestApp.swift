@@ -30,13 +30,7 @@ enum TestApp {
     ) async throws -> T {
         var config = config(database)
         configure(&config)
-        let runtime = await Runtime(config: config, logger: logger)
-        do {
-            try await runtime.prepare()
-        } catch {
-            await runtime.pool.shutdown()
-            throw error
-        }
+        let runtime = try await Runtime.start(config: config, logger: logger)
         return try await DynAPIApplication.build(runtime: runtime).test(setup) { client in
             try await test(TestClient(base: client, runtime: runtime, database: database))
         }
