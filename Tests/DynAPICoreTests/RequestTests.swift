@@ -11,7 +11,7 @@ import Testing
         #expect(try QueryString(parsing: "").items.isEmpty)
     }
 
-    @Test(arguments: ["a=%", "a=%4", "a=%GG", "a=%FF"])
+    @Test(arguments: ["a=%", "a=%4", "a=%GG", "a=%FF", "a=x%00y", "%00=1"])
     func malformedPercentEncodingIsRefused(raw: String) {
         #expect(throws: APIError.self) { try QueryString(parsing: raw) }
     }

@@ -56,6 +56,9 @@ public struct QueryString: Sendable, Equatable {
         guard let decoded = String(validating: bytes, as: UTF8.self) else {
             throw APIError.badRequest("'\(text)' does not decode to UTF-8 text.")
         }
+        guard !bytes.contains(0) else {
+            throw APIError.badRequest("'\(text)' contains a NUL byte (%00), which PostgreSQL text cannot hold.")
+        }
         return decoded
     }
 
