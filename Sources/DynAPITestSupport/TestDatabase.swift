@@ -15,6 +15,17 @@ public struct TestDatabase: Sendable {
 
     private static let counter = Atomic<Int>(0)
 
+    /// A database that already exists in some cluster (one a test started itself, say).
+    public init(existing name: String, in cluster: LocalCluster) {
+        self.init(name: name, conninfo: cluster.conninfo(database: name), cluster: cluster)
+    }
+
+    private init(name: String, conninfo: String, cluster: LocalCluster) {
+        self.name = name
+        self.conninfo = conninfo
+        self.cluster = cluster
+    }
+
     /// Creates a fresh database, with the bundle installed unless `bundle` is false.
     public static func create(bundle: Bool = true) throws -> TestDatabase {
         let cluster = try TestCluster.get()

@@ -1,3 +1,6 @@
+import DynAPICore
+import DynAPIPostgres
+import DynAPIServer
 import DynAPITestSupport
 import Foundation
 import Hummingbird
@@ -32,6 +35,44 @@ import Testing
             try client.database.execute("CREATE TABLE after_reconnect (id serial PRIMARY KEY)")
             #expect(try await eventually(seconds: 10) {
                 try await client.request(.get, "/api/dyn/after_reconnect/", token: admin.token).status == .ok
+            })
+        }
+    }
+}
+
+/// A restart of PostgreSQL itself: the sidecar keeps running, answers 503
+/// while the database is gone, and serves again (schema changes included)
+/// once it is back. Runs on a cluster of its own so other tests are not disturbed.
+@Suite struct RestartTests {
+    @Test func servesAgainAfterPostgreSQLRestarts() async throws {
+        let folder = NSTemporaryDirectory() + "dynapi-restart-\(UUID().uuidString.prefix(8))"
+        let cluster = try LocalCluster(dataDirectory: folder)
+        try cluster.start()
+        defer {
+            cluster.stop()
+            cluster.remove(data: true)
+        }
+        try Connection(conninfo: cluster.conninfo(), logger: TestApp.logger).execute("CREATE DATABASE app")
+        let database = TestDatabase(existing: "app", in: cluster)
+        try Installer.install(try database.connect())
+        try database.execute("ALTER DATABASE app SET dynapi.bcrypt_cost = 4; CREATE TABLE t (id serial PRIMARY KEY)")
+        try database.createUser("root", password: "pw", admin: true)
+
+        try await TestApp.run(database) { client in
+            let token = try await client.login("root", "pw")
+            #expect(try await client.request(.get, "/api/dyn/t/", token: token).status == .ok)
+
+            cluster.stop()
+            let down = try await client.request(.get, "/api/dyn/t/", token: token)
+            #expect(down.status == .serviceUnavailable)
+            #expect(down.headers[.retryAfter] != nil)
+            #expect(try await client.request(.get, "/api/health/").status == .serviceUnavailable)
+
+            try cluster.start()
+            #expect(try await eventually(seconds: 15) { try await client.request(.get, "/api/dyn/t/", token: token).status == .ok })
+            try database.execute("CREATE TABLE after_restart (id serial PRIMARY KEY)")
+            #expect(try await eventually(seconds: 15) {
+                try await client.request(.get, "/api/dyn/after_restart/", token: token).status == .ok
             })
         }
     }
