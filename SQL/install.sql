@@ -31,3 +31,11 @@
 \set version 6
 \set name 0006_acl_events
 \ir apply_migration.sql
+
+\set version 7
+\set name 0007_admin_api
+\ir apply_migration.sql
+
+\set version 8
+\set name 0008_configuration
+\ir apply_migration.sql

@@ -9,8 +9,13 @@ public enum DynAPIApplication {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: ErrorMiddleware(maxBodyBytes: runtime.config.maxBodyBytes))
         Routes.addPublic(to: router, runtime: runtime)
-        let protected = router.group().add(middleware: AuthMiddleware(runtime: runtime))
-        Routes.addProtected(to: protected, runtime: runtime)
+        let accounts = router.group().add(middleware: AuthMiddleware(runtime: runtime))
+        Routes.addAccounts(to: accounts, runtime: runtime)
+        let dynamic = router.group()
+            .add(middleware: ThrottleMiddleware(throttle: runtime.throttle, keying: .anonymous))
+            .add(middleware: AuthMiddleware(runtime: runtime))
+            .add(middleware: ThrottleMiddleware(throttle: runtime.throttle, keying: .user))
+        Routes.addDynamicAPI(to: dynamic, runtime: runtime)
         return router
     }
 

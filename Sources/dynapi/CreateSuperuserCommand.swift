@@ -10,10 +10,16 @@ struct CreateSuperuserCommand: ParsableCommand {
     @Option(help: "user name") var username: String
     @Option(help: "email address") var email: String = ""
     @Option(help: "password (read from standard input when left out)") var password: String?
+    @Flag(name: .customLong("skip-password-validation"), help: "accept a password that breaks the password rules")
+    var skipPasswordValidation = false
 
     func run() throws {
         guard let secret = password ?? CreateSuperuserCommand.readPassword(), !secret.isEmpty else {
             throw CommandFailure("a password is needed: --password, or one line on standard input")
+        }
+        let problems = PasswordPolicy().problems(with: secret, for: .init(username: username, email: email))
+        if !skipPasswordValidation, !problems.isEmpty {
+            throw CommandFailure("password refused: \(problems.joined(separator: " ")) (--skip-password-validation accepts it anyway)")
         }
         let connection = try database.connect()
         do {

@@ -46,6 +46,7 @@ import Testing
         (["DYNAPI_POOL_SIZE": "0"], "DYNAPI_POOL_SIZE: must be between 1 and 512, got 0"),
         (["DYNAPI_DEBUG": "perhaps"], "DYNAPI_DEBUG: expected true or false, got 'perhaps'"),
         (["DYNAPI_SCHEMAS": " , "], "DYNAPI_SCHEMAS: names no schema"),
+        (["DYNAPI_SCHEMAS": "public,dynapi"], "DYNAPI_SCHEMAS: 'dynapi' is a system schema and cannot be served"),
         (["DYNAPI_LOG_LEVEL": "loud"], "DYNAPI_LOG_LEVEL: expected trace, debug, info, notice, warning, error or critical, got 'loud'"),
     ])
     func wrongSettingsAreNamedInOneLine(overrides: [String: String], message: String) {

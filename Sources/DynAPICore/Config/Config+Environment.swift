@@ -14,6 +14,16 @@ extension Config {
         guard !schemas.isEmpty else {
             throw ConfigError(setting: "DYNAPI_SCHEMAS", problem: "names no schema")
         }
+        if let reserved = schemas.first(where: { ["dynapi", "information_schema"].contains($0) || $0.hasPrefix("pg_") }) {
+            throw ConfigError(setting: "DYNAPI_SCHEMAS", problem: "'\(reserved)' is a system schema and cannot be served")
+        }
+        var rate: Rate?
+        if let text = reader.value("DYNAPI_RATE") {
+            guard let parsed = Rate(parsing: text) else {
+                throw ConfigError(setting: "DYNAPI_RATE", problem: "expected N/second, N/minute, N/hour or N/day, got '\(text)'")
+            }
+            rate = parsed
+        }
         let logLevel = reader.string("DYNAPI_LOG_LEVEL", default: "info").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigError(setting: "DYNAPI_LOG_LEVEL", problem: "expected trace, debug, info, notice, warning, error or critical, got '\(logLevel)'")
@@ -32,7 +42,8 @@ extension Config {
             refreshTokenLifetime: try reader.integer("DYNAPI_REFRESH_TOKEN_LIFETIME", default: 86_400, in: 1...31_536_000),
             reloadDebounceMilliseconds: try reader.integer("DYNAPI_RELOAD_DEBOUNCE_MS", default: 20, in: 0...60_000),
             logLevel: logLevel,
-            debug: try reader.boolean("DYNAPI_DEBUG", default: false)
+            debug: try reader.boolean("DYNAPI_DEBUG", default: false),
+            rate: rate
         )
     }
 }

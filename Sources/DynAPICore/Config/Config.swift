@@ -28,6 +28,8 @@ public struct Config: Sendable, Equatable {
     public var logLevel: String
     /// Adds internal detail to 500 answers.
     public var debug: Bool
+    /// Throttle of the dynamic API per user (per client address when anonymous); nil: none.
+    public var rate: Rate?
 
     /// Creates a configuration from explicit values.
     public init(
@@ -44,7 +46,8 @@ public struct Config: Sendable, Equatable {
         refreshTokenLifetime: Int = 86_400,
         reloadDebounceMilliseconds: Int = 20,
         logLevel: String = "info",
-        debug: Bool = false
+        debug: Bool = false,
+        rate: Rate? = nil
     ) {
         self.databaseURL = databaseURL
         self.jwtSecret = jwtSecret
@@ -60,5 +63,6 @@ public struct Config: Sendable, Equatable {
         self.reloadDebounceMilliseconds = reloadDebounceMilliseconds
         self.logLevel = logLevel
         self.debug = debug
+        self.rate = rate
     }
 }

@@ -7,7 +7,7 @@ extension Planner {
             conditions.append(.equals(column: filter.column, value: filter.value))
         }
         if !options.searchWords.isEmpty {
-            let textColumns = table.columns.filter(\.isText).map(\.name)
+            let textColumns = table.columns.filter(\.isSearchable).map(\.name)
             guard !textColumns.isEmpty else {
                 throw APIError.badRequest("search= needs a text column, and '\(table.apiName)' has none.")
             }
@@ -31,7 +31,7 @@ extension Planner {
     }
 
     func requireColumn(_ name: String, in table: Table) throws(APIError) {
-        guard table.column(named: name) != nil else {
+        guard table.readableColumn(named: name) != nil else {
             throw APIError.unknownColumn(name, table: table.apiName)
         }
     }

@@ -55,8 +55,8 @@ public struct Planner: Sendable {
         return zip(table.primaryKey, key).map { Condition.equals(column: $0, value: $1) }
     }
 
-    /// Visible columns of the answer.
+    /// Columns of the answer: the readable ones.
     func answerColumns(_ table: Table) -> [String] {
-        table.columns.map(\.name)
+        table.columns.filter(\.isReadable).map(\.name)
     }
 }

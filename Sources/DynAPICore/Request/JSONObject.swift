@@ -3,22 +3,23 @@ import Foundation
 /// Reading JSON object bodies: the one place request JSON is decoded.
 public enum JSONObject {
     /// The body as a JSON object, or the 400/415 that says why it is not one.
-    public static func parse(_ bytes: [UInt8], contentType: String?) throws(APIError) -> [String: Any] {
+    public static func parse(_ bytes: [UInt8], contentType: String?) throws(APIError) -> [String: JSONValue] {
         if let contentType, !isJSON(contentType) {
             throw APIError.unsupportedMediaType(contentType)
         }
         guard bytes.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
             throw APIError.invalidBody("The request body is empty; send a JSON object.")
         }
-        let value: Any
+        let value: JSONValue
         do {
-            value = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch let DecodingError.dataCorrupted(context) {
+            throw APIError.invalidBody("The request body is not valid JSON.", details: (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription)
         } catch {
-            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
-            throw APIError.invalidBody("The request body is not valid JSON.", details: reason)
+            throw APIError.invalidBody("The request body is not valid JSON.")
         }
-        guard let object = value as? [String: Any] else {
-            throw APIError.invalidBody("Expected a JSON object, got \(value is [Any] ? "an array" : "a JSON scalar").")
+        guard case .object(let object) = value else {
+            throw APIError.invalidBody("Expected a JSON object, got \(value.kindName == "an array" ? "an array" : "a JSON scalar").")
         }
         return object
     }
@@ -30,18 +31,114 @@ public enum JSONObject {
     }
 
     /// Required string members, refused together, DRF-style, when missing or not strings.
-    public static func strings(_ object: [String: Any], _ names: [String]) throws(APIError) -> [String] {
-        var values: [String] = []
-        var problems: [String: [String]] = [:]
-        for name in names {
-            switch object[name] {
-            case let value as String where !value.isEmpty: values.append(value)
-            case nil, is NSNull: problems[name] = ["This field is required."]
-            case let value as String where value.isEmpty: problems[name] = ["This field may not be blank."]
-            default: problems[name] = ["Expected a string."]
-            }
-        }
-        guard problems.isEmpty else { throw APIError.validation(problems) }
+    public static func strings(_ object: [String: JSONValue], _ names: [String]) throws(APIError) -> [String] {
+        var reader = BodyReader(object)
+        let values = names.map { reader.string($0, required: true) ?? "" }
+        try reader.finish()
         return values
+    }
+}
+
+/// Reads typed members of a JSON object body, collecting every problem by
+/// field (as DRF serializers do) before refusing them all at once.
+public struct BodyReader {
+    public let object: [String: JSONValue]
+    public private(set) var problems: [String: [String]] = [:]
+
+    /// Starts reading an object.
+    public init(_ object: [String: JSONValue]) { self.object = object }
+
+    /// Adds a problem for a field.
+    public mutating func refuse(_ field: String, _ message: String) {
+        problems[field, default: []].append(message)
+    }
+
+    private mutating func value(_ name: String, required: Bool) -> JSONValue? {
+        switch object[name] {
+        case nil, .null?:
+            if required { refuse(name, "This field is required.") }
+            return nil
+        case let value?:
+            return value
+        }
+    }
+
+    /// A string member; blank counts as missing when required.
+    public mutating func string(_ name: String, required: Bool = false, maxLength: Int? = nil) -> String? {
+        guard let value = value(name, required: required) else { return nil }
+        guard case .string(let text) = value else {
+            refuse(name, "Expected a string, got \(value.kindName).")
+            return nil
+        }
+        if required, text.isEmpty {
+            refuse(name, "This field may not be blank.")
+            return nil
+        }
+        if let maxLength, text.count > maxLength {
+            refuse(name, "Ensure this field has no more than \(maxLength) characters.")
+            return nil
+        }
+        return text
+    }
+
+    /// A whole-number member.
+    public mutating func integer(_ name: String, required: Bool = false) -> Int64? {
+        guard let value = value(name, required: required) else { return nil }
+        guard case .integer(let number) = value else {
+            refuse(name, "Expected a whole number, got \(value.kindName).")
+            return nil
+        }
+        return number
+    }
+
+    /// A boolean member.
+    public mutating func boolean(_ name: String, required: Bool = false) -> Bool? {
+        guard let value = value(name, required: required) else { return nil }
+        guard case .bool(let flag) = value else {
+            refuse(name, "Expected true or false, got \(value.kindName).")
+            return nil
+        }
+        return flag
+    }
+
+    /// An array of whole numbers.
+    public mutating func integers(_ name: String, required: Bool = false) -> [Int64]? {
+        guard let value = value(name, required: required) else { return nil }
+        guard case .array(let items) = value else {
+            refuse(name, "Expected a list of whole numbers, got \(value.kindName).")
+            return nil
+        }
+        var numbers: [Int64] = []
+        for item in items {
+            guard case .integer(let number) = item else {
+                refuse(name, "Expected a list of whole numbers; one item is \(item.kindName).")
+                return nil
+            }
+            numbers.append(number)
+        }
+        return numbers
+    }
+
+    /// An array of strings.
+    public mutating func strings(_ name: String, required: Bool = false) -> [String]? {
+        guard let value = value(name, required: required) else { return nil }
+        guard case .array(let items) = value else {
+            refuse(name, "Expected a list of strings, got \(value.kindName).")
+            return nil
+        }
+        var texts: [String] = []
+        for item in items {
+            guard case .string(let text) = item else {
+                refuse(name, "Expected a list of strings; one item is \(item.kindName).")
+                return nil
+            }
+            texts.append(text)
+        }
+        return texts
+    }
+
+    /// Throws a 400 with every problem found, if any.
+    public func finish() throws(APIError) {
+        guard problems.isEmpty else { throw APIError.validation(problems) }
     }
 }

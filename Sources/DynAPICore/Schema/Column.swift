@@ -16,6 +16,14 @@ public struct Column: Sendable, Equatable, Codable {
     public var isGenerated: Bool
     /// Character limit of varchar(n)/char(n).
     public var maxLength: Int?
+    /// Appears in answers, filters and ordering (false: hidden, or write-only like a password).
+    public var isReadable = true
+    /// May be set by a write (false for generated and read-only columns).
+    public var isWritable = true
+    /// Overrides whether `search=` looks in it (default: readable text columns).
+    public var searchable: Bool?
+    /// Overrides whether a create must give it (default: NOT NULL without a default).
+    public var required: Bool?
 
     /// Creates a column description.
     public init(
@@ -32,11 +40,17 @@ public struct Column: Sendable, Equatable, Codable {
         self.maxLength = maxLength
     }
 
-    /// Text-like columns, the ones `search=` looks in.
+    /// Text-like columns.
     public var isText: Bool { category == "S" }
 
+    /// Whether `search=` looks in it.
+    public var isSearchable: Bool { searchable ?? (isText && isReadable) }
+
+    /// Whether a write may set it.
+    public var acceptsWrites: Bool { isWritable && !isGenerated }
+
     /// A value must be given when a row is created.
-    public var isRequired: Bool { !isNullable && !hasDefault && !isGenerated }
+    public var isRequired: Bool { required ?? (!isNullable && !hasDefault && !isGenerated) }
 
     enum CodingKeys: String, CodingKey {
         case name, type, category

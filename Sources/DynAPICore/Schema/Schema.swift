@@ -11,7 +11,10 @@ public struct Schema: Sendable, Equatable {
     /// Creates a snapshot; `referencedBy` of each table is filled from the others' foreign keys.
     public init(tables: [Table], schemas: [String] = ["public"]) {
         var byName: [String: Table] = [:]
-        for table in tables { byName[table.apiName] = table }
+        for var table in tables {
+            table.referencedBy = []
+            byName[table.apiName] = table
+        }
         for table in tables {
             for key in table.foreignKeys where byName[key.referencedTable] != nil {
                 byName[key.referencedTable]?.referencedBy.append(key)

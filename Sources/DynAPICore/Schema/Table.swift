@@ -25,6 +25,8 @@ public struct Table: Sendable, Equatable {
     public var referencedBy: [ForeignKey]
     /// COMMENT ON the relation.
     public var comment: String?
+    /// The name it is served under when that is not its own (the admin collections).
+    public var exposedName: String?
 
     /// Creates a table description.
     public init(
@@ -46,7 +48,7 @@ public struct Table: Sendable, Equatable {
     }
 
     /// The name in URLs and in `user_roles.table_name`: `name` in `public`, `schema.name` elsewhere.
-    public var apiName: String { Table.apiName(schema: schema, name: name) }
+    public var apiName: String { exposedName ?? Table.apiName(schema: schema, name: name) }
 
     /// The API name of a relation.
     public static func apiName(schema: String, name: String) -> String {
@@ -56,6 +58,11 @@ public struct Table: Sendable, Equatable {
     /// The column named `name`, if any.
     public func column(named name: String) -> Column? {
         columns.first { $0.name == name }
+    }
+
+    /// The column named `name` if the API may read it; hidden columns do not exist for clients.
+    public func readableColumn(named name: String) -> Column? {
+        column(named: name).flatMap { $0.isReadable ? $0 : nil }
     }
 
     /// Whether the relation is a view of some kind.

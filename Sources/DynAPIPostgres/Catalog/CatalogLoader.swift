@@ -5,7 +5,7 @@ import Foundation
 public enum CatalogLoader {
     /// The exposed tables of `schemas`.
     public static func schema(_ connection: Connection, schemas: [String]) throws -> Schema {
-        let statement = SQLStatement(CatalogQueries.schema, binds: [PostgresArray.literal(schemas)])
+        let statement = SQLStatement(CatalogQueries.schema, binds: [PostgresArrayLiteral.strings(schemas)])
         let document = try connection.query(statement).firstValue
         return try Schema(catalogJSON: document.map { Data($0.readableBytesView) } ?? Data("{\"tables\":[]}".utf8), schemas: schemas)
     }
@@ -16,16 +16,5 @@ public enum CatalogLoader {
             return .empty
         }
         return try AccessControlList(catalogJSON: Data(document.readableBytesView))
-    }
-}
-
-/// Text-format array literals for bind parameters.
-enum PostgresArray {
-    /// `{"a","b"}` with quotes and backslashes escaped.
-    static func literal(_ values: [String]) -> String {
-        let elements = values.map { value in
-            "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }
-        return "{" + elements.joined(separator: ",") + "}"
     }
 }

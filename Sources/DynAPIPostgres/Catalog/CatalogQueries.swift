@@ -3,14 +3,14 @@
 enum CatalogQueries {
     /// Tables and views of the schemas in `$1::text[]` with their columns,
     /// primary keys and the foreign keys among them. Partitions are left out
-    /// (their parent is served), and so is the bundle's own schema.
+    /// (their parent is served).
     static let schema = """
         WITH rels AS (
             SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind,
                    obj_description(c.oid, 'pg_class') AS comment,
                    pg_relation_is_updatable(c.oid::regclass, true) AS mask
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = ANY ($1::text[]) AND n.nspname <> 'dynapi'
+            WHERE n.nspname = ANY ($1::text[])
               AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
         ),
         cols AS (

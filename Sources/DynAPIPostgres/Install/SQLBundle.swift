@@ -22,6 +22,8 @@ public enum SQLBundle {
         Migration(version: 4, name: "0004_row_events", sql: text(PackageResources._004_row_events_sql)),
         Migration(version: 5, name: "0005_schema_events", sql: text(PackageResources._005_schema_events_sql)),
         Migration(version: 6, name: "0006_acl_events", sql: text(PackageResources._006_acl_events_sql)),
+        Migration(version: 7, name: "0007_admin_api", sql: text(PackageResources._007_admin_api_sql)),
+        Migration(version: 8, name: "0008_configuration", sql: text(PackageResources._008_configuration_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

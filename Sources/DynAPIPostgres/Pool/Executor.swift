@@ -31,9 +31,14 @@ public struct Executor: Sendable {
 
     /// Runs `statement` as `context`; PostgreSQL errors come back as ``APIError``.
     public func run(_ statement: SQLStatement, as context: SessionContext) async throws(APIError) -> QueryResult {
+        try await run([statement], as: context)[0]
+    }
+
+    /// Runs several statements as `context` in one round trip and one transaction: all or none take effect.
+    public func run(_ statements: [SQLStatement], as context: SessionContext) async throws(APIError) -> [QueryResult] {
         do {
             return try await pool.withConnection { connection in
-                try connection.pipeline([context.statement, statement])[1]
+                Array(try connection.pipeline([context.statement] + statements).dropFirst())
             }
         } catch let error as DatabaseError {
             throw APIError(error)

@@ -1,14 +1,18 @@
 import DynAPICore
 import Hummingbird
+import NIOCore
 
 /// The request context of every route: Hummingbird's core storage plus the caller, once authenticated.
-public struct AppRequestContext: RequestContext {
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``AuthMiddleware`` on protected routes.
     public var caller: Caller?
+    /// The client's address, for throttling callers without a token.
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// The authenticated caller; only nil on routes without ``AuthMiddleware``, which is a wiring fault.

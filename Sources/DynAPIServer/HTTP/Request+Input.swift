@@ -19,7 +19,7 @@ extension Request {
     }
 
     /// A JSON object body, for the fixed routes (login, refresh…).
-    mutating func jsonObject(maxBody: Int) async throws -> [String: Any] {
+    mutating func jsonObject(maxBody: Int) async throws -> [String: JSONValue] {
         let input = try await dynamicInput(pathPrefix: "/", maxBody: maxBody)
         return try JSONObject.parse(input.body, contentType: input.contentType)
     }

@@ -1,35 +1,29 @@
 import DynAPICore
 import DynAPIPostgres
-import Foundation
 import Hummingbird
 
 extension Routes {
-    /// The password is checked inside PostgreSQL; the answer carries what the
-    /// tokens need, including the password version.
-    static let authenticate = """
-        SELECT (a || jsonb_build_object('is_active', u.is_active,
-                                        'password_changed_at', extract(epoch FROM u.password_changed_at)))::text
-        FROM dynapi.authenticate($1, $2) AS a
-        JOIN dynapi.users u ON u.id = (a ->> 'id')::bigint
-        """
-
     /// `POST /api/auth/login/` and `POST /api/auth/refresh/`.
     static func addAuth(to router: Router<AppRequestContext>, runtime: Runtime) {
         router.post("/api/auth/login") { request, _ -> Response in
             var request = request
-            let body = try await request.jsonObject(maxBody: runtime.config.maxBodyBytes)
-            let credentials = try JSONObject.strings(body, ["username", "password"])
-            let statement = SQLStatement(authenticate, binds: credentials)
-            let result = try await runtime.executor.run(statement, as: SessionContext(userID: nil, action: nil))
-            guard let document = result.firstValue else { throw APIError.invalidCredentials }
-            let user = try JSONDecoder().decode(UserRecord.self, from: Data(document.readableBytesView))
+            let credentials = try JSONObject.strings(
+                try await request.jsonObject(maxBody: runtime.config.maxBodyBytes), ["username", "password"]
+            )
+            // The password is checked inside PostgreSQL; the record is read in the same round trip.
+            let results = try await runtime.executor.run([
+                SQLStatement("SELECT dynapi.authenticate($1, $2) IS NOT NULL", binds: credentials),
+                SQLStatement(UserQueries.byUsername, binds: [credentials[0]]),
+            ], as: .anonymous)
+            guard results[0].string(0, 0) == "t", let user = try UserQueries.decode(results[1]) else {
+                throw APIError.invalidCredentials
+            }
             return .json(.ok, try await runtime.tokens.pair(for: user))
         }
 
         router.post("/api/auth/refresh") { request, _ -> Response in
             var request = request
-            let body = try await request.jsonObject(maxBody: runtime.config.maxBodyBytes)
-            let token = try JSONObject.strings(body, ["refresh"])[0]
+            let token = try JSONObject.strings(try await request.jsonObject(maxBody: runtime.config.maxBodyBytes), ["refresh"])[0]
             let claims = try await runtime.tokens.verify(token, as: .refresh)
             let caller = try await runtime.caller(for: claims)
             var json = JSONText.object()
@@ -37,4 +31,9 @@ extension Routes {
             return .json(.ok, json.text)
         }
     }
+}
+
+extension SessionContext {
+    /// A statement run for nobody in particular (login, registration).
+    static let anonymous = SessionContext(userID: nil, action: nil)
 }

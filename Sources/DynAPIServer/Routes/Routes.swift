@@ -3,15 +3,23 @@ import Hummingbird
 
 /// The sidecar's routes, registered by concern.
 enum Routes {
-    /// Health, login and refresh: open to everyone.
+    /// Health, login, refresh and registration: open to everyone.
     static func addPublic(to router: Router<AppRequestContext>, runtime: Runtime) {
         addHealth(to: router, runtime: runtime)
         addAuth(to: router, runtime: runtime)
+        addRegistration(to: router, runtime: runtime)
     }
 
-    /// Everything behind a Bearer token.
-    static func addProtected(to group: RouterGroup<AppRequestContext>, runtime: Runtime) {
+    /// Accounts and administration, behind a Bearer token.
+    static func addAccounts(to group: RouterGroup<AppRequestContext>, runtime: Runtime) {
+        addPasswordRoutes(to: group, runtime: runtime)
+        addAdmin(to: group, runtime: runtime)
+    }
+
+    /// `/api/dyn/…`, behind a Bearer token and the throttle.
+    static func addDynamicAPI(to group: RouterGroup<AppRequestContext>, runtime: Runtime) {
         addReload(to: group, runtime: runtime)
+        addConfig(to: group, runtime: runtime)
         addDynamic(to: group, runtime: runtime)
     }
 }

@@ -12,10 +12,14 @@ public final class Runtime: Sendable {
     public let tokens: TokenService
     /// The schema snapshot requests plan against.
     public let schema = Current(Schema.empty)
+    /// The admin collections, planned like tables.
+    public let adminSchema = Current(Schema.empty)
     /// The ACL snapshot requests are authorised with.
     public let acl = Current(AccessControlList.empty)
     /// Whether the first schema and ACL loads have finished.
     public let isReady = Current(false)
+    /// The throttle of the dynamic API, when `DYNAPI_RATE` is set.
+    let throttle: Throttle?
 
     /// Creates the runtime; nothing is loaded until ``reloadAll()``.
     public init(config: Config, logger: Logger) async {
@@ -24,15 +28,19 @@ public final class Runtime: Sendable {
         self.pool = ConnectionPool(conninfo: config.databaseURL, size: config.poolSize, maxWaiting: config.maxWaiting, logger: logger)
         self.executor = Executor(pool: pool)
         self.tokens = await TokenService(config: config)
+        self.throttle = config.rate.map(Throttle.init(rate:))
     }
 
-    /// Re-reads the schema; on failure the old snapshot stays.
+    /// Re-reads the schema (with the bundle's admin views, in the same query); on failure the old snapshot stays.
     @discardableResult
     public func reloadSchema() async throws -> Schema {
         let schemas = config.schemas
         let clock = ContinuousClock()
         let start = clock.now
-        let snapshot = try await pool.withConnection { try CatalogLoader.schema($0, schemas: schemas) }
+        let catalog = try await pool.withConnection { try CatalogLoader.schema($0, schemas: schemas + ["dynapi"]) }
+        let tables = Array(catalog.tables.values)
+        let snapshot = Schema(tables: tables.filter { $0.schema != "dynapi" }, schemas: schemas)
+        adminSchema.replace(with: Schema(tables: Array(AdminResource.tables(in: tables).values)))
         schema.replace(with: snapshot)
         logger.info("schema reloaded: \(snapshot.tables.count) tables in \(clock.now - start)")
         return snapshot

@@ -1,0 +1,17 @@
+import Foundation
+
+/// Text-format array literals, for binding lists as one parameter.
+public enum PostgresArrayLiteral {
+    /// `{"a","b"}`, quotes and backslashes escaped.
+    public static func strings(_ values: [String]) -> String {
+        let elements = values.map { value in
+            "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        return "{" + elements.joined(separator: ",") + "}"
+    }
+
+    /// `{1,2,3}`.
+    public static func integers(_ values: [Int64]) -> String {
+        "{" + values.map { String($0) }.joined(separator: ",") + "}"
+    }
+}

@@ -1,0 +1,51 @@
+import DynAPICore
+import Hummingbird
+import Synchronization
+
+/// `DYNAPI_RATE` on the dynamic API. One limiter per sidecar: N sidecars
+/// allow N times the rate in total.
+final class Throttle: Sendable {
+    private let limiter: Mutex<RateLimiter>
+    private let clock = ContinuousClock()
+    private let origin: ContinuousClock.Instant
+
+    init(rate: Rate) {
+        limiter = Mutex(RateLimiter(rate: rate))
+        origin = clock.now
+    }
+
+    func admit(_ key: String) throws(APIError) {
+        let elapsed = clock.now - origin
+        let now = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        if case .refused(let retryAfter) = limiter.withLock({ $0.admit(key, at: now) }) {
+            throw APIError(
+                status: 429, code: "throttled",
+                message: "Request was throttled. Expected available in \(retryAfter) second\(retryAfter == 1 ? "" : "s").",
+                retryAfter: retryAfter
+            )
+        }
+    }
+}
+
+/// Counts requests against the throttle: before authentication for callers
+/// without a token (keyed by address), after it for users (keyed by id).
+struct ThrottleMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    enum Keying { case anonymous, user }
+    let throttle: Throttle?
+    let keying: Keying
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let throttle {
+            switch keying {
+            case .anonymous where request.headers[.authorization] == nil:
+                try throttle.admit("address:" + (context.remoteAddress?.ipAddress ?? "unknown"))
+            case .user:
+                if let caller = context.caller { try throttle.admit("user:\(caller.user.id)") }
+            case .anonymous:
+                break
+            }
+        }
+        return try await next(request, context)
+    }
+}

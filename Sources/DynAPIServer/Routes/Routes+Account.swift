@@ -1,0 +1,79 @@
+import DynAPICore
+import DynAPIPostgres
+import Hummingbird
+
+extension Routes {
+    /// `POST /api/auth/register/`: open to everyone; 201 with tokens and the user.
+    static func addRegistration(to router: Router<AppRequestContext>, runtime: Runtime) {
+        router.post("/api/auth/register") { request, _ -> Response in
+            var request = request
+            let registration = try Registration(parsing: try await request.jsonObject(maxBody: runtime.config.maxBodyBytes))
+            let results: [QueryResult]
+            do {
+                results = try await runtime.executor.run([
+                    SQLStatement(
+                        "SELECT dynapi.create_user($1, $2, $3, false, $4)",
+                        binds: [registration.username, registration.email, registration.password, registration.contact]
+                    ),
+                    SQLStatement(UserQueries.byUsername, binds: [registration.username]),
+                ], as: .anonymous)
+            } catch let error as APIError where error.code == "23505" {
+                throw APIError.validation(["username": ["A user with that username already exists."]])
+            }
+            guard let user = try UserQueries.decode(results[1]) else { throw APIError.internalFailure }
+            try? await runtime.reloadACL()
+            return .json(.created, try await runtime.tokens.pair(for: user))
+        }
+    }
+
+    /// `POST /api/auth/password/change/` (the caller) and `POST /api/auth/password/reset/admin/` (admins).
+    static func addPasswordRoutes(to group: RouterGroup<AppRequestContext>, runtime: Runtime) {
+        group.post("/api/auth/password/change") { request, context -> Response in
+            var request = request
+            let caller = try context.requireCaller()
+            let change = try PasswordChange(parsing: try await request.jsonObject(maxBody: runtime.config.maxBodyBytes), user: caller.user)
+            let results = try await runtime.executor.run([
+                SQLStatement("SELECT dynapi.change_password($1, $2, $3)", binds: [String(caller.user.id), change.oldPassword, change.newPassword]),
+                SQLStatement(UserQueries.byID, binds: [String(caller.user.id)]),
+            ], as: SessionContext(userID: caller.user.id, action: .update))
+            guard results[0].string(0, 0) == "t" else {
+                throw APIError.validation(["old_password": ["Your old password was entered incorrectly. Please enter it again."]])
+            }
+            guard let user = try UserQueries.decode(results[1]) else { throw APIError.internalFailure }
+            try? await runtime.reloadACL()
+            // Every earlier token of this user is now refused, this request's included: here are new ones.
+            var json = JSONText.object()
+            json.add("detail", "Password changed.")
+            json.add("refresh", try await runtime.tokens.issue(.refresh, for: user))
+            json.add("access", try await runtime.tokens.issue(.access, for: user))
+            return .json(.ok, json.text)
+        }
+
+        group.post("/api/auth/password/reset/admin") { request, context -> Response in
+            var request = request
+            let admin = try context.requireAdmin()
+            let reset = try AdminPasswordReset(parsing: try await request.jsonObject(maxBody: runtime.config.maxBodyBytes))
+            guard let target = await runtime.user(id: reset.userID) else {
+                throw APIError.validation(["user_id": ["No user has id \(reset.userID)."]])
+            }
+            try reset.check(for: target)
+            try await runtime.executor.run(
+                SQLStatement("SELECT dynapi.set_password($1, $2)", binds: [String(reset.userID), reset.newPassword]),
+                as: SessionContext(userID: admin.user.id, action: .update)
+            )
+            try? await runtime.reloadACL()
+            var json = JSONText.object()
+            json.add("detail", "Password reset.")
+            return .json(.ok, json.text)
+        }
+    }
+}
+
+extension Runtime {
+    /// A user from the ACL, reloading it once if the user is not there yet.
+    func user(id: Int64) async -> UserRecord? {
+        if let user = acl.value.users[id] { return user }
+        try? await reloadACL()
+        return acl.value.users[id]
+    }
+}
