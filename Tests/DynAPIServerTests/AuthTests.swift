@@ -17,7 +17,25 @@ import Testing
             #expect(user["email"] as? String == "alice@example.com")
             #expect(user["id"] is Int)
             #expect(user.keys.sorted() == ["contact", "email", "id", "username"])
+
+            // The access token carries username and email, as the Django original's did; the refresh token does not.
+            let access = try #require(response.object["access"] as? String)
+            let refresh = try #require(response.object["refresh"] as? String)
+            let accessClaims = try AuthTests.claims(of: access)
+            #expect(accessClaims["username"] as? String == "alice")
+            #expect(accessClaims["email"] as? String == "alice@example.com")
+            #expect(accessClaims["token_type"] as? String == "access")
+            #expect(accessClaims["user_id"] as? Int == user["id"] as? Int)
+            #expect(try AuthTests.claims(of: refresh)["username"] == nil)
+            #expect(try AuthTests.claims(of: refresh)["token_type"] as? String == "refresh")
         }
+    }
+
+    static func claims(of token: String) throws -> [String: Any] {
+        var part = String(token.split(separator: ".")[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while part.count % 4 != 0 { part += "=" }
+        let data = try #require(Data(base64Encoded: part))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
     @Test func failedLoginsAre401Or400() async throws {

@@ -103,38 +103,36 @@ public struct BodyReader {
 
     /// An array of whole numbers.
     public mutating func integers(_ name: String, required: Bool = false) -> [Int64]? {
-        guard let value = value(name, required: required) else { return nil }
-        guard case .array(let items) = value else {
-            refuse(name, "Expected a list of whole numbers, got \(value.kindName).")
-            return nil
+        list(name, required: required, of: "whole numbers") { item in
+            if case .integer(let number) = item { number } else { nil }
         }
-        var numbers: [Int64] = []
-        for item in items {
-            guard case .integer(let number) = item else {
-                refuse(name, "Expected a list of whole numbers; one item is \(item.kindName).")
-                return nil
-            }
-            numbers.append(number)
-        }
-        return numbers
     }
 
     /// An array of strings.
     public mutating func strings(_ name: String, required: Bool = false) -> [String]? {
+        list(name, required: required, of: "strings") { item in
+            if case .string(let text) = item { text } else { nil }
+        }
+    }
+
+    /// An array whose every item `element` accepts.
+    private mutating func list<Element>(
+        _ name: String, required: Bool, of kind: String, _ element: (JSONValue) -> Element?
+    ) -> [Element]? {
         guard let value = value(name, required: required) else { return nil }
         guard case .array(let items) = value else {
-            refuse(name, "Expected a list of strings, got \(value.kindName).")
+            refuse(name, "Expected a list of \(kind), got \(value.kindName).")
             return nil
         }
-        var texts: [String] = []
+        var elements: [Element] = []
         for item in items {
-            guard case .string(let text) = item else {
-                refuse(name, "Expected a list of strings; one item is \(item.kindName).")
+            guard let converted = element(item) else {
+                refuse(name, "Expected a list of \(kind); one item is \(item.kindName).")
                 return nil
             }
-            texts.append(text)
+            elements.append(converted)
         }
-        return texts
+        return elements
     }
 
     /// Throws a 400 with every problem found, if any.
