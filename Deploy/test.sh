@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test: the pure unit tests, the integration tests against a
 # throwaway PostgreSQL (started by DynAPITestSupport), the pgTAP suite of
-# the SQL bundle (through pg_prove, from the integration tests) and the CLI.
+# the SQL bundle (through pg_prove, from the integration tests), the CLI,
+# and Supabase's PostgREST client (Python, pinned) against a live sidecar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Deploy/ensure-packages.sh
 swift build --build-tests
 swift test --skip-build "$@"
+bash Deploy/test-clients.sh

@@ -39,3 +39,7 @@
 \set version 8
 \set name 0008_configuration
 \ir apply_migration.sql
+
+\set version 9
+\set name 0009_query_support
+\ir apply_migration.sql

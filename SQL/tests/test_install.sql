@@ -9,14 +9,14 @@ SELECT plan(8);
 SELECT results_eq('SELECT version, name FROM dynapi.migrations ORDER BY version',
                   $$VALUES (1, '0001_core_tables'), (2, '0002_request_context'), (3, '0003_passwords'),
                            (4, '0004_row_events'), (5, '0005_schema_events'), (6, '0006_acl_events'),
-                           (7, '0007_admin_api'), (8, '0008_configuration')$$,
+                           (7, '0007_admin_api'), (8, '0008_configuration'), (9, '0009_query_support')$$,
                   'every migration is recorded exactly once');
 SELECT is_empty('SELECT 1 FROM dynapi.migrations WHERE applied_at IS NULL OR applied_at > now()',
                 'applied_at is recorded');
 
 -- What the installer runs before every migration must stay harmless.
 \ir ../bootstrap.sql
-SELECT is((SELECT count(*) FROM dynapi.migrations), 8::bigint, 'running the bootstrap again keeps the migration log');
+SELECT is((SELECT count(*) FROM dynapi.migrations), 9::bigint, 'running the bootstrap again keeps the migration log');
 SELECT lives_ok($$SELECT pg_advisory_xact_lock(4242000001)$$, 'the installer''s advisory lock can be taken');
 
 SELECT is((SELECT count(*) FROM pg_event_trigger WHERE evtfoid IN (SELECT oid FROM pg_proc WHERE pronamespace = 'dynapi'::regnamespace)),

@@ -11,7 +11,8 @@ public enum TestCluster {
     /// The cluster, or why it could not start.
     public static let shared: Result<LocalCluster, any Error> = Result {
         let folder = NSTemporaryDirectory() + "dynapi-test-\(getpid())-\(UUID().uuidString.prefix(8))"
-        let cluster = try LocalCluster(dataDirectory: folder)
+        // Tests run in parallel, each with a sidecar (pool and listener) and connections of its own.
+        let cluster = try LocalCluster(dataDirectory: folder, maxConnections: 600)
         try cluster.start()
         registerCleanup(cluster)
         let server = try Connection(conninfo: cluster.conninfo(), logger: quietLogger)

@@ -40,7 +40,28 @@ enum Fixtures {
         isInsertable: false, isUpdatable: false, isDeletable: false
     )
 
-    static let schema = Schema(tables: [customer, order, line, report])
+    static let account = Table(
+        name: "account",
+        columns: [Column(name: "id", type: "integer", typeName: "int4", category: "N", isNullable: false, hasDefault: true)],
+        primaryKey: ["id"]
+    )
+
+    /// Two foreign keys to the same table: embedding needs a hint.
+    static let transfer = Table(
+        name: "transfer",
+        columns: [
+            Column(name: "id", type: "integer", typeName: "int4", category: "N", isNullable: false, hasDefault: true),
+            Column(name: "source", type: "integer", typeName: "int4", category: "N"),
+            Column(name: "target", type: "integer", typeName: "int4", category: "N"),
+        ],
+        primaryKey: ["id"],
+        foreignKeys: [
+            ForeignKey(name: "transfer_source_fkey", table: "transfer", columns: ["source"], referencedTable: "account", referencedColumns: ["id"]),
+            ForeignKey(name: "transfer_target_fkey", table: "transfer", columns: ["target"], referencedTable: "account", referencedColumns: ["id"]),
+        ]
+    )
+
+    static let schema = Schema(tables: [customer, order, line, report, account, transfer])
 
     static let admin = Caller(user: UserRecord(id: 1, username: "root", isAdmin: true))
 
@@ -48,9 +69,26 @@ enum Fixtures {
         Caller(user: UserRecord(id: 2, username: "alice"), grants: grants)
     }
 
-    static func plan(_ method: String, _ path: [String], query: String? = nil, body: String? = nil, caller: Caller = admin) throws(APIError) -> Plan {
-        let input = HTTPInput(method: method, path: path, rawQuery: query, contentType: "application/json", body: Array((body ?? "").utf8))
+    static func plan(
+        _ method: String, _ path: [String], query: String? = nil, body: String? = nil, caller: Caller = admin,
+        accept: String? = nil, prefer: [String] = [], range: String? = nil, contentType: String = "application/json",
+        profile: String? = nil
+    ) throws(APIError) -> Plan {
+        let input = HTTPInput(
+            method: method, path: path, rawQuery: query, contentType: contentType, body: Array((body ?? "").utf8),
+            accept: accept, prefer: prefer, range: range, acceptProfile: profile, contentProfile: profile
+        )
         return try Planner(schema: schema, caller: caller, maxRows: 100).plan(ApiRequest(parsing: input))
+    }
+
+    /// The names of a plan's outputs.
+    static func names(_ plan: Plan) -> [String] {
+        plan.outputs.map { output in
+            switch output {
+            case .column(_, let name): name
+            case .embed(let embed), .spread(let embed): embed.name
+            }
+        }
     }
 
     /// The ``APIError`` that `body` throws, or nil when it succeeds (or throws something else).

@@ -3,13 +3,10 @@ import Testing
 
 @Suite struct PlannerTests {
     @Test func checksComeInOrder() {
-        // Unknown table before anything else.
         #expect(Fixtures.refusal { try Fixtures.plan("GET", ["nope"], caller: Fixtures.caller([:])) }?.status == 404)
-        // Method against target before permission.
         #expect(Fixtures.refusal { try Fixtures.plan("POST", ["customer", "1"], body: "{}", caller: Fixtures.caller([:])) }?.status == 405)
-        // Permission before the names in the request.
-        #expect(Fixtures.refusal { try Fixtures.plan("GET", ["customer"], query: "nope=1", caller: Fixtures.caller([:])) }?.status == 403)
-        #expect(Fixtures.refusal { try Fixtures.plan("GET", ["customer"], query: "nope=1") }?.status == 400)
+        #expect(Fixtures.refusal { try Fixtures.plan("GET", ["customer"], query: "nope=eq.1", caller: Fixtures.caller([:])) }?.status == 403)
+        #expect(Fixtures.refusal { try Fixtures.plan("GET", ["customer"], query: "nope=eq.1") }?.status == 400)
     }
 
     @Test func permissionsAreTheFlagOfTheMethod() throws {
@@ -18,27 +15,85 @@ import Testing
         _ = try Fixtures.plan("GET", ["customer", "1"], caller: reader)
         #expect(Fixtures.refusal { try Fixtures.plan("POST", ["customer"], body: #"{"name":"x"}"#, caller: reader) }?.code == "42501")
         #expect(Fixtures.refusal { try Fixtures.plan("GET", ["order"], caller: reader) }?.status == 403)
-        let writer = Fixtures.caller(["customer": TableGrant(canCreate: true)])
-        _ = try Fixtures.plan("POST", ["customer"], body: #"{"name":"x"}"#, caller: writer)
-        #expect(Fixtures.refusal { try Fixtures.plan("GET", ["customer"], caller: writer) }?.status == 403)
+        // Embedding needs read permission on the embedded table too.
+        let orders = Fixtures.caller(["order": TableGrant(canRead: true)])
+        #expect(Fixtures.refusal { try Fixtures.plan("GET", ["order"], query: "select=*,customer(*)", caller: orders) }?.message.contains("customer") == true)
+        // A merging upsert updates rows: it needs both flags.
+        let creator = Fixtures.caller(["customer": TableGrant(canCreate: true)])
+        #expect(Fixtures.refusal { try Fixtures.plan("POST", ["customer"], body: #"{"name":"x"}"#, caller: creator, prefer: ["resolution=merge-duplicates"]) }?.status == 403)
+        _ = try Fixtures.plan("POST", ["customer"], body: #"{"name":"x"}"#, caller: creator, prefer: ["resolution=ignore-duplicates"])
     }
 
     @Test func listsOrderNewestKeyFirstAndCapAtMaxRows() throws {
-        guard case .list(let plan) = try Fixtures.plan("GET", ["customer"], query: "limit=5000") else {
-            Issue.record("not a list")
-            return
-        }
+        let plan = try Fixtures.plan("GET", ["customer"], query: "limit=5000")
         #expect(plan.ordering == [Ordering(column: "id", descending: true)])
         #expect(plan.limit == 100)
-        #expect(plan.columns == ["id", "name", "email", "doubled"])
-        guard case .list(let line) = try Fixtures.plan("GET", ["line"]) else { return }
-        #expect(line.ordering.map(\.column) == ["order_id", "line_no"])
-        guard case .list(let view) = try Fixtures.plan("GET", ["report"]) else { return }
-        #expect(view.ordering.isEmpty)
+        #expect(Fixtures.names(plan) == ["id", "name", "email", "doubled"])
+        #expect(plan.shape == .array)
+        #expect(try Fixtures.plan("GET", ["line"]).ordering.map(\.expression.column) == ["order_id", "line_no"])
+        #expect(try Fixtures.plan("GET", ["report"]).ordering.isEmpty)
     }
 
-    @Test func searchLooksInTextColumnsOnly() throws {
-        guard case .list(let plan) = try Fixtures.plan("GET", ["customer"], query: "search=ann+smith") else { return }
+    @Test func rangesAndQueryPagingIntersect() throws {
+        let ranged = try Fixtures.plan("GET", ["customer"], range: "10-19")
+        #expect(ranged.limit == 10)
+        #expect(ranged.offset == 10)
+        let both = try Fixtures.plan("GET", ["customer"], query: "limit=5&offset=12", range: "10-19")
+        #expect(both.limit == 5)
+        #expect(both.offset == 12)
+        #expect(Fixtures.refusal { try Fixtures.plan("GET", ["customer"], range: "9-3") }?.status == 416)
+    }
+
+    @Test func selectPicksRenamesCastsAndFollowsJSON() throws {
+        let plan = try Fixtures.plan("GET", ["customer"], query: "select=id,who:name,email::text,doubled->a->>b")
+        #expect(plan.outputs == [
+            .column(ColumnExpression(column: "id"), name: "id"),
+            .column(ColumnExpression(column: "name"), name: "who"),
+            .column(ColumnExpression(column: "email", cast: "text"), name: "email"),
+            .column(ColumnExpression(column: "doubled", steps: [.init(asText: false, key: "a"), .init(asText: true, key: "b")]), name: "b"),
+        ])
+        #expect(Fixtures.refusal { try Fixtures.plan("GET", ["customer"], query: "select=nope") }?.code == "42703")
+    }
+
+    @Test func embeddingFollowsForeignKeysBothWays() throws {
+        let orders = try Fixtures.plan("GET", ["order"], query: "select=id,customer(name)")
+        guard case .embed(let customer) = orders.outputs[1] else { Issue.record("no embed"); return }
+        #expect(customer.relation.isToOne)
+        #expect(customer.relation.pairs == [.init(parent: "customer_id", related: "id")])
+
+        let customers = try Fixtures.plan("GET", ["customer"], query: "select=name,orders:order(id,total)&orders.total=gt.10&orders.order=id.desc&orders.limit=3")
+        guard case .embed(let embedded) = customers.outputs[1] else { Issue.record("no embed"); return }
+        #expect(embedded.name == "orders")
+        #expect(!embedded.relation.isToOne)
+        #expect(embedded.relation.pairs == [.init(parent: "id", related: "customer_id")])
+        #expect(embedded.limit == 3)
+        #expect(embedded.ordering.map(\.descending) == [true])
+        #expect(embedded.conditions.count == 1)
+    }
+
+    @Test func innerEmbedsFilterTheirParents() throws {
+        let plan = try Fixtures.plan("GET", ["customer"], query: "select=name,order!inner(id)&order.total=gt.10")
+        #expect(plan.conditions.contains { if case .hasRelated = $0 { true } else { false } })
+    }
+
+    @Test func ambiguousRelationsNeedAHint() throws {
+        let ambiguous = Fixtures.refusal { try Fixtures.plan("GET", ["transfer"], query: "select=*,account(*)") }
+        #expect(ambiguous?.status == 300)
+        #expect(ambiguous?.code == "PGRST201")
+        #expect(ambiguous?.hint?.contains("account!transfer_source_fkey") == true)
+        _ = try Fixtures.plan("GET", ["transfer"], query: "select=*,from:account!transfer_source_fkey(*),to:account!target(*)")
+        #expect(Fixtures.refusal { try Fixtures.plan("GET", ["customer"], query: "select=*,line(*)") }?.code == "PGRST200")
+        #expect(Fixtures.refusal { try Fixtures.plan("GET", ["customer"], query: "select=*&order.limit=1") }?.code == "PGRST108")
+    }
+
+    @Test func filtersCheckEveryColumnIncludingInsideLogicTrees() throws {
+        let plan = try Fixtures.plan("GET", ["customer"], query: "or=(name.eq.a,and(id.gt.1,email.is.null))")
+        #expect(plan.conditions.count == 1)
+        #expect(Fixtures.refusal { try Fixtures.plan("GET", ["customer"], query: "or=(name.eq.a,nope.eq.1)") }?.message.contains("nope") == true)
+    }
+
+    @Test func searchLooksInSearchableColumnsOnly() throws {
+        let plan = try Fixtures.plan("GET", ["customer"], query: "search=ann+smith")
         #expect(plan.conditions == [
             .containsWord(columns: ["name", "email"], word: "ann"), .containsWord(columns: ["name", "email"], word: "smith"),
         ])
@@ -46,29 +101,71 @@ import Testing
     }
 
     @Test func keysMustMatchThePrimaryKey() throws {
-        guard case .detail(let plan) = try Fixtures.plan("GET", ["line", "1,2"]) else { return }
+        let plan = try Fixtures.plan("GET", ["line", "1,2"])
         #expect(plan.conditions == [.equals(column: "order_id", value: "1"), .equals(column: "line_no", value: "2")])
+        #expect(plan.shape == .firstObject)
         #expect(Fixtures.refusal { try Fixtures.plan("GET", ["line", "1"]) }?.message.contains("expected 2") == true)
         #expect(Fixtures.refusal { try Fixtures.plan("GET", ["report", "1"]) }?.code == "no_primary_key")
     }
 
     @Test func writesCheckTheBodyAgainstTheColumns() throws {
-        guard case .create(let create) = try Fixtures.plan("POST", ["customer"], body: #"{"name":"x","email":null}"#) else { return }
-        #expect(create.columns == ["email", "name"])
-        #expect(create.body == #"{"name":"x","email":null}"#)
-
+        guard case .insert(let insert) = try Fixtures.plan("POST", ["customer"], body: #"{"name":"x","email":null}"#).action else { return }
+        #expect(insert.columns == ["email", "name"])
+        #expect(!insert.isArray)
         let unknown = Fixtures.refusal { try Fixtures.plan("POST", ["customer"], body: #"{"nam":"x"}"#) }
         #expect(unknown?.code == "PGRST204")
-        #expect(unknown?.message.contains("'nam'") == true)
-        let required = Fixtures.refusal { try Fixtures.plan("POST", ["customer"], body: #"{"email":"a"}"#) }
-        #expect(required?.fieldErrors == ["name": ["This field is required."]])
-        let generated = Fixtures.refusal { try Fixtures.plan("PATCH", ["customer", "1"], body: #"{"doubled":2}"#) }
-        #expect(generated?.fieldErrors["doubled"] != nil)
-
-        // PATCH needs nothing; PUT needs every required column but the key.
+        let missing = Fixtures.refusal { try Fixtures.plan("POST", ["customer"], body: #"{"email":"a"}"#) }
+        #expect(missing?.fieldErrors == ["name": ["This field is required."]])
+        #expect(missing?.code == "23502")
+        #expect(Fixtures.refusal { try Fixtures.plan("PATCH", ["customer", "1"], body: #"{"doubled":2}"#) }?.fieldErrors["doubled"] != nil)
         _ = try Fixtures.plan("PATCH", ["order", "1"], body: "{}")
         #expect(Fixtures.refusal { try Fixtures.plan("PUT", ["order", "1"], body: #"{"total":1}"#) }?.fieldErrors == ["customer_id": ["This field is required."]])
         _ = try Fixtures.plan("PUT", ["line", "1,2"], body: #"{"qty":1}"#)
+    }
+
+    @Test func bulkInsertsUpsertsAndColumns() throws {
+        let bulk = try Fixtures.plan("POST", ["customer"], body: #"[{"name":"a"},{"name":"b","email":"e"}]"#)
+        guard case .insert(let insert) = bulk.action else { return }
+        #expect(insert.isArray)
+        #expect(insert.columns == ["email", "name"])
+        #expect(insert.keyGroups == nil)
+        #expect(bulk.shape == .array)
+        #expect(Fixtures.refusal { try Fixtures.plan("POST", ["customer"], body: #"[{"name":"a"},{"email":"e"}]"#) }?.fieldErrors["name"] == ["This field is required (row 1)."])
+
+        guard case .insert(let grouped) = try Fixtures.plan("POST", ["customer"], body: #"[{"name":"a"},{"name":"b","email":"e"},{"name":"c"}]"#, prefer: ["missing=default"]).action else { return }
+        #expect(grouped.keyGroups == [["name"], ["email", "name"]])
+
+        guard case .insert(let upsert) = try Fixtures.plan("POST", ["customer"], query: "on_conflict=email", body: #"{"name":"a","email":"e"}"#, prefer: ["resolution=merge-duplicates"]).action else { return }
+        #expect(upsert.conflict?.columns == ["email"])
+        #expect(upsert.conflict?.resolution == .merge)
+
+        guard case .insert(let limited) = try Fixtures.plan("POST", ["customer"], query: "columns=name", body: #"[{"name":"a","junk":1}]"#).action else { return }
+        #expect(limited.columns == ["name"])
+    }
+
+    @Test func collectionWritesNeedAFilter() throws {
+        #expect(Fixtures.refusal { try Fixtures.plan("PATCH", ["customer"], body: #"{"name":"x"}"#) }?.code == "filter_required")
+        #expect(Fixtures.refusal { try Fixtures.plan("DELETE", ["customer"]) }?.code == "filter_required")
+        let patch = try Fixtures.plan("PATCH", ["customer"], query: "id=gt.3", body: #"{"name":"x"}"#)
+        #expect(patch.shape == .none)
+        #expect(try Fixtures.plan("DELETE", ["customer"], query: "id=gt.3", prefer: ["return=representation"]).shape == .array)
+    }
+
+    @Test func answerShapesFollowTheDesign() throws {
+        #expect(try Fixtures.plan("POST", ["customer"], body: #"{"name":"x"}"#).shape == .firstObject)
+        #expect(try Fixtures.plan("POST", ["customer"], body: #"{"name":"x"}"#, prefer: ["return=representation"]).shape == .array)
+        #expect(try Fixtures.plan("POST", ["customer"], body: #"{"name":"x"}"#, prefer: ["return=minimal"]).shape == .none)
+        #expect(try Fixtures.plan("POST", ["customer"], body: #"{"name":"x"}"#, accept: "application/vnd.pgrst.object+json").shape == .singular)
+        #expect(try Fixtures.plan("PATCH", ["customer", "1"], body: #"{"name":"x"}"#).shape == .firstObject)
+        #expect(try Fixtures.plan("DELETE", ["customer", "1"]).shape == .none)
+        #expect(try Fixtures.plan("GET", ["customer"], query: "select=id,name", accept: "text/csv").shape == .csv(["id", "name"]))
+    }
+
+    @Test func profilesNameTheSchema() throws {
+        #expect(try Fixtures.plan("GET", ["customer"], profile: "public").table.name == "customer")
+        let refused = Fixtures.refusal { try Fixtures.plan("GET", ["customer"], profile: "private") }
+        #expect(refused?.status == 406)
+        #expect(refused?.code == "PGRST106")
     }
 
     @Test func viewsThatCannotBeWrittenAre405() {
@@ -77,12 +174,20 @@ import Testing
         #expect(error?.message.contains("view") == true)
     }
 
-    @Test func rowNotFoundNamesTheKey() throws {
-        let plan = try Fixtures.plan("GET", ["line", "3,4"], query: "qty=1")
-        #expect(throws: APIError.rowNotFound(table: "line", key: "3,4")) { try plan.outcome(rowCount: 0) }
-        #expect(try plan.outcome(rowCount: 1) == .json(status: 200))
-        #expect(try Fixtures.plan("DELETE", ["line", "3,4"]).outcome(rowCount: 1) == .empty(status: 204))
-        #expect(try Fixtures.plan("POST", ["customer"], body: #"{"name":"x"}"#).outcome(rowCount: 1) == .json(status: 201))
-        #expect(try Fixtures.plan("GET", ["customer"]).outcome(rowCount: 1) == .json(status: 200))
+    @Test func outcomes() throws {
+        let detail = try Fixtures.plan("GET", ["line", "3,4"])
+        #expect(throws: APIError.rowNotFound(table: "line", key: "3,4")) { try detail.outcome(rowCount: 0, total: nil) }
+        #expect(try detail.outcome(rowCount: 1, total: nil).status == 200)
+        let list = try Fixtures.plan("GET", ["customer"], query: "limit=10&offset=20")
+        #expect(try list.outcome(rowCount: 10, total: nil) == Outcome(status: 200, hasBody: true, contentRange: "20-29/*"))
+        #expect(try list.outcome(rowCount: 10, total: 100) == Outcome(status: 206, hasBody: true, contentRange: "20-29/100"))
+        #expect(Fixtures.refusal { try list.outcome(rowCount: 0, total: 15) }?.status == 416)
+        let whole = try Fixtures.plan("GET", ["customer"])
+        #expect(try whole.outcome(rowCount: 0, total: 0) == Outcome(status: 200, hasBody: true, contentRange: "*/0"))
+        #expect(try whole.outcome(rowCount: 3, total: 3).status == 200)
+        let singular = try Fixtures.plan("GET", ["customer"], accept: "application/vnd.pgrst.object+json")
+        #expect(Fixtures.refusal { try singular.outcome(rowCount: 2, total: nil) }?.code == "PGRST116")
+        #expect(try Fixtures.plan("DELETE", ["line", "3,4"]).outcome(rowCount: 1, total: nil).status == 204)
+        #expect(try Fixtures.plan("POST", ["customer"], body: #"{"name":"x"}"#).outcome(rowCount: 1, total: nil).status == 201)
     }
 }

@@ -22,38 +22,45 @@ import Testing
         #expect(try HTTPInput.pathComponents(of: "/other", after: "/api/dyn/") == nil)
     }
 
-    @Test func listOptionsReadTheDjangoSpellings() throws {
-        let options = try ListOptions(query: QueryString(parsing: "status=paid&search=john+doe,x&ordering=-total,id&limit=5&offset=10&format=json"))
-        #expect(options.filters == [.init(column: "status", value: "paid")])
+    @Test func queryOptionsReadTheDjangoSpellings() throws {
+        let options = try QueryOptions(query: QueryString(parsing: "status=paid&search=john+doe,x&ordering=-total,id&limit=5&offset=10&format=json"))
+        #expect(options.root.filters == [.condition(FilterCondition(field: FieldPath(column: "status"), op: .eq, value: .single("paid")))])
         #expect(options.searchWords == ["john", "doe", "x"])
-        #expect(options.ordering == [.init(column: "total", descending: true), .init(column: "id")])
-        #expect(options.limit == 5)
-        #expect(options.offset == 10)
+        #expect(options.root.order == [OrderTerm(field: FieldPath(column: "total"), descending: true), OrderTerm(field: FieldPath(column: "id"))])
+        #expect(options.root.limit == 5)
+        #expect(options.root.offset == 10)
     }
 
     @Test(arguments: ["limit=-1", "limit=x", "offset=1.5", "ordering=a,,b", "ordering=-", "format=xml", "=1"])
-    func badListOptionsAre400(raw: String) {
-        let error = Fixtures.refusal { try ListOptions(query: QueryString(parsing: raw)) }
+    func badQueryOptionsAre400(raw: String) {
+        let error = Fixtures.refusal { try QueryOptions(query: QueryString(parsing: raw)) }
         #expect(error?.status == 400)
     }
 
-    @Test func bodiesMustBeJSONObjects() throws {
-        let body = try RequestBody(parsing: Array(#"{"b":1,"a":{"nested":true}}"#.utf8), contentType: "application/json; charset=utf-8")
-        #expect(body.keys == ["a", "b"])
-        #expect(body.json == #"{"b":1,"a":{"nested":true}}"#)
+    @Test func writeBodiesAreObjectsArraysOrCSV() throws {
+        let object = try WriteBody(parsing: Array(#"{"b":1,"a":{"nested":true}}"#.utf8), contentType: "application/json; charset=utf-8")
+        #expect(object.keys == ["a", "b"])
+        #expect(object.json == #"{"b":1,"a":{"nested":true}}"#)
+        guard case .rows(let rows) = try WriteBody(parsing: Array(#"[{"a":1},{"b":2,"a":3}]"#.utf8), contentType: nil) else { return }
+        #expect(rows.rowKeys == [["a"], ["a", "b"]])
+        #expect(rows.keys == ["a", "b"])
+        guard case .rows(let csv) = try WriteBody(parsing: Array("name,note\nann,\"a, b\"\nbob,\n".utf8), contentType: "text/csv") else { return }
+        #expect(csv.json == #"[{"name":"ann","note":"a, b"},{"name":"bob","note":null}]"#)
         let cases: [(String, String?, Int, String)] = [
             ("{", nil, 400, "not valid JSON"),
-            ("[{}]", nil, 400, "array"),
-            ("\"x\"", nil, 400, "scalar"),
+            ("[1]", nil, 400, "not an object"),
+            ("\"x\"", nil, 400, "a string"),
             ("  ", nil, 400, "empty"),
             ("{}", "text/plain", 415, "text/plain"),
+            ("a,b\n1", "text/csv", 400, "fields"),
+            ("a,a\n1,2", "text/csv", 400, "once"),
+            ("a\n\"x", "text/csv", 400, "quoted"),
         ]
         for (text, contentType, status, mention) in cases {
-            let error = Fixtures.refusal { try RequestBody(parsing: Array(text.utf8), contentType: contentType) }
-            #expect(error?.status == status)
-            #expect(error?.message.contains(mention) == true, "\(String(describing: error))")
+            let error = Fixtures.refusal { try WriteBody(parsing: Array(text.utf8), contentType: contentType) }
+            #expect(error?.status == status, "\(text)")
+            #expect((error?.message ?? "").contains(mention), "\(text): \(String(describing: error))")
         }
-        #expect(throws: APIError.self) { try RequestBody(parsing: [0xFF, 0xFE], contentType: nil) }
     }
 
     @Test func pathsMapToTargets() throws {

@@ -152,7 +152,7 @@ import Testing
                 BadInput(.get, "/api/dyn/customer/1/extra/", nil, 404, "extra"),
                 BadInput(.post, "/api/dyn/customer/", "{", 400, "JSON"),
                 BadInput(.post, "/api/dyn/customer/", "[1,2]", 400, "array"),
-                BadInput(.post, "/api/dyn/customer/", "42", 400, "scalar"),
+                BadInput(.post, "/api/dyn/customer/", "42", 400, "a number"),
                 BadInput(.post, "/api/dyn/customer/", "", 400, "empty"),
                 BadInput(.post, "/api/dyn/customer/", #"{"nam":"typo"}"#, 400, "nam"),
                 BadInput(.post, "/api/dyn/customer/", #"{"email":"x@example.com"}"#, 400, "name"),
@@ -163,13 +163,20 @@ import Testing
                 BadInput(.post, "/api/dyn/customer/", #"{"name":"x","email":"ann@example.com"}"#, 409, "email"),
                 BadInput(.post, "/api/dyn/customer/1/", #"{"name":"x"}"#, 405, "POST"),
                 BadInput(.put, "/api/dyn/customer/", #"{"name":"x"}"#, 405, "PUT"),
-                BadInput(.delete, "/api/dyn/customer/", nil, 405, "DELETE"),
+                BadInput(.delete, "/api/dyn/customer/", nil, 400, "filter"),
+                BadInput(.patch, "/api/dyn/customer/", #"{"vip":true}"#, 400, "filter"),
                 BadInput(.patch, "/api/dyn/customer/1/", #"{"id":"one"}"#, 400, "integer"),
-                BadInput(.patch, "/api/dyn/customer/1/?vip=true", #"{"name":"x"}"#, 400, "Query parameters"),
+                BadInput(.patch, "/api/dyn/customer/1/?nope=eq.true", #"{"name":"x"}"#, 400, "nope"),
+                BadInput(.get, "/api/dyn/customer/?id=gt.", nil, 400, "value is expected"),
+                BadInput(.get, "/api/dyn/customer/?or=(id.eq.1", nil, 400, "logic tree"),
+                BadInput(.get, "/api/dyn/customer/?select=id(((", nil, 400, "select"),
+                BadInput(.get, "/api/dyn/customer/?select=*,nowhere(*)", nil, 400, "relationship"),
+                BadInput(.get, "/api/dyn/customer/", nil, 406, "media types", headers: [.accept: "application/xml"]),
+                BadInput(.post, "/api/dyn/customer/", #"[{"name":"ok"},{"name":null}]"#, 400, "name"),
             ]
             for input in cases {
                 let (method, path, body, status, mention) = (input.method, input.path, input.body, input.status, input.mention)
-                let response = try await client.request(method, path, token: token, json: body)
+                let response = try await client.request(method, path, token: token, json: body, headers: input.headers)
                 #expect(Int(response.status.code) == status, "\(method) \(path) \(body ?? ""): \(response.status) \(response.text)")
                 #expect(response.text.localizedCaseInsensitiveContains(mention), "\(method) \(path) \(body ?? ""): \(response.text)")
                 #expect(response.object["code"] is String && response.object["message"] is String)
@@ -237,8 +244,9 @@ struct BadInput {
     let body: String?
     let status: Int
     let mention: String
+    let headers: HTTPFields
 
-    init(_ method: HTTPRequest.Method, _ path: String, _ body: String?, _ status: Int, _ mention: String) {
-        (self.method, self.path, self.body, self.status, self.mention) = (method, path, body, status, mention)
+    init(_ method: HTTPRequest.Method, _ path: String, _ body: String?, _ status: Int, _ mention: String, headers: HTTPFields = [:]) {
+        (self.method, self.path, self.body, self.status, self.mention, self.headers) = (method, path, body, status, mention, headers)
     }
 }

@@ -25,6 +25,32 @@ extension APIError {
         )
     }
 
+    /// 400: a column named in `select`, a filter or `order` that the table does not have (PostgreSQL's 42703).
+    public static func undefinedColumn(_ column: String, table: String) -> APIError {
+        APIError(
+            status: 400, code: "42703", message: "column \(table).\(column) does not exist",
+            hint: "The columns of '\(table)' are listed by GET /api/schema/ or `dynapi introspect`."
+        )
+    }
+
+    /// 400: a value a row cannot do without (PostgreSQL's 23502), with DRF's message per field.
+    public static func requiredFields(_ columns: [String], table: String, rowLabel: String?) -> APIError {
+        let message = "This field is required" + (rowLabel.map { " (\($0))" } ?? "") + "."
+        return APIError(
+            status: 400, code: "23502",
+            message: "Missing value for required column\(columns.count == 1 ? "" : "s") \(columns.map { "'\($0)'" }.joined(separator: ", ")) of '\(table)'\(rowLabel.map { " (\($0))" } ?? "").",
+            fieldErrors: Dictionary(uniqueKeysWithValues: columns.map { ($0, [message]) })
+        )
+    }
+
+    /// 406: `Accept-Profile`/`Content-Profile` naming a schema that is not served.
+    public static func unexposedSchema(_ schema: String, exposed: [String]) -> APIError {
+        APIError(
+            status: 406, code: "PGRST106", message: "The schema must be one of the following: \(exposed.joined(separator: ", "))",
+            details: "'\(schema)' is not an exposed schema."
+        )
+    }
+
     /// 401: no credentials where they are required.
     public static let missingCredentials = APIError(
         status: 401, code: "PGRST302", message: "Authentication credentials were not provided.",

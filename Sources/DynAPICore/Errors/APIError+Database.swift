@@ -8,6 +8,10 @@ extension APIError {
             self.init(status: 503, code: error.sqlstate, message: "The database is unavailable.", details: error.message, retryAfter: 1)
             return
         }
+        if error.sqlstate == "PT406", error.message.hasPrefix("JSON object requested") {
+            self = .singular(rows: Int(error.detail?.split(separator: " ").dropLast().last ?? "") ?? 0)
+            return
+        }
         let status = SQLStateTable.status(for: error.sqlstate)
         self.init(
             status: status,

@@ -46,9 +46,11 @@ public enum SQLStateTable {
         "XX": 500,  // internal error
     ]
 
-    /// The HTTP status for a SQLSTATE.
+    /// The HTTP status for a SQLSTATE. `PTxyz` (PostgREST's convention for
+    /// `RAISE SQLSTATE 'PT402'` in user functions) answers status xyz.
     public static func status(for sqlstate: String) -> Int {
         if let status = exact[sqlstate] { return status }
+        if sqlstate.hasPrefix("PT"), let status = Int(sqlstate.dropFirst(2)), (100...599).contains(status) { return status }
         if let status = classes[String(sqlstate.prefix(2))] { return status }
         return 400
     }

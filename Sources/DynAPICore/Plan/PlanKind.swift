@@ -1,38 +1,25 @@
-/// Method × target, before any other check: what the request is asking for.
-enum PlanKind: Equatable {
-    case list, detail([String]), create, replace([String]), update([String]), delete([String])
-
-    init(method: String, target: ApiRequest.Target, table: Table) throws(APIError) {
-        switch (method, target) {
-        case ("GET", .collection), ("HEAD", .collection): self = .list
-        case ("GET", .row(let key)), ("HEAD", .row(let key)): self = .detail(key)
-        case ("POST", .collection): self = .create
-        case ("PUT", .row(let key)): self = .replace(key)
-        case ("PATCH", .row(let key)): self = .update(key)
-        case ("DELETE", .row(let key)): self = .delete(key)
+/// Method × target × table, before any other check.
+enum PlanKind {
+    /// The operation of a request, or 405 when the route or the table does not take it.
+    static func check(_ request: ApiRequest, _ table: Table) throws(APIError) -> Operation {
+        let operation: Operation
+        switch (request.method, request.target) {
+        case ("GET", _), ("HEAD", _): operation = .read
+        case ("POST", .collection): operation = .create
+        case ("PUT", .row), ("PATCH", _): operation = .update
+        case ("DELETE", _): operation = .delete
         default:
-            let allowed = PlanKind.allowedMethods(target)
-            throw APIError.methodNotAllowed(method, path: PlanKind.path(table, target), allowed: allowed)
+            throw APIError.methodNotAllowed(request.method, path: path(table, request.target), allowed: allowedMethods(request.target))
         }
-        if operation != .read {
-            try PlanKind.checkWritable(table, operation)
-        }
-    }
-
-    var operation: Operation {
-        switch self {
-        case .list, .detail: .read
-        case .create: .create
-        case .replace, .update: .update
-        case .delete: .delete
-        }
+        try checkWritable(table, operation)
+        return operation
     }
 
     /// Methods a target answers to.
     static func allowedMethods(_ target: ApiRequest.Target) -> [String] {
         switch target {
-        case .collection: ["GET", "HEAD", "POST", "OPTIONS"]
-        case .row: ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        case .collection: ["GET", "HEAD", "POST", "PATCH", "DELETE"]
+        case .row: ["GET", "HEAD", "PUT", "PATCH", "DELETE"]
         }
     }
 

@@ -1,7 +1,8 @@
 /// Resolves an ``ApiRequest`` against a schema snapshot and a caller.
 ///
-/// Order of checks: the table exists (404), the method fits the target (405),
-/// the caller may (403), then every name and value of the request (400).
+/// Order of checks: the table exists (404), the method fits the target and
+/// the table (405), the caller may (403), then every name and value of the
+/// request (400).
 public struct Planner: Sendable {
     public let schema: Schema
     public let caller: Caller
@@ -17,25 +18,63 @@ public struct Planner: Sendable {
 
     /// Plans a request, or throws the ``APIError`` that refuses it.
     public func plan(_ request: ApiRequest) throws(APIError) -> Plan {
-        guard let table = schema.table(named: request.table) else { throw APIError.unknownTable(request.table) }
-        let kind = try PlanKind(method: request.method, target: request.target, table: table)
-        guard caller.may(kind.operation, table: table.apiName) else {
-            throw APIError.permissionDenied(kind.operation, table: table.apiName)
+        let name = try tableName(request)
+        guard let table = schema.table(named: name) else { throw APIError.unknownTable(name) }
+        let operation = try PlanKind.check(request, table)
+        guard caller.may(operation, table: table.apiName) else {
+            throw APIError.permissionDenied(operation, table: table.apiName)
         }
-        switch kind {
-        case .list:
-            return .list(try readPlan(table, options: request.list, key: nil))
-        case .detail(let key):
-            return .detail(try readPlan(table, options: request.list, key: key))
-        case .create:
-            return .create(try writePlan(table, request: request, key: nil, requireAll: true))
-        case .replace(let key):
-            return .update(try writePlan(table, request: request, key: key, requireAll: true))
-        case .update(let key):
-            return .update(try writePlan(table, request: request, key: key, requireAll: false))
-        case .delete(let key):
-            return .delete(WritePlan(table: table, conditions: try keyConditions(table, key), columns: [], body: nil, returning: []))
+        if operation == .create, request.preferences.resolution == .mergeDuplicates, !caller.may(.update, table: table.apiName) {
+            throw APIError.permissionDenied(.update, table: table.apiName)
         }
+        var scopes = ScopeTracker(request.options.embedded)
+        let plan: Plan
+        switch operation {
+        case .read: plan = try readPlan(table, request, &scopes)
+        case .create: plan = try insertPlan(table, request, &scopes)
+        case .update: plan = try updatePlan(table, request, &scopes)
+        case .delete: plan = try deletePlan(table, request, &scopes)
+        }
+        try scopes.checkAllUsed()
+        return plan
+    }
+
+    /// The rows of a read: key, filters, search and `!inner` embeds; its order and page.
+    func readPlan(_ table: Table, _ request: ApiRequest, _ scopes: inout ScopeTracker) throws(APIError) -> Plan {
+        let outputs = try outputs(table, request.options.select, path: nil, scopes: &scopes)
+        var conditions = try rowConditions(table, request)
+        conditions += Planner.innerConditions(outputs)
+        var ordering = try orderings(table, request.options.root.order)
+        var limit: Int?
+        var offset: Int?
+        if case .collection = request.target {
+            if ordering.isEmpty { ordering = table.primaryKey.map { Ordering(column: $0, descending: true) } }
+            let window: (limit: Int?, offset: Int) = request.range?.intersect(limit: request.options.root.limit, offset: request.options.root.offset)
+                ?? (request.options.root.limit, request.options.root.offset ?? 0)
+            limit = min(window.limit ?? maxRows, maxRows)
+            offset = window.offset > 0 ? window.offset : nil
+        }
+        return Plan(
+            action: .read, table: table, target: request.target, conditions: conditions, outputs: outputs,
+            ordering: ordering, limit: limit, offset: offset, count: request.preferences.count,
+            shape: shape(request, outputs, isRead: true), appliedPreferences: request.preferences.applied
+        )
+    }
+
+    /// The table's API name: as in the URL, or in the schema of `Accept-Profile`/`Content-Profile`.
+    func tableName(_ request: ApiRequest) throws(APIError) -> String {
+        guard let profile = request.profile else { return request.table }
+        guard schema.schemas.contains(profile) else { throw APIError.unexposedSchema(profile, exposed: schema.schemas) }
+        return request.table.contains(".") ? request.table : Table.apiName(schema: profile, name: request.table)
+    }
+
+    /// Key conditions of a detail route, filters and search of the query string.
+    func rowConditions(_ table: Table, _ request: ApiRequest) throws(APIError) -> [Condition] {
+        var conditions: [Condition] = []
+        if case .row(let key) = request.target { conditions += try keyConditions(table, key) }
+        conditions += try filterConditions(table, request.options.root.filters)
+        conditions += try searchConditions(table, request.options.searchWords)
+        return conditions
     }
 
     /// Equality on each primary-key column, from the values of the URL.
@@ -55,8 +94,32 @@ public struct Planner: Sendable {
         return zip(table.primaryKey, key).map { Condition.equals(column: $0, value: $1) }
     }
 
-    /// Columns of the answer: the readable ones.
-    func answerColumns(_ table: Table) -> [String] {
-        table.columns.filter(\.isReadable).map(\.name)
+    /// The readable column named `name`; hidden columns do not exist for clients.
+    func readableColumn(_ name: String, in table: Table) throws(APIError) -> Column {
+        guard let column = table.readableColumn(named: name) else { throw APIError.undefinedColumn(name, table: table.apiName) }
+        return column
+    }
+}
+
+/// Tracks which `embed.param=` scopes the select used, so a scope naming no embed is refused.
+struct ScopeTracker {
+    private let scopes: [String: QueryOptions.Scope]
+    private var used: Set<String> = []
+
+    init(_ scopes: [String: QueryOptions.Scope]) { self.scopes = scopes }
+
+    mutating func take(_ path: String) -> QueryOptions.Scope {
+        used.insert(path)
+        return scopes[path] ?? QueryOptions.Scope()
+    }
+
+    func checkAllUsed() throws(APIError) {
+        if let stray = scopes.keys.sorted().first(where: { !used.contains($0) }) {
+            throw APIError(
+                status: 400, code: "PGRST108",
+                message: "'\(stray)' is not an embedded resource in this request",
+                hint: "Filters, order and limits of an embedded resource need it in select=, e.g. select=*,\(stray)(*)."
+            )
+        }
     }
 }

@@ -1,28 +1,90 @@
-/// Renders a ``Plan`` as one statement whose answer PostgreSQL serialises:
-/// zero or more rows of one `text` column holding JSON.
-///
-/// - list: one row, a JSON array;
-/// - detail, create, update: one row holding the object, or none when the key matched nothing;
-/// - delete: one row per deleted row.
+/// Renders a ``Plan`` as one statement. Every statement answers one row:
+/// `(body text, rows bigint, total bigint)` — the body PostgreSQL built (JSON
+/// or CSV, or NULL), how many rows it covers, and the total count when asked.
 public enum Query {
-    /// Alias of the row source in every statement; chosen so it cannot clash with a table of the user's.
+    /// Alias of the rows an answer is made from.
     static let rowAlias = "_dynapi_row"
+    /// Alias of the written table in a write.
     static let targetAlias = "_dynapi_target"
-    static let bodyAlias = "_dynapi_body"
+    /// The rows a write returned.
+    static let writeAlias = "_dynapi_write"
 
-    /// The statement for a plan.
-    public static func statement(for plan: Plan) -> SQLStatement {
-        switch plan {
-        case .list(let read): list(read)
-        case .detail(let read): detail(read)
-        case .create(let write): insert(write)
-        case .update(let write): write.columns.isEmpty ? detail(unchanged(write)) : update(write)
-        case .delete(let write): delete(write)
+    /// Alias of the table at nesting `depth` (0: the requested table, 1: its embeds, …).
+    static func alias(_ depth: Int) -> String { "_dynapi_\(depth)" }
+
+    /// The statement for a plan; `maxRows` bounds the exact part of an estimated count.
+    public static func statement(for plan: Plan, maxRows: Int = 1000) -> SQLStatement {
+        var renderer = QueryRenderer()
+        switch plan.action {
+        case .read: renderer.read(plan, maxRows: maxRows)
+        case .insert(let insert): renderer.write(plan) { $0.insert(plan.table, insert) }
+        case .update(let update): renderer.write(plan) { $0.update(plan.table, update, plan.conditions) }
+        case .delete: renderer.write(plan) { $0.delete(plan.table, plan.conditions) }
         }
+        return renderer.sql.statement
     }
 
-    /// A PATCH with an empty object changes nothing and answers the row as it is.
-    static func unchanged(_ write: WritePlan) -> ReadPlan {
-        ReadPlan(table: write.table, columns: write.returning, conditions: write.conditions, ordering: [], limit: nil, offset: nil)
+    /// `EXPLAIN (FORMAT JSON)` of the counted rows, for `count=planned|estimated`.
+    public static func countEstimate(for plan: Plan) -> SQLStatement? {
+        guard case .read = plan.action, plan.count == .planned || plan.count == .estimated else { return nil }
+        var renderer = QueryRenderer()
+        renderer.sql.append("EXPLAIN (FORMAT JSON) SELECT 1 FROM \(SQLName.qualified(plan.table)) AS \(alias(0))")
+        renderer.sql.append(renderer.whereClause(plan.conditions, alias: alias(0), depth: 0))
+        return renderer.sql.statement
+    }
+}
+
+/// Builds the SQL text of one statement and numbers its parameters.
+struct QueryRenderer {
+    var sql = SQLBuilder()
+
+    /// `SELECT body, count(*), total FROM (SELECT outputs FROM table WHERE … ORDER BY … LIMIT …) AS _dynapi_row`.
+    mutating func read(_ plan: Plan, maxRows: Int) {
+        let table = SQLName.qualified(plan.table)
+        let root = Query.alias(0)
+        let selectList = outputs(plan.outputs, alias: root, depth: 0)
+        let filters = whereClause(plan.conditions, alias: root, depth: 0)
+        var inner = "SELECT \(selectList) FROM \(table) AS \(root)\(filters)"
+        inner += orderBy(plan.ordering, alias: root, depth: 0)
+        if let limit = plan.limit { inner += " LIMIT " + sql.bind(String(limit)) + "::bigint" }
+        if let offset = plan.offset { inner += " OFFSET " + sql.bind(String(offset)) + "::bigint" }
+        let total: String
+        switch plan.count {
+        case .exact?: total = "(SELECT count(*) FROM \(table) AS \(root)\(filters))"
+        case .estimated?: total = "(SELECT count(*) FROM (SELECT 1 FROM \(table) AS \(root)\(filters) LIMIT \(maxRows + 1)) AS _dynapi_count)"
+        default: total = "NULL::bigint"
+        }
+        sql.append("SELECT \(body(plan.shape, singularGuard: false)), count(*), \(total) FROM (\(inner)) AS \(Query.rowAlias)")
+    }
+
+    /// `WITH _dynapi_write AS (dml RETURNING *) SELECT body, count(*), NULL FROM (SELECT outputs FROM _dynapi_write) AS _dynapi_row`.
+    mutating func write(_ plan: Plan, dml: (inout QueryRenderer) -> Void) {
+        sql.append("WITH ")
+        dml(&self)
+        let root = Query.alias(0)
+        let selectList = outputs(plan.outputs, alias: root, depth: 0)
+        sql.append(" SELECT \(body(plan.shape, singularGuard: true)), count(*), NULL::bigint FROM (SELECT \(selectList) FROM \(Query.writeAlias) AS \(root)) AS \(Query.rowAlias)")
+    }
+
+    /// The answer's body from the rows of `_dynapi_row`.
+    mutating func body(_ shape: BodyShape, singularGuard: Bool) -> String {
+        let rows = Query.rowAlias
+        switch shape {
+        case .array:
+            return "coalesce(array_to_json(array_agg(\(rows))), '[]')::text"
+        case .firstObject:
+            return "(array_to_json(array_agg(\(rows))) -> 0)::text"
+        case .singular:
+            let object = "(array_to_json(array_agg(\(rows))) -> 0)::text"
+            // A write that does not touch exactly one row must not happen at all: fail the transaction.
+            return singularGuard ? "CASE WHEN count(*) = 1 THEN \(object) ELSE dynapi.singular_failure(count(*)) END" : object
+        case .csv(let columns):
+            let header = sql.bind(columns.map(CSV.field).joined(separator: ","))
+            let fields = columns.map { "dynapi.csv_field(\(rows).\(SQLName.quote($0))::text)" }.joined(separator: ", ")
+            let line = columns.isEmpty ? "''" : "concat_ws(',', \(fields))"
+            return "\(header)::text || coalesce(E'\\n' || string_agg(\(line), E'\\n'), '')"
+        case .none:
+            return "NULL::text"
+        }
     }
 }

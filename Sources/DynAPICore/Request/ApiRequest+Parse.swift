@@ -1,6 +1,6 @@
 extension ApiRequest {
-    /// Parses an HTTP request to `/api/dyn/…`: the path names the table and the
-    /// row, the query string the list options, the body the values to write.
+    /// Parses an HTTP request to a table route: the path names the table and
+    /// the row, the query string and headers the rest, the body the values to write.
     public init(parsing input: HTTPInput) throws(APIError) {
         let path = "/api/dyn/" + input.path.joined(separator: "/") + "/"
         let target: Target
@@ -12,12 +12,17 @@ extension ApiRequest {
         default:
             throw APIError.routeNotFound(path)
         }
-        let list = try ListOptions(query: QueryString(parsing: input.rawQuery))
-        var body: RequestBody?
+        let options = try QueryOptions(query: QueryString(parsing: input.rawQuery))
+        var body: WriteBody?
         if ["POST", "PUT", "PATCH"].contains(input.method) {
-            body = try RequestBody(parsing: input.body, contentType: input.contentType)
+            body = try WriteBody(parsing: input.body, contentType: input.contentType)
         }
-        self.init(method: input.method, table: input.path[0], target: target, list: list, body: body)
+        self.init(
+            method: input.method, table: input.path[0], target: target, options: options,
+            preferences: try Preferences(parsing: input.prefer), format: try ResponseFormat(accept: input.accept),
+            range: try RangeRequest(header: input.range, unit: input.rangeUnit), body: body,
+            profile: ["GET", "HEAD"].contains(input.method) ? input.acceptProfile : input.contentProfile
+        )
     }
 
     /// `1,2` → `["1","2"]`: composite keys in the URL are comma-separated.

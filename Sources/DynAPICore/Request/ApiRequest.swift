@@ -1,4 +1,4 @@
-/// A request to the dynamic API, parsed and typed but not yet checked against the schema.
+/// A request to a table route, parsed and typed but not yet checked against the schema.
 public struct ApiRequest: Sendable, Equatable {
     /// What the URL points at.
     public enum Target: Sendable, Equatable {
@@ -12,20 +12,34 @@ public struct ApiRequest: Sendable, Equatable {
     public var method: String
     /// The table's API name as written in the URL.
     public var table: String
-    /// Collection or row.
     public var target: Target
-    /// The list options of the query string.
-    public var list: ListOptions
-    /// The JSON body of a write.
-    public var body: RequestBody?
+    /// What the query string asks for.
+    public var options: QueryOptions
+    public var preferences: Preferences
+    /// The media type the answer must have.
+    public var format: ResponseFormat
+    /// The `Range` header.
+    public var range: RangeRequest?
+    /// The body of a write.
+    public var body: WriteBody?
+    /// The schema of `Accept-Profile` (reads) or `Content-Profile` (writes).
+    public var profile: String?
 
     /// Creates a request.
-    public init(method: String, table: String, target: Target, list: ListOptions = ListOptions(), body: RequestBody? = nil) {
+    public init(
+        method: String, table: String, target: Target, options: QueryOptions = QueryOptions(),
+        preferences: Preferences = Preferences(), format: ResponseFormat = .json, range: RangeRequest? = nil, body: WriteBody? = nil,
+        profile: String? = nil
+    ) {
         self.method = method
         self.table = table
         self.target = target
-        self.list = list
+        self.options = options
+        self.preferences = preferences
+        self.format = format
+        self.range = range
         self.body = body
+        self.profile = profile
     }
 
     /// The permission this request needs.

@@ -4,6 +4,15 @@ import Foundation
 public enum JSONObject {
     /// The body as a JSON object, or the 400/415 that says why it is not one.
     public static func parse(_ bytes: [UInt8], contentType: String?) throws(APIError) -> [String: JSONValue] {
+        let value = try parseValue(bytes, contentType: contentType)
+        guard case .object(let object) = value else {
+            throw APIError.invalidBody("Expected a JSON object, got \(value.kindName == "an array" ? "an array" : "a JSON scalar").")
+        }
+        return object
+    }
+
+    /// The body as any JSON value, or the 400/415 that says why it is not JSON.
+    public static func parseValue(_ bytes: [UInt8], contentType: String?) throws(APIError) -> JSONValue {
         if let contentType, !isJSON(contentType) {
             throw APIError.unsupportedMediaType(contentType)
         }
@@ -18,10 +27,7 @@ public enum JSONObject {
         } catch {
             throw APIError.invalidBody("The request body is not valid JSON.")
         }
-        guard case .object(let object) = value else {
-            throw APIError.invalidBody("Expected a JSON object, got \(value.kindName == "an array" ? "an array" : "a JSON scalar").")
-        }
-        return object
+        return value
     }
 
     /// Whether a Content-Type names JSON (`application/json`, `…+json`, with or without parameters).

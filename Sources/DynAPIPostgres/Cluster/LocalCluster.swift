@@ -13,6 +13,8 @@ public final class LocalCluster: Sendable {
     public let port: Int
     /// Whether it also listens on 127.0.0.1.
     public let listensOnTCP: Bool
+    /// PostgreSQL's `max_connections`.
+    public let maxConnections: Int
     private let binDirectory: String
     private let asPostgresUser: Bool
 
@@ -21,7 +23,8 @@ public final class LocalCluster: Sendable {
     }
 
     /// Opens the cluster in `dataDirectory`, running initdb first when the folder holds none.
-    public init(dataDirectory: String, port: Int? = nil, tcp: Bool = false) throws {
+    public init(dataDirectory: String, port: Int? = nil, tcp: Bool = false, maxConnections: Int = 200) throws {
+        self.maxConnections = maxConnections
         self.binDirectory = try LocalCluster.findBinDirectory()
         self.asPostgresUser = geteuid() == 0
         if asPostgresUser, getpwnam("postgres") == nil {
@@ -64,7 +67,7 @@ public final class LocalCluster: Sendable {
         let options = [
             "-p \(port)", "-k \(socketDirectory)", "-c listen_addresses='\(listen)'",
             "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
-            "-c max_connections=200", "-c shared_buffers=64MB",
+            "-c max_connections=\(maxConnections)", "-c shared_buffers=64MB",
         ].joined(separator: " ")
         try command("pg_ctl", ["-D", dataDirectory, "-l", dataDirectory + "/server.log", "-o", options, "-w", "-t", "60", "start"]).run()
     }

@@ -24,6 +24,7 @@ public enum SQLBundle {
         Migration(version: 6, name: "0006_acl_events", sql: text(PackageResources._006_acl_events_sql)),
         Migration(version: 7, name: "0007_admin_api", sql: text(PackageResources._007_admin_api_sql)),
         Migration(version: 8, name: "0008_configuration", sql: text(PackageResources._008_configuration_sql)),
+        Migration(version: 9, name: "0009_query_support", sql: text(PackageResources._009_query_support_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

@@ -1,4 +1,5 @@
 import DynAPICore
+import HTTPTypes
 import Hummingbird
 
 extension Request {
@@ -13,8 +14,9 @@ extension Request {
             body = Array(try await collectBody(upTo: maxBody).readableBytesView)
         }
         return HTTPInput(
-            method: method.rawValue, path: path, rawQuery: uri.query,
-            contentType: headers[.contentType], body: body
+            method: method.rawValue, path: path, rawQuery: uri.query, contentType: headers[.contentType], body: body,
+            accept: headers[.accept], prefer: headers[values: .prefer], range: headers[.range], rangeUnit: headers[.rangeUnit],
+            acceptProfile: headers[.acceptProfile], contentProfile: headers[.contentProfile]
         )
     }
 
@@ -23,4 +25,12 @@ extension Request {
         let input = try await dynamicInput(pathPrefix: "/", maxBody: maxBody)
         return try JSONObject.parse(input.body, contentType: input.contentType)
     }
+}
+
+extension HTTPField.Name {
+    static let prefer = HTTPField.Name("Prefer")!
+    static let preferenceApplied = HTTPField.Name("Preference-Applied")!
+    static let rangeUnit = HTTPField.Name("Range-Unit")!
+    static let acceptProfile = HTTPField.Name("Accept-Profile")!
+    static let contentProfile = HTTPField.Name("Content-Profile")!
 }

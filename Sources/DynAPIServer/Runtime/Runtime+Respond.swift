@@ -4,24 +4,38 @@ import Hummingbird
 
 extension Runtime {
     /// The table pipeline: request → plan (against `schema`, as `caller`) →
-    /// one statement → the answer PostgreSQL wrote. Dynamic tables and the
-    /// admin collections both go through here.
+    /// one statement (and the planner's estimate, when a count asks for it, in
+    /// the same round trip) → the answer PostgreSQL wrote. Dynamic tables and
+    /// the admin collections both go through here.
     func respond(to input: HTTPInput, schema: Schema, caller: Caller) async throws -> Response {
         let plan = try Planner(schema: schema, caller: caller, maxRows: config.maxRows).plan(ApiRequest(parsing: input))
-        let result = try await executor.run(Query.statement(for: plan), as: SessionContext(userID: caller.user.id, action: plan.operation))
-        return try Response(plan: plan, result: result, isHead: input.method == "HEAD")
+        let estimate = Query.countEstimate(for: plan)
+        let statements = (estimate.map { [$0] } ?? []) + [Query.statement(for: plan, maxRows: config.maxRows)]
+        let results = try await executor.run(statements, as: SessionContext(userID: caller.user.id, action: plan.operation))
+        let main = results[results.count - 1]
+        let total = PlanEstimate.total(
+            plan.count, counted: main.string(0, 2).flatMap { Int($0) },
+            planned: estimate == nil ? nil : PlanEstimate.rows(fromExplain: results[0].string(0, 0)), maxRows: config.maxRows
+        )
+        let outcome = try plan.outcome(rowCount: main.string(0, 1).flatMap { Int($0) } ?? 0, total: total)
+        return Response(plan: plan, outcome: outcome, body: main.firstValue, isHead: input.method == "HEAD")
     }
 }
 
 extension Response {
-    /// The answer for a plan's result: status by ``Plan/outcome(rowCount:)``, body as PostgreSQL wrote it.
-    init(plan: Plan, result: QueryResult, isHead: Bool) throws(APIError) {
-        switch try plan.outcome(rowCount: result.rows.count) {
-        case .json(let status):
-            let body = isHead ? ByteBuffer() : (result.firstValue ?? ByteBuffer(string: "null"))
-            self = .json(HTTPResponse.Status(code: status), body)
-        case .empty(let status):
-            self = Response(status: HTTPResponse.Status(code: status))
+    /// The answer: the outcome's status and headers, the body as PostgreSQL wrote it.
+    init(plan: Plan, outcome: Outcome, body: ByteBuffer?, isHead: Bool) {
+        var headers: HTTPFields = [:]
+        if outcome.hasBody {
+            switch plan.shape {
+            case .csv: headers[.contentType] = "text/csv; charset=utf-8"
+            case .singular: headers[.contentType] = "application/vnd.pgrst.object+json; charset=utf-8"
+            default: headers[.contentType] = "application/json; charset=utf-8"
+            }
         }
+        if let range = outcome.contentRange { headers[.contentRange] = range }
+        if !plan.appliedPreferences.isEmpty { headers[.preferenceApplied] = plan.appliedPreferences.joined(separator: ", ") }
+        let bytes = outcome.hasBody && !isHead ? (body ?? ByteBuffer(string: "null")) : ByteBuffer()
+        self.init(status: HTTPResponse.Status(code: outcome.status), headers: headers, body: .init(byteBuffer: bytes))
     }
 }

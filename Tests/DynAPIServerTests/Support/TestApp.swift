@@ -3,6 +3,7 @@ import DynAPIPostgres
 import DynAPIServer
 import DynAPITestSupport
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -118,4 +119,11 @@ func eventually(seconds: Double = 5, _ check: () async throws -> Bool) async thr
         try await Task.sleep(for: .milliseconds(10))
     }
     return try await check()
+}
+
+extension HTTPField.Name {
+    static let prefer = HTTPField.Name("Prefer")!
+    static let preferenceApplied = HTTPField.Name("Preference-Applied")!
+    static let acceptProfile = HTTPField.Name("Accept-Profile")!
+    static let contentProfile = HTTPField.Name("Content-Profile")!
 }
