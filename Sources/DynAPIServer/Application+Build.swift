@@ -1,5 +1,6 @@
 import DynAPICore
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 
 /// Builds the HTTP application over a runtime.
@@ -19,10 +20,13 @@ public enum DynAPIApplication {
         return router
     }
 
-    /// The application: the routes, served on the configured address, with the catalog watcher running beside them.
+    /// The application: the routes and the WebSockets, served on the configured address, with the catalog watcher running beside them.
     public static func build(runtime: Runtime) -> some ApplicationProtocol {
-        Application(
+        let ping = runtime.config.socketPingSeconds
+        let sockets = WebSocketServerConfiguration(autoPing: ping > 0 ? .enabled(timePeriod: .seconds(ping)) : .disabled)
+        return Application(
             router: router(runtime: runtime),
+            server: .http1WebSocketUpgrade(webSocketRouter: Routes.socketRouter(runtime: runtime), configuration: .init(ws: sockets)),
             configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "dynapi"),
             services: [CatalogWatcher(runtime: runtime)],
             logger: runtime.logger

@@ -43,7 +43,9 @@ extension Config {
             reloadDebounceMilliseconds: try reader.integer("DYNAPI_RELOAD_DEBOUNCE_MS", default: 20, in: 0...60_000),
             logLevel: logLevel,
             debug: try reader.boolean("DYNAPI_DEBUG", default: false),
-            rate: rate
+            rate: rate,
+            socketBuffer: try reader.integer("DYNAPI_WS_BUFFER", default: 256, in: 1...1_000_000),
+            socketPingSeconds: try reader.integer("DYNAPI_WS_PING", default: 30, in: 0...3600)
         )
     }
 }

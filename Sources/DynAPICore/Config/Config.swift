@@ -30,6 +30,10 @@ public struct Config: Sendable, Equatable {
     public var debug: Bool
     /// Throttle of the dynamic API per user (per client address when anonymous); nil: none.
     public var rate: Rate?
+    /// Messages a socket may have waiting before it is closed as too slow.
+    public var socketBuffer: Int
+    /// Seconds between pings on idle sockets; 0: none.
+    public var socketPingSeconds: Int
 
     /// Creates a configuration from explicit values.
     public init(
@@ -47,7 +51,9 @@ public struct Config: Sendable, Equatable {
         reloadDebounceMilliseconds: Int = 20,
         logLevel: String = "info",
         debug: Bool = false,
-        rate: Rate? = nil
+        rate: Rate? = nil,
+        socketBuffer: Int = 256,
+        socketPingSeconds: Int = 30
     ) {
         self.databaseURL = databaseURL
         self.jwtSecret = jwtSecret
@@ -64,5 +70,7 @@ public struct Config: Sendable, Equatable {
         self.logLevel = logLevel
         self.debug = debug
         self.rate = rate
+        self.socketBuffer = socketBuffer
+        self.socketPingSeconds = socketPingSeconds
     }
 }

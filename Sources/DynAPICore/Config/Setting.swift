@@ -22,6 +22,8 @@ public struct Setting: Sendable {
         Setting(name: "DYNAPI_REFRESH_TOKEN_LIFETIME", defaultValue: "86400", help: "refresh token lifetime in seconds"),
         Setting(name: "DYNAPI_RELOAD_DEBOUNCE_MS", defaultValue: "20", help: "quiet period after DDL before the schema is reloaded"),
         Setting(name: "DYNAPI_RATE", defaultValue: "", help: "throttle of /api/dyn per user (per address when anonymous), e.g. 1000/day; empty: none"),
+        Setting(name: "DYNAPI_WS_BUFFER", defaultValue: "256", help: "events a WebSocket may have waiting; more and it gets resync and is closed"),
+        Setting(name: "DYNAPI_WS_PING", defaultValue: "30", help: "seconds between pings on idle WebSockets (0: none)"),
         Setting(name: "DYNAPI_LOG_LEVEL", defaultValue: "info", help: "trace, debug, info, notice, warning, error or critical"),
         Setting(name: "DYNAPI_DEBUG", defaultValue: "false", help: "true adds internal detail to 500 answers"),
     ]

@@ -47,10 +47,13 @@ public struct ChildProcess: Sendable {
 
     /// Runs it and reports how it ended, whatever the exit status.
     public func spawn(environment: [String: String]? = nil) throws -> Outcome {
+        try start(environment: environment).wait()
+    }
+
+    /// Starts it without waiting.
+    public func start(environment: [String: String]? = nil) throws -> Running {
         let argv = self.argv
         let outputPath = NSTemporaryDirectory() + "dynapi-child-\(UUID().uuidString).log"
-        defer { unlink(outputPath) }
-
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -66,15 +69,34 @@ public struct ChildProcess: Sendable {
             }
         }
         guard spawned == 0 else {
+            unlink(outputPath)
             throw Failure(command: argv.joined(separator: " "), outcome: Outcome(status: -1, output: String(cString: strerror(spawned))))
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { break }
+        return Running(pid: pid, outputPath: outputPath)
+    }
+
+    /// A started program.
+    public struct Running: Sendable {
+        public let pid: pid_t
+        let outputPath: String
+
+        /// Sends a signal (SIGTERM, say).
+        public func signal(_ number: Int32) { kill(pid, number) }
+
+        /// What it printed so far.
+        public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+
+        /// Waits for the exit and reports how it ended.
+        public func wait() -> Outcome {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 {
+                guard errno == EINTR else { break }
+            }
+            let text = output
+            unlink(outputPath)
+            let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            return Outcome(status: exitCode, output: text)
         }
-        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Outcome(status: exitCode, output: output)
     }
 }
 

@@ -3,10 +3,11 @@ import DynAPIPostgres
 import ServiceLifecycle
 
 /// Follows the database: reloads the schema on `dynapi_schema`, the ACL on
-/// `dynapi_acl` (both debounced), and both after every (re)connection, since
+/// `dynapi_acl` (both debounced), passes `dynapi_events` to the sockets, and
+/// after a reconnection reloads both and tells every socket to resync, since
 /// notifications may have been missed while the listener was away.
 struct CatalogWatcher: Service {
-    static let channels = ["dynapi_schema", "dynapi_acl"]
+    static let channels = ["dynapi_schema", "dynapi_acl", "dynapi_events"]
     let runtime: Runtime
     let listener: NotificationListener
 
@@ -29,8 +30,11 @@ struct CatalogWatcher: Service {
         await withGracefulShutdownHandler {
             for await event in listener.events {
                 switch event {
-                case .connected:
+                case .connected(let isReconnect):
                     await runtime.reloadAll()
+                    if isReconnect { runtime.hub.resyncAll() }
+                case .notification(channel: "dynapi_events", let payload):
+                    runtime.hub.publish(payload)
                 case .notification(channel: "dynapi_schema", _):
                     await schemaReload.note()
                 case .notification(channel: "dynapi_acl", _):

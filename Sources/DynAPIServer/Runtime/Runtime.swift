@@ -20,6 +20,8 @@ public final class Runtime: Sendable {
     public let isReady = Current(false)
     /// The throttle of the dynamic API, when `DYNAPI_RATE` is set.
     let throttle: Throttle?
+    /// The sidecar's WebSockets.
+    let hub = EventHub()
 
     /// Creates the runtime; nothing is loaded until ``reloadAll()``.
     public init(config: Config, logger: Logger) async {
@@ -42,6 +44,7 @@ public final class Runtime: Sendable {
         let snapshot = Schema(tables: tables.filter { $0.schema != "dynapi" }, schemas: schemas)
         adminSchema.replace(with: Schema(tables: Array(AdminResource.tables(in: tables).values)))
         schema.replace(with: snapshot)
+        hub.revalidate(acl: acl.value, schema: snapshot)
         logger.info("schema reloaded: \(snapshot.tables.count) tables in \(clock.now - start)")
         return snapshot
     }
@@ -50,6 +53,7 @@ public final class Runtime: Sendable {
     public func reloadACL() async throws {
         let snapshot = try await pool.withConnection { try CatalogLoader.accessControl($0) }
         acl.replace(with: snapshot)
+        hub.revalidate(acl: snapshot, schema: schema.value)
         logger.debug("ACL reloaded: \(snapshot.users.count) users")
     }
 

@@ -1,0 +1,106 @@
+import DynAPICore
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import NIOCore
+import NIOWebSocket
+
+/// One WebSocket, from authentication to close: a writer draining its
+/// outbox, a reader taking commands, and a timer for the token's expiry.
+struct SocketSession {
+    let runtime: Runtime
+    let inbound: WebSocketInboundStream
+    let outbound: WebSocketOutboundWriter
+    let request: Request
+
+    /// Serves a table socket (`table` given) or the multiplexed one.
+    func run(table: String?) async throws {
+        let claims: TokenClaims
+        let caller: Caller
+        do {
+            guard let token = token() else { return try await close(.unauthorized("no access token; send ?token= or Authorization: Bearer")) }
+            claims = try await runtime.tokens.verify(token, as: .access)
+            caller = try await runtime.caller(for: claims)
+        } catch let error as APIError {
+            return try await close(.unauthorized(error.message))
+        }
+        if let table, let refusal = refusal(table, caller) { return try await close(refusal) }
+
+        let outbox = Outbox(capacity: runtime.config.socketBuffer)
+        let session = EventHub.Session(userID: caller.user.id, passwordVersion: claims.pwd, isMultiplexed: table == nil, outbox: outbox)
+        guard let id = runtime.hub.register(session) else { return try await close(.goingAway) }
+        defer { runtime.hub.remove(id) }
+        if let table {
+            runtime.hub.subscribe(id, to: [table])
+            outbox.send(.subscribed([table]))
+        }
+        // The reader and the timer only end the outbox; the writer, which sends the close, decides when the session is over.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try? await read(id: id, caller: caller, outbox: outbox, multiplexed: table == nil)
+                outbox.end(nil)
+            }
+            group.addTask {
+                let seconds = Double(claims.exp) - Date().timeIntervalSince1970
+                try await Task.sleep(for: .seconds(max(0, seconds)))
+                outbox.end(.unauthorized("the access token expired"))
+            }
+            try await write(outbox)
+            group.cancelAll()
+        }
+    }
+
+    /// The access token: `?token=` (browsers cannot set headers on a WebSocket) or `Authorization: Bearer`.
+    func token() -> String? {
+        if let query = try? QueryString(parsing: request.uri.query), let item = query.items.last(where: { $0.key == "token" }) {
+            return item.value
+        }
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
+        return String(header.dropFirst(7))
+    }
+
+    /// Why `caller` may not subscribe to `table`, if they may not.
+    func refusal(_ table: String, _ caller: Caller) -> SocketClose? {
+        guard runtime.schema.value.table(named: table) != nil else { return .unknownTable(table) }
+        return caller.may(.read, table: table) ? nil : .forbidden(table: table)
+    }
+
+    /// Writes queued messages as text frames; then the resync and the close the outbox ended with.
+    func write(_ outbox: Outbox) async throws {
+        for await message in outbox.messages {
+            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: message)))
+        }
+        guard let reason = outbox.reason else { return }
+        if reason == .tooSlow { try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: EventHub.resync))) }
+        try await close(reason)
+    }
+
+    /// Takes `{"subscribe":[…]}` and `{"unsubscribe":[…]}` on the multiplexed socket; ignores text on a table socket.
+    func read(id: Int, caller: Caller, outbox: Outbox, multiplexed: Bool) async throws {
+        for try await message in inbound.messages(maxSize: 1 << 16) {
+            guard multiplexed, case .text(let text) = message else { continue }
+            switch SocketCommand.parse(text) {
+            case .failure(let notice):
+                outbox.send(notice)
+            case .success(.subscribe(let tables)):
+                var accepted: [String] = []
+                for table in tables {
+                    if let refusal = refusal(table, caller) {
+                        outbox.send(.refused(table: table, code: refusal.code, message: refusal.reason))
+                    } else {
+                        accepted.append(table)
+                    }
+                }
+                runtime.hub.subscribe(id, to: accepted)
+                if !accepted.isEmpty { outbox.send(.subscribed(accepted)) }
+            case .success(.unsubscribe(let tables)):
+                runtime.hub.unsubscribe(id, from: tables)
+                outbox.send(.unsubscribed(tables, reason: "requested"))
+            }
+        }
+    }
+
+    func close(_ reason: SocketClose) async throws {
+        try await outbound.close(WebSocketErrorCode(codeNumber: reason.code), reason: reason.reason)
+    }
+}

@@ -1,0 +1,92 @@
+@testable import DynAPIServer
+import DynAPICore
+import NIOCore
+import Testing
+
+/// The hub without sockets: routing, revocation, slow consumers.
+@Suite struct EventHubTests {
+    static func event(_ table: String, _ pk: Int) -> String { #"{"event": "created", "table": "\#(table)", "pk": \#(pk)}"# }
+
+    func drain(_ outbox: Outbox) async -> [String] {
+        var messages: [String] = []
+        for await message in outbox.messages { messages.append(String(buffer: message)) }
+        return messages
+    }
+
+    @Test func eventsReachOnlyTheirTablesSubscribers() async throws {
+        let hub = EventHub()
+        let a = Outbox(capacity: 100)
+        let b = Outbox(capacity: 100)
+        let idA = try #require(hub.register(.init(userID: 1, passwordVersion: 0, isMultiplexed: true, outbox: a)))
+        let idB = try #require(hub.register(.init(userID: 2, passwordVersion: 0, isMultiplexed: true, outbox: b)))
+        hub.subscribe(idA, to: ["customer", "order"])
+        hub.subscribe(idB, to: ["order"])
+        hub.publish(Self.event("customer", 1))
+        hub.publish(Self.event("order", 2))
+        hub.publish(Self.event("product", 3))
+        hub.unsubscribe(idA, from: ["order"])
+        hub.publish(Self.event("order", 4))
+        hub.remove(idB)
+        hub.publish(Self.event("order", 5))
+        a.end(nil)
+        b.end(nil)
+        #expect(await drain(a) == [Self.event("customer", 1), Self.event("order", 2)])
+        #expect(await drain(b) == [Self.event("order", 2), Self.event("order", 4)])
+        #expect(hub.socketCount == 1)
+    }
+
+    @Test func aSlowSocketIsCutOffAndTheOthersGetEverything() async throws {
+        let hub = EventHub()
+        let slow = Outbox(capacity: 8)
+        let fast = Outbox(capacity: 4000)
+        let slowID = try #require(hub.register(.init(userID: 1, passwordVersion: 0, isMultiplexed: false, outbox: slow)))
+        let fastID = try #require(hub.register(.init(userID: 2, passwordVersion: 0, isMultiplexed: false, outbox: fast)))
+        hub.subscribe(slowID, to: ["t"])
+        hub.subscribe(fastID, to: ["t"])
+        for pk in 0..<2000 { hub.publish(Self.event("t", pk)) }
+        fast.end(nil)
+        #expect(slow.reason == .tooSlow)
+        #expect(await drain(slow).count == 8, "what was queued is still sent before resync and the close")
+        #expect(fast.reason == nil)
+        #expect(await drain(fast).count == 2000, "the other socket lost nothing")
+    }
+
+    @Test func revalidationClosesOrUnsubscribes() async throws {
+        let hub = EventHub()
+        let schema = Schema(tables: [Table(name: "a", columns: []), Table(name: "b", columns: [])])
+        let table = Outbox(capacity: 10)
+        let multiplexed = Outbox(capacity: 10)
+        let gone = Outbox(capacity: 10)
+        let tableID = try #require(hub.register(.init(userID: 1, passwordVersion: 5, isMultiplexed: false, outbox: table)))
+        let multiplexedID = try #require(hub.register(.init(userID: 1, passwordVersion: 5, isMultiplexed: true, outbox: multiplexed)))
+        let goneID = try #require(hub.register(.init(userID: 2, passwordVersion: 5, isMultiplexed: true, outbox: gone)))
+        hub.subscribe(tableID, to: ["a"])
+        hub.subscribe(multiplexedID, to: ["a", "b"])
+        hub.subscribe(goneID, to: ["b"])
+        let user = UserRecord(id: 1, username: "u", passwordChangedAt: 5)
+        let acl = AccessControlList(users: [user], grants: [(1, "b", TableGrant(canRead: true))])
+        hub.revalidate(acl: acl, schema: schema)
+        #expect(table.reason == .forbidden(table: "a"))
+        #expect(multiplexed.reason == nil)
+        #expect(gone.reason == .unauthorized("the user's access was withdrawn"))
+        hub.publish(Self.event("b", 1))
+        multiplexed.end(nil)
+        #expect(await drain(multiplexed) == [SocketNotice.unsubscribed(["a"], reason: "access withdrawn or table gone").json, Self.event("b", 1)])
+        // A password change retires the sockets of the old password's tokens.
+        let changed = AccessControlList(users: [UserRecord(id: 1, username: "u", passwordChangedAt: 6)], grants: [(1, "a", TableGrant(canRead: true))])
+        let later = Outbox(capacity: 10)
+        let laterID = try #require(hub.register(.init(userID: 1, passwordVersion: 5, isMultiplexed: true, outbox: later)))
+        hub.subscribe(laterID, to: ["a"])
+        hub.revalidate(acl: changed, schema: schema)
+        #expect(later.reason == .unauthorized("the user's access was withdrawn"))
+    }
+
+    @Test func shutdownClosesEverySocketWith1001() throws {
+        let hub = EventHub()
+        let outbox = Outbox(capacity: 10)
+        _ = try #require(hub.register(.init(userID: 1, passwordVersion: 0, isMultiplexed: true, outbox: outbox)))
+        hub.shutdown()
+        #expect(outbox.reason == .goingAway)
+        #expect(hub.register(.init(userID: 1, passwordVersion: 0, isMultiplexed: true, outbox: Outbox(capacity: 1))) == nil)
+    }
+}
