@@ -69,6 +69,18 @@ let package = Package(
             ],
             resources: [.embedInCode("Resources/demo.sql")]
         ),
+        .executableTarget(
+            name: "dynapi-bench",
+            dependencies: [
+                "DynAPICore",
+                "DynAPIPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "DynAPITestSupport",
             dependencies: [

@@ -203,7 +203,7 @@ import Testing
             try database.execute(Self.schema)
             try database.createUser("root", password: "pw", admin: true)
             let binary = try #require(Repository.product("dynapi"))
-            let port = try FreeTCPPort.find()
+            let port = try FreePort.find()
             var environment = ProcessInfo.processInfo.environment
             environment["DATABASE_URL"] = database.conninfo
             environment["DYNAPI_JWT_SECRET"] = TestApp.secret

@@ -42,8 +42,9 @@ extension LocalCluster {
 }
 
 /// A TCP port nobody listens on right now.
-enum FreePort {
-    static func find() throws -> Int {
+public enum FreePort {
+    /// Binds port 0 on 127.0.0.1 and reports the port the kernel chose.
+    public static func find() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw LocalCluster.Failure(description: "socket() failed") }
         defer { close(descriptor) }

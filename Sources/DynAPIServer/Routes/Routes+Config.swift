@@ -21,7 +21,7 @@ extension Routes {
                 as: SessionContext(userID: admin.user.id, action: .update)
             )
             try? await runtime.reloadACL()
-            try? await runtime.reloadSchema()
+            _ = try? await runtime.reloadSchema()
             return .json(.ok, result.firstValue ?? ByteBuffer(string: "{}"))
         }
     }
