@@ -43,3 +43,15 @@
 \set version 9
 \set name 0009_query_support
 \ir apply_migration.sql
+
+\set version 10
+\set name 0010_validation
+\ir apply_migration.sql
+
+\set version 11
+\set name 0011_actions
+\ir apply_migration.sql
+
+\set version 12
+\set name 0012_table_settings
+\ir apply_migration.sql

@@ -32,6 +32,17 @@ DELETE FROM dynapi.table_settings;
 DELETE FROM dynapi.actions;
 SELECT dynapi.create_user('test_alice', 'alice@example.com', 'pw') IS NOT NULL AS ok \gset
 SELECT dynapi.create_user('test_bob', 'bob@example.com', 'pw') IS NOT NULL AS ok \gset
+-- Since 0011 actions name real tables and functions (f(row, bigint, jsonb) RETURNS jsonb).
+CREATE TABLE public.dynapi_test_order (id int PRIMARY KEY);
+CREATE TABLE public.dynapi_test_customer (id int PRIMARY KEY);
+CREATE FUNCTION public.dynapi_test_mark_order_as_paid(r public.dynapi_test_order, user_id bigint, payload jsonb)
+RETURNS jsonb LANGUAGE sql AS 'SELECT NULL::jsonb';
+CREATE FUNCTION public.dynapi_test_cancel_order(r public.dynapi_test_order, user_id bigint, payload jsonb)
+RETURNS jsonb LANGUAGE sql AS 'SELECT NULL::jsonb';
+CREATE FUNCTION public.dynapi_test_cancel_order_v2(r public.dynapi_test_order, user_id bigint, payload jsonb)
+RETURNS jsonb LANGUAGE sql AS 'SELECT NULL::jsonb';
+CREATE FUNCTION public.dynapi_test_archive_customer(r public.dynapi_test_customer, user_id bigint, payload jsonb)
+RETURNS jsonb LANGUAGE sql AS 'SELECT NULL::jsonb';
 
 SELECT has_function('dynapi', 'export_config', '{}'::name[]);
 SELECT function_returns('dynapi', 'export_config', '{}'::name[], 'jsonb');
@@ -58,9 +69,9 @@ INSERT INTO dynapi.table_settings (table_name, exposed, hidden_columns, read_onl
 VALUES ('order', true, '{internal_note,cost}', '{total}', 'Orders'),
        ('customer', false, '{}', '{}', NULL);
 INSERT INTO dynapi.actions (table_name, name, function, required_permission)
-VALUES ('order', 'mark_as_paid', 'public.mark_order_as_paid', 'update'),
-       ('order', 'cancel', 'public.cancel_order', 'delete'),
-       ('customer', 'archive', 'public.archive_customer', 'read');
+VALUES ('dynapi_test_order', 'mark_as_paid', 'public.dynapi_test_mark_order_as_paid', 'update'),
+       ('dynapi_test_order', 'cancel', 'public.dynapi_test_cancel_order', 'delete'),
+       ('dynapi_test_customer', 'archive', 'public.dynapi_test_archive_customer', 'read');
 
 SELECT is(dynapi.export_config(), $${
     "format": "dynapi-config", "version": 1,
@@ -76,11 +87,14 @@ SELECT is(dynapi.export_config(), $${
     "table_settings": [{"table_name": "customer", "exposed": false, "hidden_columns": [], "read_only_columns": [], "label": null},
                        {"table_name": "order", "exposed": true, "hidden_columns": ["internal_note", "cost"],
                         "read_only_columns": ["total"], "label": "Orders"}],
-    "actions": [{"table_name": "customer", "name": "archive", "function": "public.archive_customer", "required_permission": "read"},
-                {"table_name": "order", "name": "cancel", "function": "public.cancel_order", "required_permission": "delete"},
-                {"table_name": "order", "name": "mark_as_paid", "function": "public.mark_order_as_paid", "required_permission": "update"}]
+    "actions": [{"table_name": "dynapi_test_customer", "name": "archive",
+                 "function": "public.dynapi_test_archive_customer(public.dynapi_test_customer,bigint,jsonb)", "required_permission": "read"},
+                {"table_name": "dynapi_test_order", "name": "cancel",
+                 "function": "public.dynapi_test_cancel_order(public.dynapi_test_order,bigint,jsonb)", "required_permission": "delete"},
+                {"table_name": "dynapi_test_order", "name": "mark_as_paid",
+                 "function": "public.dynapi_test_mark_order_as_paid(public.dynapi_test_order,bigint,jsonb)", "required_permission": "update"}]
     }$$::jsonb,
-    'export: every row, in a stable order (byte order of names), list order inside arrays kept');
+    'export: every row, in a stable order (byte order of names), list order inside arrays kept, functions as canonical signatures');
 SELECT ok(NOT dynapi.export_config()::text ~ '(password|\$2a\$|alice@example)',
           'export has no passwords, hashes or other user fields');
 
@@ -121,7 +135,7 @@ SELECT is(dynapi.import_config($${
                     "can_read": true, "can_update": true, "can_delete": true}],
     "table_settings": [{"table_name": "order"}, {"table_name": "invoice", "exposed": false, "label": "Invoices",
                         "hidden_columns": ["b", "a"]}],
-    "actions": [{"table_name": "order", "name": "cancel", "function": "public.cancel_order_v2"}]
+    "actions": [{"table_name": "dynapi_test_order", "name": "cancel", "function": "public.dynapi_test_cancel_order_v2"}]
     }$$),
     '{"roles": 2, "user_roles": 2, "table_settings": 2, "actions": 1}'::jsonb,
     'import of changes returns the entries applied per section');
@@ -145,8 +159,8 @@ SELECT row_eq($$SELECT exposed, hidden_columns, read_only_columns, label FROM dy
 SELECT row_eq($$SELECT exposed, hidden_columns, label FROM dynapi.table_settings WHERE table_name = 'invoice'$$,
               ROW(false, '{b,a}'::text[], 'Invoices'::text),
               'table_settings: new rows, list order kept');
-SELECT row_eq($$SELECT function, required_permission FROM dynapi.actions WHERE table_name = 'order' AND name = 'cancel'$$,
-              ROW('public.cancel_order_v2'::text, 'update'::text),
+SELECT row_eq($$SELECT function, required_permission FROM dynapi.actions WHERE table_name = 'dynapi_test_order' AND name = 'cancel'$$,
+              ROW('public.dynapi_test_cancel_order_v2(public.dynapi_test_order,bigint,jsonb)'::text, 'update'::text),
               'actions: function replaced, absent required_permission is update');
 SELECT ok(EXISTS (SELECT 1 FROM dynapi.roles WHERE name = 'Clerk')
           AND EXISTS (SELECT 1 FROM dynapi.table_settings WHERE table_name = 'customer')

@@ -99,11 +99,15 @@ SELECT columns_are('dynapi', 'actions', ARRAY['id', 'table_name', 'name', 'funct
 SELECT col_is_pk('dynapi', 'actions', 'id', 'actions.id is the primary key');
 SELECT col_is_unique('dynapi', 'actions', ARRAY['table_name', 'name']);
 SELECT col_default_is('dynapi', 'actions', 'required_permission', 'update', 'actions.required_permission defaults to ''update''');
+-- Since 0011 an action needs a real table and function (test_actions.sql).
+CREATE TABLE public.dynapi_test_customer (id int PRIMARY KEY);
+CREATE FUNCTION public.dynapi_test_archive_customer(r public.dynapi_test_customer, user_id bigint, payload jsonb)
+RETURNS jsonb LANGUAGE sql AS 'SELECT NULL::jsonb';
 SELECT lives_ok($$INSERT INTO dynapi.actions (table_name, name, function, required_permission)
-                  VALUES ('customer', 'archive', 'public.archive_customer', 'delete')$$,
+                  VALUES ('dynapi_test_customer', 'archive', 'public.dynapi_test_archive_customer', 'delete')$$,
                 'an action can require delete');
 SELECT throws_ok($$INSERT INTO dynapi.actions (table_name, name, function, required_permission)
-                   VALUES ('customer', 'x', 'f', 'admin')$$,
+                   VALUES ('dynapi_test_customer', 'x', 'public.dynapi_test_archive_customer', 'admin')$$,
                  '23514', NULL, 'required_permission must be create/read/update/delete');
 
 -- exposed_schemas

@@ -100,7 +100,10 @@ SELECT is(dynapi.attach_row_triggers(),
             WHERE n.nspname IN (SELECT name FROM dynapi.exposed_schemas)
               AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relpersistence <> 't'
               AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
-                                                          AND d.objid = c.oid AND d.deptype = 'e')),
+                                                          AND d.objid = c.oid AND d.deptype = 'e')
+              -- since 0012, tables set exposed = false emit no events and are not counted
+              AND NOT EXISTS (SELECT 1 FROM dynapi.table_settings s
+                               WHERE s.table_name = dynapi.api_name(c.oid) AND NOT s.exposed)),
           'attach_row_triggers counts every table in the exposed schemas');
 SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['id'], '... and re-attaches missing triggers');
 

@@ -6,6 +6,13 @@ import HummingbirdTesting
 import Testing
 
 @Suite struct ConfigDocumentTests {
+    /// What the document's action needs to exist: actions are checked against real tables and functions.
+    static let orders = """
+        CREATE TABLE "order" (id serial PRIMARY KEY, status text, total numeric);
+        CREATE FUNCTION mark_order_as_paid(o "order", user_id bigint, payload jsonb) RETURNS jsonb
+        LANGUAGE sql AS $$ SELECT '{}'::jsonb $$;
+        """
+
     static let document = """
         {"format":"dynapi-config","version":1,
          "roles":[{"name":"Manager","description":"runs the shop"}],
@@ -18,6 +25,7 @@ import Testing
         try await TestApp.withServer { client in
             let admin = try await client.user("root", admin: true)
             let alice = try client.database.createUser("alice")
+            try client.database.execute(Self.orders)
             let first = try await client.request(.post, "/api/dyn/config/", token: admin.token, json: Self.document)
             #expect(first.status == .ok, "\(first.text)")
             #expect(first.object["user_roles"] as? Int == 1)
@@ -37,6 +45,7 @@ import Testing
         try await TestApp.withServer { client in
             let admin = try await client.user("root", admin: true)
             try client.database.createUser("alice")
+            try client.database.execute(Self.orders)
             let before = try await client.request(.get, "/api/dyn/config/", token: admin.token).text
             let bad = Self.document.replacingOccurrences(of: #""username":"alice""#, with: #""username":"bob""#)
             let refused = try await client.request(.post, "/api/dyn/config/", token: admin.token, json: bad)
@@ -55,7 +64,10 @@ import Testing
         try await TestDatabase.with { source in
             try await TestDatabase.with { target in
                 let binary = try #require(Repository.product("dynapi"))
-                for database in [source, target] { try database.createUser("alice") }
+                for database in [source, target] {
+                    try database.createUser("alice")
+                    try database.execute(Self.orders)
+                }
                 try source.query("SELECT dynapi.import_config($1::jsonb)", Self.document)
                 let file = NSTemporaryDirectory() + "dynapi-config-\(UUID().uuidString).json"
                 defer { unlink(file) }

@@ -45,7 +45,8 @@ extension Config {
             debug: try reader.boolean("DYNAPI_DEBUG", default: false),
             rate: rate,
             socketBuffer: try reader.integer("DYNAPI_WS_BUFFER", default: 256, in: 1...1_000_000),
-            socketPingSeconds: try reader.integer("DYNAPI_WS_PING", default: 30, in: 0...3600)
+            socketPingSeconds: try reader.integer("DYNAPI_WS_PING", default: 30, in: 0...3600),
+            requestRole: reader.value("DYNAPI_REQUEST_ROLE")
         )
     }
 }

@@ -34,6 +34,8 @@ public struct Config: Sendable, Equatable {
     public var socketBuffer: Int
     /// Seconds between pings on idle sockets; 0: none.
     public var socketPingSeconds: Int
+    /// The role table requests run as, so that row-level security applies; nil: the connection's own.
+    public var requestRole: String?
 
     /// Creates a configuration from explicit values.
     public init(
@@ -53,7 +55,8 @@ public struct Config: Sendable, Equatable {
         debug: Bool = false,
         rate: Rate? = nil,
         socketBuffer: Int = 256,
-        socketPingSeconds: Int = 30
+        socketPingSeconds: Int = 30,
+        requestRole: String? = nil
     ) {
         self.databaseURL = databaseURL
         self.jwtSecret = jwtSecret
@@ -72,5 +75,6 @@ public struct Config: Sendable, Equatable {
         self.rate = rate
         self.socketBuffer = socketBuffer
         self.socketPingSeconds = socketPingSeconds
+        self.requestRole = requestRole
     }
 }

@@ -24,6 +24,7 @@ public struct Setting: Sendable {
         Setting(name: "DYNAPI_RATE", defaultValue: "", help: "throttle of /api/dyn per user (per address when anonymous), e.g. 1000/day; empty: none"),
         Setting(name: "DYNAPI_WS_BUFFER", defaultValue: "256", help: "events a WebSocket may have waiting; more and it gets resync and is closed"),
         Setting(name: "DYNAPI_WS_PING", defaultValue: "30", help: "seconds between pings on idle WebSockets (0: none)"),
+        Setting(name: "DYNAPI_REQUEST_ROLE", defaultValue: "", help: "role table requests run as (SET LOCAL ROLE), so row-level security applies; empty: the connection's"),
         Setting(name: "DYNAPI_LOG_LEVEL", defaultValue: "info", help: "trace, debug, info, notice, warning, error or critical"),
         Setting(name: "DYNAPI_DEBUG", defaultValue: "false", help: "true adds internal detail to 500 answers"),
     ]

@@ -22,6 +22,20 @@ extension APIError {
             fieldErrors: APIError.fieldErrors(of: error),
             retryAfter: status == 503 ? 1 : nil
         )
+        constraint = error.constraint
+    }
+
+    /// A CHECK violation (23514) names its fields: the columns its constraint
+    /// reads, with the constraint's COMMENT as the message when it has one.
+    public func namingCheckFields(of table: Table) -> APIError {
+        guard code == "23514", fieldErrors.isEmpty, let constraint,
+              let check = table.checks.first(where: { $0.name == constraint }), !check.columns.isEmpty
+        else { return self }
+        var copy = self
+        let text = check.message ?? message
+        copy.fieldErrors = Dictionary(uniqueKeysWithValues: check.columns.map { ($0, [text]) })
+        if let comment = check.message { copy.message = comment }
+        return copy
     }
 
     /// Field names a constraint violation points at, with its message.

@@ -18,6 +18,8 @@ public struct APIError: Error, Sendable, Equatable {
     public var fieldErrors: [String: [String]]
     /// Seconds after which a retry makes sense (429, 503).
     public var retryAfter: Int?
+    /// The constraint PostgreSQL named, kept to find the fields of a CHECK violation; not sent.
+    public var constraint: String?
 
     /// Creates an error with every part given.
     public init(

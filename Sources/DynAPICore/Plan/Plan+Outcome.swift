@@ -19,8 +19,11 @@ extension Plan {
     /// `total` (when counted): 404 when a detail route's key matched nothing,
     /// 406 when one object was asked for and there are not one, 206/416 for ranges.
     public func outcome(rowCount: Int, total: Int?) throws(APIError) -> Outcome {
-        if case .row(let key) = target, rowCount == 0, shape != .singular {
-            throw APIError.rowNotFound(table: table.apiName, key: key.joined(separator: ","))
+        switch target {
+        case .row(let key), .action(let key, _):
+            if rowCount == 0, shape != .singular { throw APIError.rowNotFound(table: table.apiName, key: key.joined(separator: ",")) }
+        case .collection:
+            break
         }
         if shape == .singular, rowCount != 1 {
             throw APIError.singular(rows: rowCount)
@@ -45,6 +48,8 @@ extension Plan {
             return Outcome(status: 201, hasBody: hasBody)
         case .update, .delete:
             return Outcome(status: hasBody ? 200 : 204, hasBody: hasBody)
+        case .call:
+            return Outcome(status: 200, hasBody: true)
         }
     }
 }

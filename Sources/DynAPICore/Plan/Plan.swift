@@ -8,6 +8,8 @@ public struct Plan: Sendable, Equatable {
         case insert(Insert)
         case update(Update)
         case delete
+        /// A custom action on the row of the key, its row locked.
+        case call(ActionCall)
     }
 
     public var action: Action
@@ -34,8 +36,17 @@ public struct Plan: Sendable, Equatable {
         case .insert: .create
         case .update: .update
         case .delete: .delete
+        case .call(let call): call.action.requiredPermission
         }
     }
+}
+
+/// A custom action to run: the function, who calls it, and the payload.
+public struct ActionCall: Sendable, Equatable {
+    public var action: ActionDefinition
+    public var userID: Int64
+    /// The JSON body, passed as `payload jsonb`.
+    public var payload: String
 }
 
 /// How the JSON (or CSV) body of the answer is made from the rows.

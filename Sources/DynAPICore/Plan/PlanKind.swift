@@ -4,6 +4,15 @@ enum PlanKind {
     static func check(_ request: ApiRequest, _ table: Table) throws(APIError) -> Operation {
         let operation: Operation
         switch (request.method, request.target) {
+        case ("POST", .action(_, let name)):
+            // An action's own flag is checked by the planner, once the action is known.
+            guard table.kind == .table || table.kind == .partitionedTable else {
+                throw APIError.methodNotAllowed(request.method, path: path(table, request.target), allowed: [])
+            }
+            _ = name
+            return .update
+        case (_, .action):
+            throw APIError.methodNotAllowed(request.method, path: path(table, request.target), allowed: ["POST"])
         case ("GET", _), ("HEAD", _): operation = .read
         case ("POST", .collection): operation = .create
         case ("PUT", .row), ("PATCH", _): operation = .update
@@ -20,6 +29,7 @@ enum PlanKind {
         switch target {
         case .collection: ["GET", "HEAD", "POST", "PATCH", "DELETE"]
         case .row: ["GET", "HEAD", "PUT", "PATCH", "DELETE"]
+        case .action: ["POST"]
         }
     }
 
@@ -27,6 +37,7 @@ enum PlanKind {
         switch target {
         case .collection: "/api/dyn/\(table.apiName)/"
         case .row(let key): "/api/dyn/\(table.apiName)/\(key.joined(separator: ","))/"
+        case .action(let key, let name): "/api/dyn/\(table.apiName)/\(key.joined(separator: ","))/action/\(name)/"
         }
     }
 

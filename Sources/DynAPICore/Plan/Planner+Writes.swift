@@ -114,7 +114,8 @@ extension Planner {
 
     /// Every column without a default must be given.
     func requireColumns(_ table: Table, given: Set<String>, rowLabel: String?) throws(APIError) {
-        let missing = table.columns.filter { $0.isRequired && !given.contains($0.name) }.map(\.name)
+        // Hidden columns cannot be given: PostgreSQL decides about them.
+        let missing = table.columns.filter { $0.isRequired && ($0.isReadable || $0.isWritable) && !given.contains($0.name) }.map(\.name)
         guard missing.isEmpty else { throw APIError.requiredFields(missing, table: table.apiName, rowLabel: rowLabel) }
     }
 }

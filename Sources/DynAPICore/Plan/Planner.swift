@@ -20,6 +20,9 @@ public struct Planner: Sendable {
     public func plan(_ request: ApiRequest) throws(APIError) -> Plan {
         let name = try tableName(request)
         guard let table = schema.table(named: name) else { throw APIError.unknownTable(name) }
+        if case .action(let key, let actionName) = request.target {
+            return try actionPlan(table, request, key: key, name: actionName)
+        }
         let operation = try PlanKind.check(request, table)
         guard caller.may(operation, table: table.apiName) else {
             throw APIError.permissionDenied(operation, table: table.apiName)
@@ -66,6 +69,25 @@ public struct Planner: Sendable {
         guard let profile = request.profile else { return request.table }
         guard schema.schemas.contains(profile) else { throw APIError.unexposedSchema(profile, exposed: schema.schemas) }
         return request.table.contains(".") ? request.table : Table.apiName(schema: profile, name: request.table)
+    }
+
+    /// `POST /{pk}/action/{name}/`: the action must exist (404) and the caller hold its flag (403).
+    func actionPlan(_ table: Table, _ request: ApiRequest, key: [String], name: String) throws(APIError) -> Plan {
+        _ = try PlanKind.check(request, table)
+        guard let action = table.action(named: name) else {
+            throw APIError(
+                status: 404, code: "not_found", message: "No action '\(name)' is registered for '\(table.apiName)'.",
+                hint: "Register one with SELECT dynapi.register_action('\(table.apiName)', '\(name)', 'function_name');"
+            )
+        }
+        guard caller.may(action.requiredPermission, table: table.apiName) else {
+            throw APIError.permissionDenied(action.requiredPermission, table: table.apiName)
+        }
+        let call = ActionCall(action: action, userID: caller.user.id, payload: request.body?.json ?? "{}")
+        return Plan(
+            action: .call(call), table: table, target: request.target, conditions: try keyConditions(table, key), outputs: [],
+            ordering: [], limit: nil, offset: nil, count: nil, shape: .firstObject, appliedPreferences: []
+        )
     }
 
     /// Key conditions of a detail route, filters and search of the query string.

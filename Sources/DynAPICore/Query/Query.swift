@@ -20,6 +20,7 @@ public enum Query {
         case .insert(let insert): renderer.write(plan) { $0.insert(plan.table, insert) }
         case .update(let update): renderer.write(plan) { $0.update(plan.table, update, plan.conditions) }
         case .delete: renderer.write(plan) { $0.delete(plan.table, plan.conditions) }
+        case .call(let call): renderer.call(plan, call)
         }
         return renderer.sql.statement
     }
@@ -55,6 +56,19 @@ struct QueryRenderer {
         default: total = "NULL::bigint"
         }
         sql.append("SELECT \(body(plan.shape, singularGuard: false)), count(*), \(total) FROM (\(inner)) AS \(Query.rowAlias)")
+    }
+
+    /// The row is locked first (a materialized CTE, so the lock is taken before
+    /// the function runs and it sees the row as locked), then the function runs
+    /// on it in the request's transaction; no row, no answer row.
+    mutating func call(_ plan: Plan, _ call: ActionCall) {
+        let root = Query.alias(0)
+        let function = SQLName.quote(call.action.functionSchema) + "." + SQLName.quote(call.action.functionName)
+        let filters = whereClause(plan.conditions, alias: root, depth: 0)
+        let user = sql.bind(String(call.userID))
+        let payload = sql.bind(call.payload)
+        sql.append("WITH _dynapi_locked AS MATERIALIZED (SELECT \(root) AS locked_row FROM \(SQLName.qualified(plan.table)) AS \(root)\(filters) FOR UPDATE) ")
+        sql.append("SELECT \(function)(locked_row, \(user)::bigint, \(payload)::jsonb)::text, 1::bigint, NULL::bigint FROM _dynapi_locked")
     }
 
     /// `WITH _dynapi_write AS (dml RETURNING *) SELECT body, count(*), NULL FROM (SELECT outputs FROM _dynapi_write) AS _dynapi_row`.

@@ -9,12 +9,19 @@ extension ApiRequest {
             target = .collection
         case 2:
             target = .row(key: ApiRequest.splitKey(input.path[1]))
+        case 4 where input.path[2] == "action":
+            target = .action(key: ApiRequest.splitKey(input.path[1]), name: input.path[3])
         default:
             throw APIError.routeNotFound(path)
         }
         let options = try QueryOptions(query: QueryString(parsing: input.rawQuery))
         var body: WriteBody?
-        if ["POST", "PUT", "PATCH"].contains(input.method) {
+        if case .action = target {
+            // An action's payload is any JSON value; no body means an empty object.
+            let json = input.body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 } ? "{}" : String(decoding: input.body, as: UTF8.self)
+            if json != "{}" { _ = try JSONObject.parseValue(input.body, contentType: input.contentType) }
+            body = .object(RequestBody(keys: [], json: json))
+        } else if ["POST", "PUT", "PATCH"].contains(input.method) {
             body = try WriteBody(parsing: input.body, contentType: input.contentType)
         }
         self.init(

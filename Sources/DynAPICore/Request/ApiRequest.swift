@@ -6,6 +6,8 @@ public struct ApiRequest: Sendable, Equatable {
         case collection
         /// `/api/dyn/{table}/{pk}/`: the key values, one per primary-key column.
         case row(key: [String])
+        /// `/api/dyn/{table}/{pk}/action/{name}/`: a custom action on one row.
+        case action(key: [String], name: String)
     }
 
     /// Upper-case HTTP method.

@@ -24,12 +24,35 @@ private struct CatalogTable: Decodable {
     var primary_key: [String]
     var columns: [Column]
     var foreign_keys: [ForeignKey]
+    var checks: [CheckConstraint]?
+    var actions: [ActionDefinition]?
+    var hidden_columns: [String]?
+    var read_only_columns: [String]?
+    var label: String?
 
+    /// The table, `dynapi.table_settings` applied: hidden columns are neither
+    /// read nor written, read-only ones are not written.
     var table: Table {
-        Table(
-            schema: schema, name: name, kind: kind, columns: columns, primaryKey: primary_key,
-            isInsertable: insertable, isUpdatable: updatable, isDeletable: deletable,
+        let hidden = Set(hidden_columns ?? [])
+        let readOnly = Set(read_only_columns ?? [])
+        var table = Table(
+            schema: schema, name: name, kind: kind,
+            columns: columns.map { column in
+                var column = column
+                if hidden.contains(column.name) {
+                    column.isReadable = false
+                    column.isWritable = false
+                } else if readOnly.contains(column.name) {
+                    column.isWritable = false
+                }
+                return column
+            },
+            primaryKey: primary_key, isInsertable: insertable, isUpdatable: updatable, isDeletable: deletable,
             foreignKeys: foreign_keys, comment: comment
         )
+        table.checks = checks ?? []
+        table.actions = actions ?? []
+        table.label = label
+        return table
     }
 }

@@ -4,7 +4,7 @@ extension Schema {
         var lines: [String] = []
         for name in sortedNames {
             guard let table = table(named: name) else { continue }
-            lines.append("\(name) (\(table.kind.rawValue.replacingUnderscores))  /api/dyn/\(name)/")
+            lines.append("\(name) (\(table.kind.rawValue.replacingUnderscores))\(table.label.map { " “\($0)”" } ?? "")  /api/dyn/\(name)/")
             let width = table.columns.map(\.name.count).max() ?? 0
             for column in table.columns {
                 var traits: [String] = []
@@ -17,6 +17,12 @@ extension Schema {
             }
             for key in table.foreignKeys {
                 lines.append("  → \(key.columns.joined(separator: ", ")) references \(key.referencedTable)(\(key.referencedColumns.joined(separator: ", ")))")
+            }
+            for check in table.checks {
+                lines.append("  check \(check.name) on \(check.columns.joined(separator: ", "))\(check.message.map { ": \($0)" } ?? "")")
+            }
+            for action in table.actions {
+                lines.append("  action \(action.name) → \(action.functionSchema).\(action.functionName) (needs \(action.requiredPermission.rawValue))")
             }
             for key in table.referencedBy {
                 lines.append("  ← \(key.table)(\(key.columns.joined(separator: ", "))) references \(key.referencedColumns.joined(separator: ", "))")

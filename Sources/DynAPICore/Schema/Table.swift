@@ -27,6 +27,12 @@ public struct Table: Sendable, Equatable {
     public var comment: String?
     /// The name it is served under when that is not its own (the admin collections).
     public var exposedName: String?
+    /// CHECK constraints, for the fields of their violations.
+    public var checks: [CheckConstraint] = []
+    /// Custom actions, by name.
+    public var actions: [ActionDefinition] = []
+    /// `dynapi.table_settings.label`: a human name for admin pages and docs.
+    public var label: String?
 
     /// Creates a table description.
     public init(
@@ -58,6 +64,11 @@ public struct Table: Sendable, Equatable {
     /// The column named `name`, if any.
     public func column(named name: String) -> Column? {
         columns.first { $0.name == name }
+    }
+
+    /// The action named `name`, if registered.
+    public func action(named name: String) -> ActionDefinition? {
+        actions.first { $0.name == name }
     }
 
     /// The column named `name` if the API may read it; hidden columns do not exist for clients.

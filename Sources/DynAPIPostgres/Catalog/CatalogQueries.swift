@@ -2,16 +2,45 @@
 /// by PostgreSQL, in a single round trip.
 enum CatalogQueries {
     /// Tables and views of the schemas in `$1::text[]` with their columns,
-    /// primary keys and the foreign keys among them. Partitions are left out
-    /// (their parent is served).
+    /// primary keys, the foreign keys among them, CHECK constraints (for error
+    /// fields), registered actions and `dynapi.table_settings`. Partitions are
+    /// left out (their parent is served), and so are tables set `exposed = false`.
     static let schema = """
-        WITH rels AS (
+        WITH named AS (
             SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind,
-                   obj_description(c.oid, 'pg_class') AS comment,
-                   pg_relation_is_updatable(c.oid::regclass, true) AS mask
+                   CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS api_name
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ANY ($1::text[])
               AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
+        ),
+        rels AS (
+            SELECT named.*, obj_description(named.oid, 'pg_class') AS comment,
+                   pg_relation_is_updatable(named.oid::regclass, true) AS mask,
+                   ts.hidden_columns, ts.read_only_columns, ts.label
+            FROM named
+            LEFT JOIN dynapi.table_settings ts ON ts.table_name = named.api_name AND named.schema <> 'dynapi'
+            WHERE coalesce(ts.exposed, true)
+        ),
+        checks AS (
+            SELECT con.conrelid, json_agg(json_build_object(
+                       'name', con.conname,
+                       'columns', (SELECT coalesce(json_agg(a.attname ORDER BY a.attnum), '[]') FROM pg_attribute a
+                                   WHERE a.attrelid = con.conrelid AND a.attnum = ANY (con.conkey)),
+                       'message', obj_description(con.oid, 'pg_constraint')
+                   ) ORDER BY con.conname) AS checks
+            FROM pg_constraint con
+            WHERE con.contype = 'c' AND con.conrelid IN (SELECT oid FROM rels)
+            GROUP BY con.conrelid
+        ),
+        actions AS (
+            SELECT a.table_name, json_agg(json_build_object(
+                       'name', a.name, 'function_schema', pn.nspname, 'function_name', p.proname,
+                       'required_permission', a.required_permission
+                   ) ORDER BY a.name) AS actions
+            FROM dynapi.actions a
+            JOIN pg_proc p ON p.oid = dynapi.action_function(a.table_name, a.function)
+            JOIN pg_namespace pn ON pn.oid = p.pronamespace
+            GROUP BY a.table_name
         ),
         cols AS (
             SELECT a.attrelid, json_agg(json_build_object(
@@ -65,12 +94,19 @@ enum CatalogQueries {
                    'deletable', (r.mask & 16) = 16,
                    'primary_key', coalesce(pk.columns, '[]'),
                    'columns', coalesce(c.columns, '[]'),
-                   'foreign_keys', coalesce(fk.keys, '[]')
+                   'foreign_keys', coalesce(fk.keys, '[]'),
+                   'checks', coalesce(ck.checks, '[]'),
+                   'actions', coalesce(ac.actions, '[]'),
+                   'hidden_columns', coalesce(to_json(r.hidden_columns), '[]'),
+                   'read_only_columns', coalesce(to_json(r.read_only_columns), '[]'),
+                   'label', r.label
                ) ORDER BY r.schema, r.name), '[]'))::text
         FROM rels r
         LEFT JOIN cols c ON c.attrelid = r.oid
         LEFT JOIN key_columns pk ON pk.conrelid = r.oid AND pk.contype = 'p'
         LEFT JOIN fks fk ON fk.conrelid = r.oid
+        LEFT JOIN checks ck ON ck.conrelid = r.oid
+        LEFT JOIN actions ac ON ac.table_name = r.api_name AND r.schema <> 'dynapi'
         """
 
     /// Users and their grants, everything a token check and a permission check need.

@@ -25,6 +25,9 @@ public enum SQLBundle {
         Migration(version: 7, name: "0007_admin_api", sql: text(PackageResources._007_admin_api_sql)),
         Migration(version: 8, name: "0008_configuration", sql: text(PackageResources._008_configuration_sql)),
         Migration(version: 9, name: "0009_query_support", sql: text(PackageResources._009_query_support_sql)),
+        Migration(version: 10, name: "0010_validation", sql: text(PackageResources._010_validation_sql)),
+        Migration(version: 11, name: "0011_actions", sql: text(PackageResources._011_actions_sql)),
+        Migration(version: 12, name: "0012_table_settings", sql: text(PackageResources._012_table_settings_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

@@ -6,17 +6,24 @@ import DynAPICore
 public struct SessionContext: Sendable, Equatable {
     public var userID: Int64?
     public var action: Operation?
+    /// The role the transaction runs as (`SET LOCAL ROLE`), so that row-level security applies; nil keeps the connection's.
+    public var role: String?
 
     /// Creates a session context.
-    public init(userID: Int64?, action: Operation?) {
+    public init(userID: Int64?, action: Operation?, role: String? = nil) {
         self.userID = userID
         self.action = action
+        self.role = role
     }
 
     var statement: SQLStatement {
-        SQLStatement(
-            "SELECT set_config('dynapi.user_id', $1, true), set_config('dynapi.action', $2, true)",
-            binds: [userID.map { String($0) } ?? "", action?.rawValue ?? ""]
+        let binds: [String?] = [userID.map { String($0) } ?? "", action?.rawValue ?? ""]
+        guard let role else {
+            return SQLStatement("SELECT set_config('dynapi.user_id', $1, true), set_config('dynapi.action', $2, true)", binds: binds)
+        }
+        return SQLStatement(
+            "SELECT set_config('dynapi.user_id', $1, true), set_config('dynapi.action', $2, true), set_config('role', $3, true)",
+            binds: binds + [role]
         )
     }
 }

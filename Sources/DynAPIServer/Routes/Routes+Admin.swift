@@ -17,7 +17,7 @@ extension Routes {
                         let input = try await request.dynamicInput(pathPrefix: "/api/", maxBody: runtime.config.maxBodyBytes)
                         do {
                             if resource == .users { try await runtime.checkPassword(in: input) }
-                            let response = try await runtime.respond(to: input, schema: runtime.adminSchema.value, caller: caller)
+                            let response = try await runtime.respond(to: input, schema: runtime.adminSchema.value, caller: caller, asRequestRole: false)
                             if method != .get, method != .head { try? await runtime.reloadACL() }
                             return response
                         } catch let error as APIError {

@@ -7,11 +7,20 @@ extension Runtime {
     /// one statement (and the planner's estimate, when a count asks for it, in
     /// the same round trip) → the answer PostgreSQL wrote. Dynamic tables and
     /// the admin collections both go through here.
-    func respond(to input: HTTPInput, schema: Schema, caller: Caller) async throws -> Response {
+    ///
+    /// `asRequestRole`: table routes run as `DYNAPI_REQUEST_ROLE` (row-level
+    /// security applies); the admin collections as the sidecar's own role.
+    func respond(to input: HTTPInput, schema: Schema, caller: Caller, asRequestRole: Bool = true) async throws -> Response {
         let plan = try Planner(schema: schema, caller: caller, maxRows: config.maxRows).plan(ApiRequest(parsing: input))
         let estimate = Query.countEstimate(for: plan)
         let statements = (estimate.map { [$0] } ?? []) + [Query.statement(for: plan, maxRows: config.maxRows)]
-        let results = try await executor.run(statements, as: SessionContext(userID: caller.user.id, action: plan.operation))
+        let session = SessionContext(userID: caller.user.id, action: plan.operation, role: asRequestRole ? config.requestRole : nil)
+        let results: [QueryResult]
+        do {
+            results = try await executor.run(statements, as: session)
+        } catch {
+            throw error.namingCheckFields(of: plan.table)
+        }
         let main = results[results.count - 1]
         let total = PlanEstimate.total(
             plan.count, counted: main.string(0, 2).flatMap { Int($0) },

@@ -1,0 +1,81 @@
+import DynAPICore
+import DynAPIServer
+import DynAPITestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The README's multi-tenant example: each user sees and changes only the rows of their namespaces.
+@Suite struct RowLevelSecurityTests {
+    static func setup(role: String) -> String {
+        """
+        CREATE TABLE namespace (id serial PRIMARY KEY, name text NOT NULL);
+        CREATE TABLE namespace_member (namespace_id int REFERENCES namespace(id), user_id bigint, PRIMARY KEY (namespace_id, user_id));
+        CREATE TABLE note (id serial PRIMARY KEY, namespace_id int NOT NULL REFERENCES namespace(id), body text);
+
+        ALTER TABLE note ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY tenant ON note
+            USING (namespace_id IN (SELECT namespace_id FROM namespace_member WHERE user_id = dynapi.current_user_id()))
+            WITH CHECK (namespace_id IN (SELECT namespace_id FROM namespace_member WHERE user_id = dynapi.current_user_id()));
+
+        CREATE ROLE \(role) NOLOGIN;
+        GRANT USAGE ON SCHEMA public, dynapi TO \(role);
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role);
+        GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO \(role);
+
+        INSERT INTO namespace (name) VALUES ('acme'), ('globex');
+        """
+    }
+
+    @Test func eachUserSeesAndChangesOnlyTheirNamespace() async throws {
+        try await TestDatabase.with { database in
+            let role = "request_" + database.name
+            try database.execute(Self.setup(role: role))
+            defer { _ = try? database.execute("DROP OWNED BY \(role); DROP ROLE \(role)") }
+            let ann = try database.createUser("ann")
+            let bob = try database.createUser("bob")
+            try database.execute("""
+                INSERT INTO namespace_member VALUES (1, \(ann)), (2, \(bob));
+                INSERT INTO note (namespace_id, body) VALUES (1, 'acme plan'), (2, 'globex plan');
+                INSERT INTO dynapi.user_roles (user_id, table_name, can_create, can_read, can_update, can_delete)
+                SELECT id, 'note', true, true, true, true FROM dynapi.users;
+                """)
+            try await TestApp.run(database, configure: { $0.requestRole = role }, setup: .live) { client in
+                let annToken = try await client.login("ann")
+                let bobToken = try await client.login("bob")
+                #expect(try await client.request(.get, "/api/dyn/note/", token: annToken).rows.map { $0["body"] as? String } == ["acme plan"])
+                #expect(try await client.request(.get, "/api/dyn/note/", token: bobToken).rows.map { $0["body"] as? String } == ["globex plan"])
+                #expect(try await client.request(.get, "/api/dyn/note/1/", token: bobToken).status == .notFound)
+                #expect(try await client.request(.patch, "/api/dyn/note/1/", token: bobToken, json: #"{"body":"mine now"}"#).status == .notFound)
+                #expect(try await client.request(.delete, "/api/dyn/note/1/", token: bobToken).status == .notFound)
+                let intrusion = try await client.request(.post, "/api/dyn/note/", token: bobToken, json: #"{"namespace_id":1,"body":"x"}"#)
+                #expect(intrusion.status == .forbidden, "\(intrusion.text)")
+                #expect(try database.query("SELECT string_agg(body, ',' ORDER BY id) FROM note").string(0, 0) == "acme plan,globex plan")
+
+                // Events carry only keys: Bob hears of Ann's new note, and the refetch shows him nothing.
+                _ = try await client.socket("/ws/dynapi/note/?token=\(bobToken)") { reader, _ in
+                    _ = try await reader.next()
+                    let created = try await client.request(.post, "/api/dyn/note/", token: annToken, json: #"{"namespace_id":1,"body":"acme secret"}"#)
+                    #expect(created.status == .created)
+                    let event = try await reader.nextObject()
+                    let pk = try #require(event?["pk"] as? Int)
+                    #expect(try await client.request(.get, "/api/dyn/note/\(pk)/", token: bobToken).status == .notFound)
+                    #expect(try await client.request(.get, "/api/dyn/note/\(pk)/", token: annToken).status == .ok)
+                }
+            }
+        }
+    }
+
+    @Test func anUnusableRequestRoleStopsStartup() async throws {
+        try await TestDatabase.with { database in
+            do {
+                try await TestApp.run(database, configure: { $0.requestRole = "no_such_role_anywhere" }) { _ in }
+                Issue.record("the sidecar started with a role that does not exist")
+            } catch let error as StartupError {
+                #expect(error.description.contains("no_such_role_anywhere"))
+            }
+        }
+    }
+}
+
