@@ -16,6 +16,13 @@ public struct Column: Sendable, Equatable, Codable {
     public var isGenerated: Bool
     /// Character limit of varchar(n)/char(n).
     public var maxLength: Int?
+    /// The labels of an enum type (or of an array's enum element type).
+    public var enumValues: [String]?
+    /// An array's element type name and category.
+    public var elementTypeName: String?
+    public var elementCategory: String?
+    /// COMMENT ON COLUMN.
+    public var comment: String?
     /// Appears in answers, filters and ordering (false: hidden, or write-only like a password).
     public var isReadable = true
     /// May be set by a write (false for generated and read-only columns).
@@ -59,5 +66,9 @@ public struct Column: Sendable, Equatable, Codable {
         case hasDefault = "has_default"
         case isGenerated = "generated"
         case maxLength = "max_length"
+        case enumValues = "enum_values"
+        case elementTypeName = "element_type_name"
+        case elementCategory = "element_category"
+        case comment
     }
 }

@@ -10,6 +10,11 @@ public enum CatalogLoader {
         return try Schema(catalogJSON: document.map { Data($0.readableBytesView) } ?? Data("{\"tables\":[]}".utf8), schemas: schemas)
     }
 
+    /// The admin overview document (JSON text) of `schemas`.
+    public static func overview(_ connection: Connection, schemas: [String]) throws -> QueryResult {
+        try connection.query(SQLStatement(CatalogQueries.overview, binds: [PostgresArrayLiteral.strings(schemas)]))
+    }
+
     /// Users and grants from the bundle's tables.
     public static func accessControl(_ connection: Connection) throws -> AccessControlList {
         guard let document = try connection.query(SQLStatement(CatalogQueries.accessControl)).firstValue else {

@@ -51,9 +51,15 @@ enum CatalogQueries {
                        'nullable', NOT a.attnotnull,
                        'has_default', a.atthasdef OR a.attidentity <> '',
                        'generated', a.attgenerated <> '',
-                       'max_length', CASE WHEN t.typname IN ('varchar', 'bpchar') AND a.atttypmod > 4 THEN a.atttypmod - 4 END
+                       'max_length', CASE WHEN t.typname IN ('varchar', 'bpchar') AND a.atttypmod > 4 THEN a.atttypmod - 4 END,
+                       'enum_values', (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e
+                                       WHERE e.enumtypid = coalesce(nullif(et.oid, 0), t.oid)),
+                       'element_type_name', et.typname,
+                       'element_category', et.typcategory,
+                       'comment', col_description(a.attrelid, a.attnum)
                    ) ORDER BY a.attnum) AS columns
             FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+            LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
             WHERE a.attrelid IN (SELECT oid FROM rels) AND a.attnum > 0 AND NOT a.attisdropped
             GROUP BY a.attrelid
         ),
@@ -122,5 +128,48 @@ enum CatalogQueries {
                 'can_create', r.can_create, 'can_read', r.can_read, 'can_update', r.can_update, 'can_delete', r.can_delete
             ) ORDER BY r.id) FROM dynapi.user_roles r), '[]')
         )::text
+        """
+
+    /// The admin overview: every relation of the schemas in `$1::text[]`
+    /// (served or not) and the bundle's own tables (internal), with column and
+    /// permission counts, endpoint, constraints, user triggers and actions.
+    static let overview = """
+        WITH rels AS (
+            SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind, n.nspname = 'dynapi' AS internal,
+                   CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS api_name
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE (n.nspname = ANY ($1::text[]) OR (n.nspname = 'dynapi' AND c.relkind = 'r'))
+              AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
+        )
+        SELECT json_build_object('tables', coalesce(json_agg(json_build_object(
+            'name', r.api_name,
+            'schema', r.schema,
+            'kind', CASE r.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table' WHEN 'v' THEN 'view'
+                                   WHEN 'm' THEN 'materialized view' ELSE 'foreign table' END,
+            'label', ts.label,
+            'internal', r.internal,
+            'exposed', NOT r.internal AND coalesce(ts.exposed, true),
+            'columns', (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped),
+            'permissions', (SELECT count(*) FROM dynapi.user_roles ur WHERE ur.table_name = r.api_name),
+            'endpoint', CASE
+                WHEN r.internal THEN CASE r.name WHEN 'users' THEN '/api/users/' WHEN 'roles' THEN '/api/roles/'
+                                                 WHEN 'user_roles' THEN '/api/user-roles/' END
+                WHEN coalesce(ts.exposed, true) THEN '/api/dyn/' || r.api_name || '/' END,
+            'checks', (SELECT coalesce(json_agg(json_build_object('name', con.conname, 'definition', pg_get_constraintdef(con.oid))
+                                                ORDER BY con.conname), '[]')
+                       FROM pg_constraint con WHERE con.conrelid = r.oid AND con.contype IN ('c', 'u', 'f', 'x')),
+            'triggers', (SELECT coalesce(json_agg(json_build_object(
+                                 'name', t.tgname,
+                                 'timing', CASE WHEN t.tgtype & 2 = 2 THEN 'BEFORE' WHEN t.tgtype & 64 = 64 THEN 'INSTEAD OF' ELSE 'AFTER' END,
+                                 'events', concat_ws(' OR ', CASE WHEN t.tgtype & 4 = 4 THEN 'INSERT' END, CASE WHEN t.tgtype & 16 = 16 THEN 'UPDATE' END,
+                                                     CASE WHEN t.tgtype & 8 = 8 THEN 'DELETE' END, CASE WHEN t.tgtype & 32 = 32 THEN 'TRUNCATE' END),
+                                 'function', t.tgfoid::regproc::text) ORDER BY t.tgname), '[]')
+                         FROM pg_trigger t WHERE t.tgrelid = r.oid AND NOT t.tgisinternal AND t.tgname NOT LIKE 'dynapi\\_%'),
+            'actions', (SELECT coalesce(json_agg(json_build_object('name', a.name, 'function', a.function,
+                                                                   'required_permission', a.required_permission) ORDER BY a.name), '[]')
+                        FROM dynapi.actions a WHERE a.table_name = r.api_name)
+        ) ORDER BY r.internal, r.api_name), '[]'))::text
+        FROM rels r
+        LEFT JOIN dynapi.table_settings ts ON ts.table_name = r.api_name AND NOT r.internal
         """
 }

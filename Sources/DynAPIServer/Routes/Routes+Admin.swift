@@ -8,6 +8,12 @@ extension Routes {
     /// before answering; the others hear of it through `dynapi_acl`.
     static func addAdmin(to group: RouterGroup<AppRequestContext>, runtime: Runtime) {
         addUserRoleBulk(to: group, runtime: runtime)
+        group.get("/api/admin/overview") { _, context -> Response in
+            _ = try context.requireAdmin()
+            let schemas = runtime.config.schemas
+            let result = try await runtime.pool.withConnection { try CatalogLoader.overview($0, schemas: schemas) }
+            return .json(.ok, result.firstValue ?? ByteBuffer(string: #"{"tables":[]}"#))
+        }
         for resource in AdminResource.allCases {
             for path in ["/api/\(resource.segment)", "/api/\(resource.segment)/:id"] {
                 for method in tableMethods {

@@ -10,12 +10,7 @@ extension Routes {
             let credentials = try JSONObject.strings(
                 try await request.jsonObject(maxBody: runtime.config.maxBodyBytes), ["username", "password"]
             )
-            // The password is checked inside PostgreSQL; the record is read in the same round trip.
-            let results = try await runtime.executor.run([
-                SQLStatement("SELECT dynapi.authenticate($1, $2) IS NOT NULL", binds: credentials),
-                SQLStatement(UserQueries.byUsername, binds: [credentials[0]]),
-            ], as: .anonymous)
-            guard results[0].string(0, 0) == "t", let user = try UserQueries.decode(results[1]) else {
+            guard let user = try await runtime.authenticate(username: credentials[0], password: credentials[1]) else {
                 throw APIError.invalidCredentials
             }
             return .json(.ok, try await runtime.tokens.pair(for: user))

@@ -1,0 +1,72 @@
+import DynAPICore
+import DynAPIPostgres
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+extension Routes {
+    /// The admin pages' session: the refresh token lives in an HttpOnly,
+    /// SameSite=Strict cookie scoped to /admin (no script reads it, no other
+    /// site sends it); the page keeps access tokens in memory only.
+    static let sessionCookie = "dynapi_admin"
+
+    static func addAdminSession(to router: Router<AppRequestContext>, runtime: Runtime) {
+        router.post("/admin/session") { request, _ -> Response in
+            var request = request
+            let credentials = try JSONObject.strings(try await request.jsonObject(maxBody: runtime.config.maxBodyBytes), ["username", "password"])
+            guard let user = try await runtime.authenticate(username: credentials[0], password: credentials[1]) else {
+                throw APIError.invalidCredentials
+            }
+            guard user.isAdmin else {
+                throw APIError(status: 403, code: "42501", message: "This page is for admin users only.")
+            }
+            return try await sessionAnswer(for: user, request: request, runtime: runtime, refresh: try await runtime.tokens.issue(.refresh, for: user))
+        }
+        router.post("/admin/session/refresh") { request, _ -> Response in
+            guard let token = request.cookies[sessionCookie]?.value else {
+                throw APIError.invalidToken("no admin session; log in again")
+            }
+            let caller = try await runtime.caller(for: try await runtime.tokens.verify(token, as: .refresh))
+            guard caller.user.isAdmin else { throw APIError(status: 403, code: "42501", message: "This page is for admin users only.") }
+            return try await sessionAnswer(for: caller.user, request: request, runtime: runtime, refresh: nil)
+        }
+        router.post("/admin/session/logout") { request, _ -> Response in
+            var response = Response(status: .noContent)
+            response.setCookie(cookie(value: "", maxAge: 0, request: request))
+            return response
+        }
+    }
+
+    /// `{"access","user"}`, and the refresh cookie when a new refresh token was issued.
+    static func sessionAnswer(for user: UserRecord, request: Request, runtime: Runtime, refresh: String?) async throws -> Response {
+        var json = JSONText.object()
+        json.add("access", try await runtime.tokens.issue(.access, for: user))
+        json.addRaw("user", user.publicJSON)
+        var response = Response.json(.ok, json.text)
+        response.headers[.cacheControl] = "no-store"
+        if let refresh { response.setCookie(cookie(value: refresh, maxAge: runtime.config.refreshTokenLifetime, request: request)) }
+        return response
+    }
+
+    /// Secure when the client came over HTTPS (directly or through a proxy that says so).
+    static func cookie(value: String, maxAge: Int, request: Request) -> Cookie {
+        let https = request.uri.scheme == .https || request.headers[.forwardedProto]?.lowercased() == "https"
+        return Cookie(name: sessionCookie, value: value, maxAge: maxAge, path: "/admin", secure: https, httpOnly: true, sameSite: .strict)
+    }
+}
+
+extension HTTPField.Name {
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+}
+
+extension Runtime {
+    /// The user whose password this is, checked inside PostgreSQL (and `last_login` set), or nil.
+    func authenticate(username: String, password: String) async throws -> UserRecord? {
+        let results = try await executor.run([
+            SQLStatement("SELECT dynapi.authenticate($1, $2) IS NOT NULL", binds: [username, password]),
+            SQLStatement(UserQueries.byUsername, binds: [username]),
+        ], as: .anonymous)
+        guard results[0].string(0, 0) == "t" else { return nil }
+        return try UserQueries.decode(results[1])
+    }
+}

@@ -1,0 +1,293 @@
+"""Fixtures for the browser and OpenAPI tests: a live `dynapi dev`, an API helper, headless Chromium.
+
+`start_dynapi()` starts the already-built binary (env `DYNAPI_BINARY`, default
+`.build/debug/dynapi`) as `dynapi dev` on a throwaway data folder and a free
+port, the way `Tests/clients/conftest.py` does: it reads the `database
+postgresql://…` line of the banner, waits for `/api/health/`, then checks that
+the demo accounts (admin/dynapi-admin, demo/dynapi-demo) and the demo tables
+(customer, product, order) are there. The session fixture `dynapi` is the
+server the UI tests share; the schemathesis module starts one of its own,
+because fuzzing writes (and deletes) anything the API lets an admin touch.
+
+Screenshots go to `.build/screenshots/` (PNG); the browser tests save one at
+each step.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+# Hypothesis (under schemathesis) keeps caches in .hypothesis/ of the working directory otherwise.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(REPO / ".build" / "hypothesis"))
+START_TIMEOUT = 90.0
+TOKEN_MAX_AGE = 200.0  # access tokens live 300 s by default
+SCREENSHOTS = REPO / ".build" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+DEMO_TABLES = ("customer", "product", "order")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def binary_path() -> Path:
+    binary = Path(os.environ.get("DYNAPI_BINARY", ".build/debug/dynapi"))
+    return binary if binary.is_absolute() else REPO / binary
+
+
+@dataclass
+class DynAPI:
+    base: str  # http://127.0.0.1:PORT
+    database_url: str
+    process: subprocess.Popen
+    log_path: Path
+    _tokens: dict = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def login(self, username: str = "admin", password: str = "dynapi-admin") -> dict:
+        r = requests.post(f"{self.base}/api/auth/login/", json={"username": username, "password": password}, timeout=30)
+        assert r.status_code == 200, f"login of {username} failed: {r.status_code} {r.text}"
+        return r.json()
+
+    def token(self, username: str = "admin", password: str = "dynapi-admin", fresh: bool = False) -> str:
+        """An access token of that user, renewed before it expires."""
+        with self._lock:
+            got = self._tokens.get(username)
+            if fresh or got is None or time.monotonic() - got[1] > TOKEN_MAX_AGE:
+                got = (self.login(username, password)["access"], time.monotonic())
+                self._tokens[username] = got
+            return got[0]
+
+    def request(self, method: str, path: str, body=None, token: str | None = None, **kwargs) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token or self.token()}", "Accept": "application/json"}
+        return requests.request(method, f"{self.base}{path}", json=body, headers=headers, timeout=30, **kwargs)
+
+    def api(self, method: str, path: str, body=None, expect: int | tuple = (200, 201)):
+        """The JSON answer of an admin call, which must have one of the expected statuses."""
+        r = self.request(method, path, body)
+        expected = (expect,) if isinstance(expect, int) else expect
+        assert r.status_code in expected, f"{method} {path} {json.dumps(body) if body is not None else ''} -> {r.status_code} {r.text[:2000]}"
+        return r.json() if r.content else None
+
+    def user_id(self, username: str) -> int:
+        users = [u for u in self.api("GET", "/api/users/") if u["username"] == username]
+        assert users, f"no user {username}"
+        return users[0]["id"]
+
+    def create_user(self, username: str, password: str | None = None, is_admin: bool = False) -> dict:
+        body = {
+            "username": username,
+            "email": f"{username}@example.com",
+            "password": password or f"{username}-Wq7!pass-{username[::-1]}",
+            "is_active": True,
+            "is_admin": is_admin,
+        }
+        return self.api("POST", "/api/users/", body, expect=201)
+
+    def psql(self, sql: str) -> str:
+        r = subprocess.run(
+            ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", self.database_url],
+            input=sql, capture_output=True, text=True, timeout=60,
+        )
+        if r.returncode != 0:
+            raise RuntimeError(f"psql failed ({r.returncode}): {r.stderr.strip()}\nSQL: {sql}")
+        return r.stdout
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _start(binary: Path, data: Path, port: int, log_path: Path, env: dict | None) -> tuple[subprocess.Popen, str]:
+    log = open(log_path, "wb")
+    process = subprocess.Popen(
+        [str(binary), "dev", "--data", str(data), "--port", str(port)],
+        cwd=str(REPO), stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
+    log.close()
+    found: dict[str, str] = {}
+    banner: list[str] = []
+    ready = threading.Event()
+
+    def drain() -> None:
+        # Reads stdout to its end so that the child never blocks on a full pipe.
+        assert process.stdout is not None
+        for raw in process.stdout:
+            line = raw.decode(errors="replace")
+            banner.append(line)
+            m = re.match(r"\s*database\s+(postgres(?:ql)?://\S+)", line)
+            if m and "url" not in found:
+                found["url"] = m.group(1)
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=drain, name="dynapi-stdout", daemon=True).start()
+    deadline = time.monotonic() + START_TIMEOUT
+    ready.wait(START_TIMEOUT)
+    if "url" not in found:
+        _stop(process)
+        raise RuntimeError(
+            f"dynapi dev printed no 'database postgresql://…' line within {START_TIMEOUT:.0f} s "
+            f"(exit code {process.poll()}).\nstdout:\n{''.join(banner)}\n"
+            f"stderr:\n{log_path.read_text(errors='replace')[-4000:]}"
+        )
+    base = f"http://127.0.0.1:{port}"
+    last = "no answer"
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"dynapi dev exited with {process.returncode} before it was healthy.\n"
+                f"stderr:\n{log_path.read_text(errors='replace')[-4000:]}"
+            )
+        try:
+            r = requests.get(f"{base}/api/health/", timeout=2)
+            if r.status_code == 200:
+                break
+            last = f"{r.status_code} {r.text[:200]}"
+        except requests.RequestException as e:
+            last = repr(e)
+        if time.monotonic() > deadline:
+            _stop(process)
+            raise RuntimeError(f"GET /api/health/ not 200 within {START_TIMEOUT:.0f} s: {last}")
+        time.sleep(0.1)
+    return process, found["url"]
+
+
+def _check_demo(server: DynAPI) -> None:
+    server.login("demo", "dynapi-demo")
+    token = server.token()
+    for table in DEMO_TABLES:
+        deadline = time.monotonic() + 10
+        while True:
+            r = server.request("GET", f"/api/dyn/{table}/?limit=1", token=token)
+            if r.status_code == 200:
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"GET /api/dyn/{table}/ is {r.status_code}: {r.text[:300]}")
+            time.sleep(0.1)
+
+
+class Server:
+    """A `dynapi dev` on its own throwaway folder; `stop()` ends it and removes the folder."""
+
+    def __init__(self, prefix: str, env: dict | None = None) -> None:
+        binary = binary_path()
+        if not os.access(binary, os.X_OK):
+            pytest.exit(f"no DynAPI binary at {binary}: run `swift build --product dynapi` or set DYNAPI_BINARY", returncode=2)
+        self.tmp = Path(tempfile.mkdtemp(prefix=prefix))
+        self.tmp.chmod(0o755)  # PostgreSQL runs as the postgres OS user when the tests run as root
+        self.process = None
+        try:
+            port = _free_port()
+            self.process, url = _start(binary, self.tmp / "dev", port, self.tmp / "dynapi.log", env)
+            self.dynapi = DynAPI(base=f"http://127.0.0.1:{port}", database_url=url, process=self.process, log_path=self.tmp / "dynapi.log")
+            _check_demo(self.dynapi)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dynapi():
+    server = Server("dynapi-browser-")
+    try:
+        yield server.dynapi
+    finally:
+        server.stop()
+
+
+# ---------- the browser ----------
+
+@pytest.fixture(scope="session")
+def chromium_paths() -> tuple[str, str]:
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
+    if missing:
+        pytest.skip(f"not installed: {', '.join(missing)} (apt-get install -y chromium chromium-driver)")
+    return CHROMIUM, CHROMEDRIVER
+
+
+def make_driver(chromium_paths, width: int = 1280, height: int = 900):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium_paths[0]
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                f"--window-size={width},{height}", "--hide-scrollbars", "--force-device-scale-factor=1",
+                "--lang=en-US", "--disable-extensions", "--no-first-run"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # An explicit driver path: Selenium Manager (which downloads drivers) is never asked.
+    driver = webdriver.Chrome(service=Service(executable_path=chromium_paths[1]), options=options)
+    if width < 500:  # headless windows are at least 500 px wide: emulate a phone's viewport instead
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True})
+    driver.phone = (width, height) if width < 500 else None
+    return driver
+
+
+@pytest.fixture
+def browser(chromium_paths):
+    driver = make_driver(chromium_paths)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def screenshot(driver, name: str, full: bool = True) -> Path:
+    """Saves `.build/screenshots/<name>.png`: the whole page when `full`, else the viewport."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    if full:
+        size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 5000), "scale": 1},
+        })
+        path.write_bytes(base64.b64decode(shot["data"]))
+    else:
+        driver.save_screenshot(str(path))
+    return path
+
+
+def console_errors(driver) -> list[str]:
+    """Severe entries of the browser console (CSP violations and script errors among them)."""
+    return [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]

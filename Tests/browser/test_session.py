@@ -1,0 +1,63 @@
+"""The admin page keeps its session alive: access tokens that live 4 seconds here.
+
+A `dynapi dev` of its own runs with DYNAPI_ACCESS_TOKEN_LIFETIME=4. The page
+must renew its token before it expires (a timer at 80 % of its life), and,
+when a call still meets a 401, refresh through the cookie and retry once.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from conftest import Server, make_driver
+from test_admin_ui import overview_rows, sign_in_admin, text_in
+
+LIFETIME = 4
+
+REFRESHES = "return performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/admin/session/refresh')).length"
+
+
+@pytest.fixture(scope="module")
+def short_lived():
+    server = Server("dynapi-session-", env={"DYNAPI_ACCESS_TOKEN_LIFETIME": str(LIFETIME)})
+    try:
+        yield server.dynapi
+    finally:
+        server.stop()
+
+
+def test_token_renewed_before_it_expires(short_lived, chromium_paths):
+    driver = make_driver(chromium_paths)
+    try:
+        sign_in_admin(driver, short_lived.base)
+        overview_rows(driver)
+        before = driver.execute_script(REFRESHES)
+        time.sleep(LIFETIME * 2.2)
+        assert driver.execute_script(REFRESHES) >= before + 2, "the page did not renew its token on a timer"
+        driver.find_element(By.ID, "reload").click()
+        text_in(driver, "overview-status", "Reloaded")
+    finally:
+        driver.quit()
+
+
+def test_expired_token_refreshed_on_401_and_retried(short_lived, chromium_paths):
+    driver = make_driver(chromium_paths)
+    try:
+        # Long timers never fire here, so only the 401 path can save the call.
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
+            const realSetTimeout = window.setTimeout;
+            window.setTimeout = (fn, ms, ...args) => (ms >= 1000 ? 0 : realSetTimeout(fn, ms, ...args));
+        """})
+        sign_in_admin(driver, short_lived.base)
+        overview_rows(driver)
+        before = driver.execute_script(REFRESHES)
+        time.sleep(LIFETIME + 2)
+        driver.find_element(By.ID, "reload").click()
+        text_in(driver, "overview-status", "Reloaded")
+        assert driver.execute_script(REFRESHES) == before + 1, "expected exactly one refresh, after the 401"
+        assert driver.find_element(By.ID, "who").is_displayed()
+    finally:
+        driver.quit()
