@@ -2,6 +2,7 @@ import ArgumentParser
 import DynAPICore
 import DynAPIPostgres
 import Foundation
+import DynAPIServer
 import Logging
 
 /// `--database-url`, shared by every command that talks to PostgreSQL.
@@ -24,19 +25,25 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
-/// A command's failure: printed as one line, exit status 1.
+/// A command's failure: printed as one line; exit status 1, or 78 (EX_CONFIG)
+/// for a configuration that no retry will fix.
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    let exitCode: Int32
+    init(_ description: String, exitCode: Int32 = 1) {
+        self.description = description
+        self.exitCode = exitCode
+    }
+
+    /// Exit status for a bad setting or an unusable database setup.
+    static let configurationExitCode: Int32 = 78
 }
 
 extension Logger {
-    /// The process logger at `level`.
-    static func bootstrap(level: String) -> Logger {
+    /// The process logger at `level`, writing lines in `format`.
+    static func bootstrap(level: String, format: Config.LogFormat) -> Logger {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: level) ?? .info
-            return handler
+            LineLogHandler(label: label, level: Logger.Level(rawValue: level) ?? .info, format: format)
         }
         return Logger(label: "dynapi")
     }

@@ -35,6 +35,8 @@ struct DevCommand: AsyncParsableCommand {
         environment["DYNAPI_JWT_SECRET"] = secret
         environment["DYNAPI_HOST"] = host
         environment["DYNAPI_PORT"] = String(port)
+        // A person reads these logs in a terminal.
+        if environment["DYNAPI_LOG_FORMAT"] == nil { environment["DYNAPI_LOG_FORMAT"] = "text" }
         try await ServeCommand.serve(environment: environment)
     }
 
@@ -78,7 +80,9 @@ struct DevCommand: AsyncParsableCommand {
 
             DynAPI dev\(fresh ? " (new demo database)" : "")
               API        \(base)/api/dyn/customer/   (also product, order)
-              health     \(base)/api/health/
+              admin page \(base)/admin/
+              API docs   \(base)/api/docs/   (OpenAPI 3.1 at \(base)/api/schema/)
+              health     \(base)/api/health/   metrics \(base)/metrics
               database   \(cluster.url(database: database))   (psql works with this URL)
               admin      \(admin.username) / \(admin.password)
               demo user  \(demo.username) / \(demo.password)   (customer: create/read/update, product: read, order: all)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `dynapi`: the sidecar and its tools.
 @main
@@ -11,4 +12,23 @@ struct DynAPICommand: AsyncParsableCommand {
             IntrospectCommand.self, RoutesCommand.self, CreateSuperuserCommand.self, ConfigCommand.self,
         ]
     )
+
+    /// ArgumentParser's entry point, except that a `CommandFailure` exits with
+    /// its own status, so a supervisor can tell a bad configuration (78,
+    /// sysexits' EX_CONFIG: restarting will not help) from a crash.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data("Error: \(failure.description)\n".utf8))
+            Foundation.exit(failure.exitCode)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

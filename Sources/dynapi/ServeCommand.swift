@@ -35,9 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             config = try Config.load(from: environment)
         } catch {
-            throw CommandFailure("configuration: \(error)")
+            throw CommandFailure("configuration: \(error)", exitCode: CommandFailure.configurationExitCode)
         }
-        let logger = Logger.bootstrap(level: config.logLevel)
+        let logger = Logger.bootstrap(level: config.logLevel, format: config.logFormat)
         do {
             try await DynAPIServer.serve(config: config, logger: logger)
         } catch let error as StartupError {

@@ -15,6 +15,10 @@ import Testing
         #expect(config.accessTokenLifetime == 300)
         #expect(config.refreshTokenLifetime == 86_400)
         #expect(config.databaseURL == "")
+        #expect(config.logFormat == .json)
+        #expect(config.statementTimeoutMilliseconds == 30_000)
+        #expect(config.poolTimeoutMilliseconds == 5_000)
+        #expect(config.shutdownTimeoutSeconds == 10)
     }
 
     @Test func everySettingIsRead() throws {
@@ -27,6 +31,10 @@ import Testing
         environment["DYNAPI_MAX_ROWS"] = "50"
         environment["DYNAPI_DEBUG"] = "yes"
         environment["DYNAPI_LOG_LEVEL"] = "DEBUG"
+        environment["DYNAPI_LOG_FORMAT"] = "Text"
+        environment["DYNAPI_STATEMENT_TIMEOUT"] = "2min"
+        environment["DYNAPI_POOL_TIMEOUT"] = "250ms"
+        environment["DYNAPI_SHUTDOWN_TIMEOUT"] = "3"
         let config = try Config.load(from: environment)
         #expect(config.databaseURL == "postgresql://db/app")
         #expect(config.host == "0.0.0.0")
@@ -36,6 +44,12 @@ import Testing
         #expect(config.maxRows == 50)
         #expect(config.debug)
         #expect(config.logLevel == "debug")
+        #expect(config.logFormat == .text)
+        #expect(config.statementTimeoutMilliseconds == 120_000)
+        #expect(config.poolTimeoutMilliseconds == 250)
+        #expect(config.shutdownTimeoutSeconds == 3)
+        #expect(try Config.load(from: secret.merging(["DYNAPI_STATEMENT_TIMEOUT": "1500"]) { $1 }).statementTimeoutMilliseconds == 1500)
+        #expect(try Config.load(from: secret.merging(["DYNAPI_STATEMENT_TIMEOUT": "0"]) { $1 }).statementTimeoutMilliseconds == 0)
     }
 
     @Test(arguments: [
@@ -48,6 +62,12 @@ import Testing
         (["DYNAPI_SCHEMAS": " , "], "DYNAPI_SCHEMAS: names no schema"),
         (["DYNAPI_SCHEMAS": "public,dynapi"], "DYNAPI_SCHEMAS: 'dynapi' is a system schema and cannot be served"),
         (["DYNAPI_LOG_LEVEL": "loud"], "DYNAPI_LOG_LEVEL: expected trace, debug, info, notice, warning, error or critical, got 'loud'"),
+        (["DYNAPI_LOG_FORMAT": "xml"], "DYNAPI_LOG_FORMAT: expected json or text, got 'xml'"),
+        (["DYNAPI_STATEMENT_TIMEOUT": "5 hours"], "DYNAPI_STATEMENT_TIMEOUT: expected a duration such as 500ms, 5s or 2min, got '5 hours'"),
+        (["DYNAPI_STATEMENT_TIMEOUT": "-1s"], "DYNAPI_STATEMENT_TIMEOUT: expected a duration such as 500ms, 5s or 2min, got '-1s'"),
+        (["DYNAPI_STATEMENT_TIMEOUT": "99999999999999999999s"], "DYNAPI_STATEMENT_TIMEOUT: expected a duration such as 500ms, 5s or 2min, got '99999999999999999999s'"),
+        (["DYNAPI_POOL_TIMEOUT": "0"], "DYNAPI_POOL_TIMEOUT: must be between 1 ms and 600000 ms, got 0 ms"),
+        (["DYNAPI_SHUTDOWN_TIMEOUT": "soon"], "DYNAPI_SHUTDOWN_TIMEOUT: expected a whole number, got 'soon'"),
     ])
     func wrongSettingsAreNamedInOneLine(overrides: [String: String], message: String) {
         var environment = overrides["DYNAPI_JWT_SECRET"] == nil && !overrides.isEmpty ? secret : [:]
@@ -63,7 +83,8 @@ import Testing
 
     @Test func everySettingIsDocumented() {
         let names = Set(Setting.all.map(\.name))
-        for name in ["DATABASE_URL", "DYNAPI_JWT_SECRET", "DYNAPI_HOST", "DYNAPI_PORT", "DYNAPI_SCHEMAS", "DYNAPI_POOL_SIZE", "DYNAPI_MAX_ROWS"] {
+        for name in ["DATABASE_URL", "DYNAPI_JWT_SECRET", "DYNAPI_HOST", "DYNAPI_PORT", "DYNAPI_SCHEMAS", "DYNAPI_POOL_SIZE", "DYNAPI_MAX_ROWS",
+                     "DYNAPI_STATEMENT_TIMEOUT", "DYNAPI_POOL_TIMEOUT", "DYNAPI_SHUTDOWN_TIMEOUT", "DYNAPI_LOG_FORMAT"] {
             #expect(names.contains(name))
         }
     }

@@ -40,9 +40,9 @@ import Testing
     }
 }
 
-/// A restart of PostgreSQL itself: the sidecar keeps running, answers 503
-/// while the database is gone, and serves again (schema changes included)
-/// once it is back. Runs on a cluster of its own so other tests are not disturbed.
+/// A restart of PostgreSQL itself under a running load: the sidecar keeps
+/// running, answers 503 at once while the database is gone, and serves again
+/// (schema changes included) once it is back. Runs on a cluster of its own so other tests are not disturbed.
 @Suite struct RestartTests {
     @Test func servesAgainAfterPostgreSQLRestarts() async throws {
         let folder = NSTemporaryDirectory() + "dynapi-restart-\(UUID().uuidString.prefix(8))"
@@ -62,14 +62,44 @@ import Testing
             let token = try await client.login("root", "pw")
             #expect(try await client.request(.get, "/api/dyn/t/", token: token).status == .ok)
 
+            // Four clients keep requesting through the whole outage.
+            let load = Task {
+                try await withThrowingTaskGroup(of: [(status: Int, duration: Duration)].self) { group in
+                    for _ in 0..<4 {
+                        group.addTask {
+                            var seen: [(status: Int, duration: Duration)] = []
+                            while !Task.isCancelled {
+                                let started = ContinuousClock.now
+                                let status = Int(try await client.request(.get, "/api/dyn/t/", token: token).status.code)
+                                seen.append((status, ContinuousClock.now - started))
+                                try? await Task.sleep(for: .milliseconds(5))
+                            }
+                            return seen
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0 += $1 }
+                }
+            }
+
+            try await Task.sleep(for: .milliseconds(300))
             cluster.stop()
             let down = try await client.request(.get, "/api/dyn/t/", token: token)
             #expect(down.status == .serviceUnavailable)
             #expect(down.headers[.retryAfter] != nil)
             #expect(try await client.request(.get, "/api/health/").status == .serviceUnavailable)
+            try await Task.sleep(for: .milliseconds(500))
 
             try cluster.start()
             #expect(try await eventually(seconds: 15) { try await client.request(.get, "/api/dyn/t/", token: token).status == .ok })
+            try await Task.sleep(for: .milliseconds(300))
+            load.cancel()
+            let seen = try await load.value
+
+            #expect(Set(seen.map(\.status)).isSubset(of: [200, 503]), "only answers or 503s: \(Set(seen.map(\.status)))")
+            #expect(seen.contains { $0.status == 503 } && seen.last { $0.status == 200 } != nil)
+            let slowest = seen.map(\.duration).max() ?? .zero
+            #expect(slowest < .seconds(3), "no request hangs: the slowest took \(slowest)")
+
             try database.execute("CREATE TABLE after_restart (id serial PRIMARY KEY)")
             #expect(try await eventually(seconds: 15) {
                 try await client.request(.get, "/api/dyn/after_restart/", token: token).status == .ok

@@ -28,6 +28,10 @@ extension Config {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigError(setting: "DYNAPI_LOG_LEVEL", problem: "expected trace, debug, info, notice, warning, error or critical, got '\(logLevel)'")
         }
+        let logFormat = reader.string("DYNAPI_LOG_FORMAT", default: "json").lowercased()
+        guard let format = LogFormat(rawValue: logFormat) else {
+            throw ConfigError(setting: "DYNAPI_LOG_FORMAT", problem: "expected json or text, got '\(logFormat)'")
+        }
         return Config(
             databaseURL: reader.string("DATABASE_URL", default: ""),
             jwtSecret: secret,
@@ -46,7 +50,11 @@ extension Config {
             rate: rate,
             socketBuffer: try reader.integer("DYNAPI_WS_BUFFER", default: 256, in: 1...1_000_000),
             socketPingSeconds: try reader.integer("DYNAPI_WS_PING", default: 30, in: 0...3600),
-            requestRole: reader.value("DYNAPI_REQUEST_ROLE")
+            requestRole: reader.value("DYNAPI_REQUEST_ROLE"),
+            logFormat: format,
+            statementTimeoutMilliseconds: try reader.milliseconds("DYNAPI_STATEMENT_TIMEOUT", default: 30_000, in: 0...86_400_000),
+            poolTimeoutMilliseconds: try reader.milliseconds("DYNAPI_POOL_TIMEOUT", default: 5_000, in: 1...600_000),
+            shutdownTimeoutSeconds: try reader.integer("DYNAPI_SHUTDOWN_TIMEOUT", default: 10, in: 0...3600)
         )
     }
 }
@@ -84,6 +92,21 @@ public struct SettingReader: Sendable {
             throw ConfigError(setting: name, problem: "must be between \(range.lowerBound) and \(range.upperBound), got \(number)")
         }
         return number
+    }
+
+    /// A duration in milliseconds, written `500ms`, `5s`, `2min` or a bare number of milliseconds.
+    public func milliseconds(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let raw = value(name)?.lowercased() else { return fallback }
+        let digits = raw.prefix { $0.isASCII && $0.isNumber }
+        let unit = raw.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+        let scale: Int? = ["": 1, "ms": 1, "s": 1000, "min": 60_000][unit]
+        guard !digits.isEmpty, let scale, let number = Int(digits), number <= range.upperBound / scale else {
+            throw ConfigError(setting: name, problem: "expected a duration such as 500ms, 5s or 2min, got '\(raw)'")
+        }
+        guard range.contains(number * scale) else {
+            throw ConfigError(setting: name, problem: "must be between \(range.lowerBound) ms and \(range.upperBound) ms, got \(number * scale) ms")
+        }
+        return number * scale
     }
 
     /// A boolean setting: true/false, yes/no, on/off, 1/0.

@@ -36,6 +36,19 @@ public struct Config: Sendable, Equatable {
     public var socketPingSeconds: Int
     /// The role table requests run as, so that row-level security applies; nil: the connection's own.
     public var requestRole: String?
+    /// How log lines are written.
+    public var logFormat: LogFormat
+    /// Longest a statement may run before PostgreSQL cancels it (504), in milliseconds; 0: no limit.
+    public var statementTimeoutMilliseconds: Int
+    /// Longest a request waits for a pool connection before it gets 503, in milliseconds.
+    public var poolTimeoutMilliseconds: Int
+    /// Longest SIGTERM waits for in-flight requests before it cuts them, in seconds.
+    public var shutdownTimeoutSeconds: Int
+
+    /// How log lines are written: one JSON object per line, or `key=value` text for people.
+    public enum LogFormat: String, Sendable, Equatable, CaseIterable {
+        case json, text
+    }
 
     /// Creates a configuration from explicit values.
     public init(
@@ -56,7 +69,11 @@ public struct Config: Sendable, Equatable {
         rate: Rate? = nil,
         socketBuffer: Int = 256,
         socketPingSeconds: Int = 30,
-        requestRole: String? = nil
+        requestRole: String? = nil,
+        logFormat: LogFormat = .json,
+        statementTimeoutMilliseconds: Int = 30_000,
+        poolTimeoutMilliseconds: Int = 5_000,
+        shutdownTimeoutSeconds: Int = 10
     ) {
         self.databaseURL = databaseURL
         self.jwtSecret = jwtSecret
@@ -76,5 +93,9 @@ public struct Config: Sendable, Equatable {
         self.socketBuffer = socketBuffer
         self.socketPingSeconds = socketPingSeconds
         self.requestRole = requestRole
+        self.logFormat = logFormat
+        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+        self.poolTimeoutMilliseconds = poolTimeoutMilliseconds
+        self.shutdownTimeoutSeconds = shutdownTimeoutSeconds
     }
 }

@@ -25,7 +25,11 @@ public struct Setting: Sendable {
         Setting(name: "DYNAPI_WS_BUFFER", defaultValue: "256", help: "events a WebSocket may have waiting; more and it gets resync and is closed"),
         Setting(name: "DYNAPI_WS_PING", defaultValue: "30", help: "seconds between pings on idle WebSockets (0: none)"),
         Setting(name: "DYNAPI_REQUEST_ROLE", defaultValue: "", help: "role table requests run as (SET LOCAL ROLE), so row-level security applies; empty: the connection's"),
+        Setting(name: "DYNAPI_STATEMENT_TIMEOUT", defaultValue: "30s", help: "longest a statement may run (504 past it), e.g. 500ms, 5s, 2min; 0: no limit"),
+        Setting(name: "DYNAPI_POOL_TIMEOUT", defaultValue: "5s", help: "longest a request waits for a database connection (503 past it)"),
+        Setting(name: "DYNAPI_SHUTDOWN_TIMEOUT", defaultValue: "10", help: "seconds SIGTERM waits for in-flight requests before cutting them"),
         Setting(name: "DYNAPI_LOG_LEVEL", defaultValue: "info", help: "trace, debug, info, notice, warning, error or critical"),
+        Setting(name: "DYNAPI_LOG_FORMAT", defaultValue: "json", help: "json (one object per line) or text"),
         Setting(name: "DYNAPI_DEBUG", defaultValue: "false", help: "true adds internal detail to 500 answers"),
     ]
 }

@@ -2,18 +2,7 @@ extension ApiRequest {
     /// Parses an HTTP request to a table route: the path names the table and
     /// the row, the query string and headers the rest, the body the values to write.
     public init(parsing input: HTTPInput) throws(APIError) {
-        let path = "/api/dyn/" + input.path.joined(separator: "/") + "/"
-        let target: Target
-        switch input.path.count {
-        case 1:
-            target = .collection
-        case 2:
-            target = .row(key: ApiRequest.splitKey(input.path[1]))
-        case 4 where input.path[2] == "action":
-            target = .action(key: ApiRequest.splitKey(input.path[1]), name: input.path[3])
-        default:
-            throw APIError.routeNotFound(path)
-        }
+        let target = try Target(path: input.path)
         let options = try QueryOptions(query: QueryString(parsing: input.rawQuery))
         var body: WriteBody?
         if case .action = target {
@@ -35,5 +24,30 @@ extension ApiRequest {
     /// `1,2` → `["1","2"]`: composite keys in the URL are comma-separated.
     static func splitKey(_ text: String) -> [String] {
         text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
+}
+
+extension ApiRequest.Target {
+    /// The target of the path segments after `/api/dyn/`.
+    public init(path: [String]) throws(APIError) {
+        switch path.count {
+        case 1:
+            self = .collection
+        case 2:
+            self = .row(key: ApiRequest.splitKey(path[1]))
+        case 4 where path[2] == "action":
+            self = .action(key: ApiRequest.splitKey(path[1]), name: path[3])
+        default:
+            throw APIError.routeNotFound("/api/dyn/" + path.joined(separator: "/") + "/")
+        }
+    }
+
+    /// The route's template, for metrics and logs, which must not get a label per table or row.
+    public var routeTemplate: String {
+        switch self {
+        case .collection: "/api/dyn/{table}/"
+        case .row: "/api/dyn/{table}/{pk}/"
+        case .action: "/api/dyn/{table}/{pk}/action/{name}/"
+        }
     }
 }

@@ -23,6 +23,8 @@ public final class Connection: @unchecked Sendable {
             ("keepalives_idle", "30"),
             ("keepalives_interval", "10"),
             ("keepalives_count", "3"),
+            // A server that stops acknowledging (a dead host, a dropped route) fails the request in 10 s instead of hanging it.
+            ("tcp_user_timeout", "10000"),
         ]
         var keys = defaults.map(\.0)
         var values = defaults.map(\.1)

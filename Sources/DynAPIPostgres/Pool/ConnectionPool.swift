@@ -1,5 +1,6 @@
 import DynAPICore
 import Logging
+import NIOCore
 import NIOPosix
 import Synchronization
 
@@ -7,23 +8,56 @@ import Synchronization
 /// thread of its own (libpq blocks), so the event loops never wait on the database.
 ///
 /// Connections open lazily and are checked before each use: a dead one is
-/// closed and replaced. Past `maxWaiting` queued requests, borrowing fails
-/// with 503 instead of queueing without end.
+/// closed and replaced. Every wait is bounded: past `maxWaiting` queued
+/// requests, or after `borrowTimeout` in the queue, borrowing fails with 503;
+/// after a failed connection attempt, new attempts wait out a capped backoff
+/// and requests meanwhile get 503 at once instead of piling up on a dead server.
 public final class ConnectionPool: Sendable {
-    private let conninfo: String
+    private let settings: Settings
     private let logger: Logger
-    private let maxWaiting: Int
     private let threads: NIOThreadPool
     private let state: Mutex<State>
+    private let reaper: Mutex<Task<Void, Never>?> = Mutex(nil)
 
     /// The pool's size.
     public let size: Int
 
+    /// How connections are opened and how long requests wait.
+    public struct Settings: Sendable {
+        /// libpq connection string or URI.
+        public var conninfo: String
+        /// Requests that may wait for a connection.
+        public var maxWaiting: Int
+        /// Longest a request waits for a connection.
+        public var borrowTimeout: Duration
+        /// Run on each new connection.
+        public var sessionSetup: String
+        /// Waits between failed connection attempts.
+        public var backoff: Backoff
+
+        /// Creates pool settings.
+        public init(conninfo: String, maxWaiting: Int = 256, borrowTimeout: Duration = .seconds(5),
+                    backoff: Backoff = Backoff(initialMilliseconds: 50, maximumMilliseconds: 2_000)) {
+            self.conninfo = conninfo
+            self.maxWaiting = maxWaiting
+            self.borrowTimeout = borrowTimeout
+            self.sessionSetup = "SET TimeZone TO 'UTC'"
+            self.backoff = backoff
+        }
+    }
+
     struct State {
         var idle: [Slot]
-        var waiters: [CheckedContinuation<Slot, any Error>] = []
+        var waiters = CircularBuffer<Waiter>()
         var borrowed = 0
         var isShutDown = false
+        var connectFailures = 0
+        var nextConnectAttempt: ContinuousClock.Instant?
+    }
+
+    struct Waiter {
+        let deadline: ContinuousClock.Instant
+        let continuation: CheckedContinuation<Slot, any Error>
     }
 
     /// One connection place; the borrower alone touches `connection`.
@@ -32,22 +66,22 @@ public final class ConnectionPool: Sendable {
     }
 
     /// Creates a pool; no connection is opened until first use.
-    public init(conninfo: String, size: Int, maxWaiting: Int, logger: Logger) {
-        self.conninfo = conninfo
+    public init(size: Int, settings: Settings, logger: Logger) {
         self.size = size
-        self.maxWaiting = maxWaiting
+        self.settings = settings
         self.logger = logger
         self.threads = NIOThreadPool(numberOfThreads: size)
         self.threads.start()
         self.state = Mutex(State(idle: (0..<size).map { _ in Slot() }))
+        startReaper()
     }
 
     /// Runs `body` with a connection of its own, on a pool thread.
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         let slot = try await borrow()
         defer { giveBack(slot) }
-        return try await threads.runIfActive { [conninfo, logger] in
-            let connection = try ConnectionPool.ready(slot, conninfo: conninfo, logger: logger)
+        return try await threads.runIfActive { [self] in
+            let connection = try ready(slot)
             do {
                 return try body(connection)
             } catch let error as DatabaseError where error.isConnectionFailure || !connection.isOK {
@@ -57,14 +91,34 @@ public final class ConnectionPool: Sendable {
         }
     }
 
-    /// The slot's connection, opened or replaced if it is missing or dead.
-    private static func ready(_ slot: Slot, conninfo: String, logger: Logger) throws -> Connection {
+    /// The slot's connection, opened or replaced if it is missing or dead,
+    /// unless the last attempt failed too recently.
+    private func ready(_ slot: Slot) throws -> Connection {
         if let connection = slot.connection, connection.isAlive() { return connection }
         if slot.connection != nil { logger.warning("database connection lost; reconnecting") }
         slot.connection = nil
-        let connection = try Connection(conninfo: conninfo, logger: logger)
-        slot.connection = connection
-        return connection
+        let now = ContinuousClock.now
+        if let refusal = state.withLock({ state in state.nextConnectAttempt.map { now < $0 } == true ? state.connectFailures : nil }) {
+            throw APIError.unavailable("The database is unreachable (\(refusal) failed connection attempt\(refusal == 1 ? "" : "s")); retrying.")
+        }
+        do {
+            let connection = try Connection(conninfo: settings.conninfo, logger: logger, sessionSetup: settings.sessionSetup)
+            state.withLock { state in
+                state.connectFailures = 0
+                state.nextConnectAttempt = nil
+            }
+            slot.connection = connection
+            return connection
+        } catch {
+            let delay = state.withLock { state in
+                state.connectFailures += 1
+                let delay = settings.backoff.delay(afterFailures: state.connectFailures)
+                state.nextConnectAttempt = ContinuousClock.now + .milliseconds(delay)
+                return delay
+            }
+            logger.warning("cannot connect to the database (next attempt in \(delay) ms): \(error.message)")
+            throw error
+        }
     }
 
     private func borrow() async throws -> Slot {
@@ -75,7 +129,7 @@ public final class ConnectionPool: Sendable {
                 state.borrowed += 1
                 return .take(slot)
             }
-            if state.waiters.count >= maxWaiting {
+            if state.waiters.count >= settings.maxWaiting {
                 return .refuse(.unavailable("Too many requests are waiting for a database connection."))
             }
             return .wait
@@ -84,6 +138,7 @@ public final class ConnectionPool: Sendable {
         case .take(let slot): return slot
         case .refuse(let error): throw error
         case .wait:
+            let deadline = ContinuousClock.now + settings.borrowTimeout
             return try await withCheckedThrowingContinuation { continuation in
                 let refused: APIError? = state.withLock { state in
                     // A slot may have come back between the two locks.
@@ -93,7 +148,7 @@ public final class ConnectionPool: Sendable {
                         return nil
                     }
                     if state.isShutDown { return .unavailable("The server is shutting down.") }
-                    state.waiters.append(continuation)
+                    state.waiters.append(Waiter(deadline: deadline, continuation: continuation))
                     return nil
                 }
                 if let refused { continuation.resume(throwing: refused) }
@@ -102,13 +157,35 @@ public final class ConnectionPool: Sendable {
     }
 
     private func giveBack(_ slot: Slot) {
-        let waiter: CheckedContinuation<Slot, any Error>? = state.withLock { state in
-            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
+        let waiter: Waiter? = state.withLock { state in
+            if let waiter = state.waiters.popFirst() { return waiter }
             state.borrowed -= 1
             state.idle.append(slot)
             return nil
         }
-        waiter?.resume(returning: slot)
+        waiter?.continuation.resume(returning: slot)
+    }
+
+    /// Fails the requests that waited past their deadline. Waiters queue in
+    /// arrival order with one timeout, so the expired ones are at the front.
+    private func startReaper() {
+        let period = min(settings.borrowTimeout / 4, .milliseconds(100))
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: period)
+                guard let self else { return }
+                let now = ContinuousClock.now
+                let expired = self.state.withLock { state in
+                    var expired: [Waiter] = []
+                    while let first = state.waiters.first, first.deadline <= now { expired.append(state.waiters.removeFirst()) }
+                    return expired
+                }
+                for waiter in expired {
+                    waiter.continuation.resume(throwing: APIError.unavailable("No database connection became free in time (DYNAPI_POOL_TIMEOUT)."))
+                }
+            }
+        }
+        reaper.withLock { $0 = task }
     }
 
     /// Borrowed connections and waiting requests, for health and metrics.
@@ -118,12 +195,13 @@ public final class ConnectionPool: Sendable {
 
     /// Refuses new work, fails the waiting requests and stops the threads.
     public func shutdown() async {
+        reaper.withLock { $0?.cancel() }
         let waiters = state.withLock { state in
             state.isShutDown = true
             defer { state.waiters.removeAll() }
-            return state.waiters
+            return Array(state.waiters)
         }
-        for waiter in waiters { waiter.resume(throwing: APIError.unavailable("The server is shutting down.")) }
+        for waiter in waiters { waiter.continuation.resume(throwing: APIError.unavailable("The server is shutting down.")) }
         try? await threads.shutdownGracefully()
         state.withLock { state in
             for slot in state.idle { slot.connection = nil }

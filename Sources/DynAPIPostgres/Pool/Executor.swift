@@ -16,15 +16,15 @@ public struct SessionContext: Sendable, Equatable {
         self.role = role
     }
 
-    var statement: SQLStatement {
-        let binds: [String?] = [userID.map { String($0) } ?? "", action?.rawValue ?? ""]
-        guard let role else {
-            return SQLStatement("SELECT set_config('dynapi.user_id', $1, true), set_config('dynapi.action', $2, true)", binds: binds)
-        }
-        return SQLStatement(
-            "SELECT set_config('dynapi.user_id', $1, true), set_config('dynapi.action', $2, true), set_config('role', $3, true)",
-            binds: binds + [role]
-        )
+    /// The statement that sets the context for the rest of the transaction;
+    /// `statementTimeout` (ms, 0 for none) bounds the request's statements only,
+    /// never the sidecar's own catalog reads.
+    func statement(statementTimeout: Int) -> SQLStatement {
+        var settings = [("dynapi.user_id", userID.map { String($0) } ?? ""), ("dynapi.action", action?.rawValue ?? "")]
+        if let role { settings.append(("role", role)) }
+        if statementTimeout > 0 { settings.append(("statement_timeout", String(statementTimeout))) }
+        let calls = settings.indices.map { "set_config('\(settings[$0].0)', $\($0 + 1), true)" }
+        return SQLStatement("SELECT " + calls.joined(separator: ", "), binds: settings.map(\.1))
     }
 }
 
@@ -32,9 +32,14 @@ public struct SessionContext: Sendable, Equatable {
 /// context set first.
 public struct Executor: Sendable {
     public let pool: ConnectionPool
+    /// Longest a request's statements may run, in milliseconds; 0: no limit.
+    public let statementTimeoutMilliseconds: Int
 
     /// Creates an executor over a pool.
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool, statementTimeoutMilliseconds: Int = 0) {
+        self.pool = pool
+        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+    }
 
     /// Runs `statement` as `context`; PostgreSQL errors come back as ``APIError``.
     public func run(_ statement: SQLStatement, as context: SessionContext) async throws(APIError) -> QueryResult {
@@ -45,7 +50,8 @@ public struct Executor: Sendable {
     public func run(_ statements: [SQLStatement], as context: SessionContext) async throws(APIError) -> [QueryResult] {
         do {
             return try await pool.withConnection { connection in
-                Array(try connection.pipeline([context.statement] + statements).dropFirst())
+                let setup = context.statement(statementTimeout: statementTimeoutMilliseconds)
+                return Array(try connection.pipeline([setup] + statements).dropFirst())
             }
         } catch let error as DatabaseError {
             throw APIError(error)

@@ -25,7 +25,11 @@ final class EventHub: Sendable {
     }
 
     private let state = Mutex(State())
+    private let metrics: ServerMetrics
     static let resync = ByteBuffer(string: SocketNotice.resync.json)
+
+    /// A hub counting its deliveries in `metrics`.
+    init(metrics: ServerMetrics = ServerMetrics()) { self.metrics = metrics }
 
     /// Adds a socket; nil after shutdown.
     func register(_ session: Session) -> Int? {
@@ -75,7 +79,10 @@ final class EventHub: Sendable {
         let outboxes = state.withLock { state in state.subscribers[table].map { Array($0.values) } ?? [] }
         guard !outboxes.isEmpty else { return }
         let message = ByteBuffer(string: payload)
-        for outbox in outboxes { outbox.send(message) }
+        var queued = 0
+        for outbox in outboxes where outbox.send(message) { queued += 1 }
+        metrics.eventsDelivered.increment(by: Int64(queued))
+        if queued < outboxes.count { metrics.eventsDropped.increment(by: Int64(outboxes.count - queued)) }
     }
 
     /// Tells every socket to reload: events may have been missed (the listener reconnected).

@@ -17,8 +17,17 @@ final class Outbox: Sendable {
     }
 
     /// Queues a message; a full queue ends the outbox with ``SocketClose/tooSlow``.
-    func send(_ message: ByteBuffer) {
-        if case .dropped = continuation.yield(message) { end(.tooSlow) }
+    /// - Returns: whether the message was queued.
+    @discardableResult
+    func send(_ message: ByteBuffer) -> Bool {
+        switch continuation.yield(message) {
+        case .enqueued: return true
+        case .dropped:
+            end(.tooSlow)
+            return false
+        case .terminated: return false
+        @unknown default: return false
+        }
     }
 
     /// Queues a notice.

@@ -12,6 +12,7 @@ extension Routes {
                 var request = request
                 let caller = try context.requireCaller()
                 let input = try await request.dynamicInput(pathPrefix: "/api/dyn/", maxBody: runtime.config.maxBodyBytes)
+                if let target = try? ApiRequest.Target(path: input.path) { context.coreContext.endpointPath.value = target.routeTemplate }
                 return try await runtime.respond(to: input, schema: runtime.schema.value, caller: caller)
             }
         }

@@ -3,11 +3,15 @@ import Hummingbird
 
 /// The sidecar's routes, registered by concern.
 enum Routes {
-    /// Health, login, refresh and registration: open to everyone.
+    /// Health, metrics, login, refresh, registration, the schema document and the admin pages' shell: open to everyone.
     static func addPublic(to router: Router<AppRequestContext>, runtime: Runtime) {
         addHealth(to: router, runtime: runtime)
         addAuth(to: router, runtime: runtime)
         addRegistration(to: router, runtime: runtime)
+        addSchemaDocument(to: router, runtime: runtime)
+        addAdminSession(to: router, runtime: runtime)
+        addAdminPages(to: router)
+        addMetrics(to: router, runtime: runtime)
     }
 
     /// Accounts and administration, behind a Bearer token.

@@ -27,11 +27,17 @@ struct CatalogWatcher: Service {
             do { try await runtime.reloadACL() } catch { runtime.logger.error("ACL reload failed: \(error)") }
         }
         listener.start()
-        await withGracefulShutdownHandler {
+        try await withGracefulShutdownHandler {
             for await event in listener.events {
                 switch event {
                 case .connected(let isReconnect):
-                    await runtime.reloadAll()
+                    do {
+                        try await runtime.prepareIfNeeded()
+                    } catch {
+                        listener.stop()
+                        await runtime.pool.shutdown()
+                        throw error
+                    }
                     if isReconnect { runtime.hub.resyncAll() }
                 case .notification(channel: "dynapi_events", let payload):
                     runtime.hub.publish(payload)

@@ -20,17 +20,26 @@ public final class Runtime: Sendable {
     public let isReady = Current(false)
     /// The throttle of the dynamic API, when `DYNAPI_RATE` is set.
     let throttle: Throttle?
+    /// What `/metrics` reports.
+    let metrics = ServerMetrics()
     /// The sidecar's WebSockets.
-    let hub = EventHub()
+    let hub: EventHub
+    /// The OpenAPI document, made from the schema snapshot it describes and remade after a reload.
+    let openAPI = Current<(schemaVersion: Int, json: String)?>(nil)
+    /// Counts schema reloads, so caches made from a snapshot know when they are stale.
+    let schemaVersion = Current(0)
 
     /// Creates the runtime; nothing is loaded until ``reloadAll()``.
     public init(config: Config, logger: Logger) async {
         self.config = config
         self.logger = logger
-        self.pool = ConnectionPool(conninfo: config.databaseURL, size: config.poolSize, maxWaiting: config.maxWaiting, logger: logger)
-        self.executor = Executor(pool: pool)
+        self.pool = ConnectionPool(size: config.poolSize, settings: .init(
+            conninfo: config.databaseURL, maxWaiting: config.maxWaiting, borrowTimeout: .milliseconds(config.poolTimeoutMilliseconds)
+        ), logger: logger)
+        self.executor = Executor(pool: pool, statementTimeoutMilliseconds: config.statementTimeoutMilliseconds)
         self.tokens = await TokenService(config: config)
         self.throttle = config.rate.map(Throttle.init(rate:))
+        self.hub = EventHub(metrics: metrics)
     }
 
     /// Re-reads the schema (with the bundle's admin views, in the same query); on failure the old snapshot stays.
@@ -39,13 +48,23 @@ public final class Runtime: Sendable {
         let schemas = config.schemas
         let clock = ContinuousClock()
         let start = clock.now
-        let catalog = try await pool.withConnection { try CatalogLoader.schema($0, schemas: schemas + ["dynapi"]) }
+        let catalog: Schema
+        do {
+            catalog = try await pool.withConnection { try CatalogLoader.schema($0, schemas: schemas + ["dynapi"]) }
+        } catch {
+            metrics.countReload(succeeded: false)
+            throw error
+        }
         let tables = Array(catalog.tables.values)
         let snapshot = Schema(tables: tables.filter { $0.schema != "dynapi" }, schemas: schemas)
         adminSchema.replace(with: Schema(tables: Array(AdminResource.tables(in: tables).values)))
         schema.replace(with: snapshot)
+        schemaVersion.replace(with: schemaVersion.value + 1)
         hub.revalidate(acl: acl.value, schema: snapshot)
-        logger.info("schema reloaded: \(snapshot.tables.count) tables in \(clock.now - start)")
+        let duration = clock.now - start
+        metrics.countReload(succeeded: true)
+        metrics.reloadDuration.record(duration)
+        logger.info("schema reloaded", metadata: ["tables": "\(snapshot.tables.count)", "duration_ms": "\(duration.milliseconds)"])
         return snapshot
     }
 

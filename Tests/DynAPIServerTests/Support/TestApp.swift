@@ -27,6 +27,7 @@ enum TestApp {
         _ database: TestDatabase,
         configure: (inout Config) -> Void = { _ in },
         setup: TestingSetup = .router,
+        logger: Logger = TestApp.logger,
         _ test: @Sendable (TestClient) async throws -> T
     ) async throws -> T {
         var config = config(database)

@@ -1,0 +1,69 @@
+import Prometheus
+import Synchronization
+
+/// The sidecar's Prometheus metrics, one registry per runtime (so that tests
+/// running several sidecars in one process keep theirs apart).
+public final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    /// Request series by (method, route template, status), made once and reused: the registry validates names on every lookup.
+    private let requestSeries = Mutex<[RequestKey: (count: Counter, duration: DurationHistogram)]>([:])
+    let eventsDelivered: Counter
+    let eventsDropped: Counter
+    let reloadDuration: DurationHistogram
+
+    struct RequestKey: Hashable {
+        let method: String
+        let route: String
+        let status: Int
+    }
+
+    static let latencyBuckets: [Duration] = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000].map { .microseconds(Int64($0 * 1000)) }
+
+    init() {
+        eventsDelivered = registry.makeCounter(descriptor: .init(
+            namespace: "dynapi", metricName: "events_delivered", unitName: "total", helpText: "Row events queued to WebSockets."))
+        eventsDropped = registry.makeCounter(descriptor: .init(
+            namespace: "dynapi", metricName: "events_dropped", unitName: "total",
+            helpText: "Row events a WebSocket had no room for (the socket got resync and was closed)."))
+        reloadDuration = registry.makeDurationHistogram(descriptor: .init(
+            namespace: "dynapi", metricName: "schema_reload_duration", unitName: "seconds",
+            helpText: "Time to read the catalog and swap the schema snapshot."), labels: [], buckets: Self.latencyBuckets)
+    }
+
+    /// Counts a finished request and its duration.
+    func record(method: String, route: String, status: Int, duration: Duration) {
+        let key = RequestKey(method: method, route: route, status: status)
+        let series = requestSeries.withLock { known in
+            if let series = known[key] { return series }
+            let series = (
+                count: registry.makeCounter(descriptor: .init(
+                    namespace: "dynapi", subsystem: "http", metricName: "requests", unitName: "total",
+                    helpText: "Requests answered, by method, route template and status."),
+                    labels: [("method", method), ("route", route), ("status", String(status))]),
+                duration: registry.makeDurationHistogram(descriptor: .init(
+                    namespace: "dynapi", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+                    helpText: "Time from the request's arrival to its answer, by method and route template."),
+                    labels: [("method", method), ("route", route)], buckets: Self.latencyBuckets)
+            )
+            known[key] = series
+            return series
+        }
+        series.count.increment()
+        series.duration.record(duration)
+    }
+
+    /// Sets a gauge read at scrape time (pool, sockets, NOTIFY queue).
+    func set(_ name: String, _ help: String, to value: Double, labels: [(String, String)] = []) {
+        registry.makeGauge(descriptor: .init(namespace: "dynapi", metricName: name, unitName: "", helpText: help), labels: labels).set(to: value)
+    }
+
+    /// Counts a schema reload by its outcome.
+    func countReload(succeeded: Bool) {
+        registry.makeCounter(descriptor: .init(namespace: "dynapi", metricName: "schema_reloads", unitName: "total",
+                                               helpText: "Schema reloads, by outcome."),
+                             labels: [("result", succeeded ? "ok" : "error")]).increment()
+    }
+
+    /// The exposition text.
+    func exposition() -> [UInt8] { registry.emitToBuffer() }
+}
