@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages DynAPI builds and tests with, when they are
 # missing: PostgreSQL (server, contrib for pgcrypto, pgTAP and pg_prove),
-# libpq and OpenSSL headers, pkg-config. Needs root only when something is missing.
+# libpq and OpenSSL headers, pkg-config, Chromium and its WebDriver for the
+# admin pages' browser tests. Needs root only when something is missing.
 set -euo pipefail
 
-wanted=(postgresql postgresql-contrib libpq-dev libssl-dev pkg-config libtap-parser-sourcehandler-pgtap-perl)
+wanted=(postgresql postgresql-contrib libpq-dev libssl-dev pkg-config libtap-parser-sourcehandler-pgtap-perl chromium chromium-driver)
 missing=()
 for package in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

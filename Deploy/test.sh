@@ -2,10 +2,15 @@
 # Runs every test: the pure unit tests, the integration tests against a
 # throwaway PostgreSQL (started by DynAPITestSupport), the pgTAP suite of
 # the SQL bundle (through pg_prove, from the integration tests), the CLI,
-# and Supabase's PostgREST client (Python, pinned) against a live sidecar.
+# Supabase's PostgREST client (Python, pinned) against a live sidecar, the
+# deployment files (nginx -t, compose, systemd, Kubernetes schemas, and two
+# sidecars behind the compose nginx.conf), and the admin pages in headless
+# Chromium with the OpenAPI document validated and fuzzed (schemathesis).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Deploy/ensure-packages.sh
 swift build --build-tests
 swift test --skip-build "$@"
 bash Deploy/test-clients.sh
+bash Deploy/check-deploy.sh --live
+bash Deploy/test-browser.sh

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Schema changes while the API is under load: wrk runs R1
+# (GET /api/dyn/customer/{random id}/) and R2 (GET /api/dyn/order/?limit=20)
+# while 20 DDL statements commit through psql — tables created, columns added
+# (to new tables and to the two tables under load), tables dropped. Expected:
+# not one failed request (non-2xx or socket error), and each change served
+# soon after its commit (target p95 < 250 ms, measured by polling the route it
+# changes). Then the load time of a 1,000-table schema (target < 1 s): the
+# sidecar's reload after one transaction creates the tables, and
+# POST /api/dyn/reload/ as admin.
+#
+#   Deploy/bench/reload-under-load.sh [--binary PATH] [--connections N]
+#                                     [--statements N] [--tables N] [--pool-size N]
+#
+# The same from the environment: BINARY, CONNECTIONS (16 per workload, so 32
+# in all), STATEMENTS (20), TABLES (1000), POOL_SIZE (8); KEEP_TMP=1 keeps the
+# temp folder. Same throwaway PostgreSQL as run.sh, removed at exit.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+binary=${BINARY:-}
+connections=${CONNECTIONS:-16}
+statements=${STATEMENTS:-20}
+tables=${TABLES:-1000}
+while [ $# -gt 0 ]; do
+    case $1 in
+        --binary) binary=$2; shift 2 ;;
+        --connections) connections=$2; shift 2 ;;
+        --statements) statements=$2; shift 2 ;;
+        --tables) tables=$2; shift 2 ;;
+        --pool-size) export POOL_SIZE=$2; shift 2 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown argument: $1 (see --help)" ;;
+    esac
+done
+
+bench_init
+ensure_wrk
+ensure_binary
+
+log "load before: $(uptime)"
+log "starting PostgreSQL"
+start_postgres
+install_bundle
+log "loading 10,000 customers and 100,000 orders"
+load_shop
+reader_password="bench-reader-$(openssl rand -hex 6)"
+admin_password="bench-admin-$(openssl rand -hex 6)"
+create_reader bench "$reader_password"
+create_admin admin "$admin_password"
+start_sidecar
+token=$(login bench "$reader_password")
+admin_token=$(login admin "$admin_password")
+
+# wrk stops at SIGINT and still reports (done() included), so it is given far
+# more time than the DDL needs and interrupted when the DDL is done.
+start_wrk() {  # name lua path
+    wrk -t 1 -c "$connections" -d 3600s --latency -H "Authorization: Bearer $token" \
+        -s "$bench_dir/wrk/$2" "$api_base$3" >"$bench_tmp/wrk-$1.out" 2>&1 &
+    background_pids+=($!)
+    eval "wrk_$1=$!"
+}
+
+log "load: wrk R1 and R2, $connections connections each; $statements DDL statements"
+start_wrk R1 customer-by-id.lua /api/dyn/customer/1/
+start_wrk R2 report.lua "/api/dyn/order/?limit=20"
+sleep 3  # let the load reach its steady state before the first DDL
+ddl_output=$(python3 "$bench_dir/reload-driver.py" ddl --base "$api_base" --token "$admin_token" \
+    --database "$pg_conninfo" --statements "$statements")
+load_during=$(cut -d' ' -f1 /proc/loadavg)
+kill -INT "$wrk_R1" "$wrk_R2"
+wait "$wrk_R1" "$wrk_R2" || true
+background_pids=()
+read -r rss_kb hwm_kb < <(sidecar_memory)
+
+log "schema load: $tables more tables"
+schema_output=$(python3 "$bench_dir/reload-driver.py" schema-load --base "$api_base" --token "$admin_token" \
+    --database "$pg_conninfo" --sidecar-log "$bench_tmp/sidecar.log" --tables "$tables")
+log "load after: $(uptime)"
+
+echo
+echo "DynAPI schema changes under load — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, 1-min loadavg during the DDL: $load_during"
+echo "binary: $binary; DYNAPI_POOL_SIZE=$pool_size; load: wrk -t 1 -c $connections per workload (R1, R2) as a non-admin reader; DDL polled as admin"
+print_postgres_settings
+echo
+echo "$ddl_output" | grep -v '^RESULT'
+failed=0
+for name in R1 R2; do
+    result=$(grep '^WRK_RESULT' "$bench_tmp/wrk-$name.out") || { cat "$bench_tmp/wrk-$name.out" >&2; die "wrk $name printed no result"; }
+    errors=$(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] ~ /^(non2xx|connect|read|write|timeout)$/) sum += kv[2] } } END { print sum + 0 }' <<<"$result")
+    failed=$((failed + errors))
+    echo "$name under DDL: $result"
+done
+p95=$(sed -n 's/^RESULT ddl .*p95_ms=\([0-9.]*\).*/\1/p' <<<"$ddl_output")
+echo
+echo "failed requests during the DDL: $failed (target 0: $([ "$failed" -eq 0 ] && echo ok || echo MISS))"
+echo "commit → route live p95: $p95 ms (target < 250 ms: $(awk -v p="$p95" 'BEGIN { print (p < 250) ? "ok" : "MISS" }'))"
+echo "sidecar memory after the load: VmRSS $((rss_kb / 1024)) MB, VmHWM $((hwm_kb / 1024)) MB"
+echo
+echo "$schema_output" | grep -v '^RESULT'
+log_ms=$(sed -n 's/^RESULT schema .*log_median_ms=\([0-9.]*\).*/\1/p' <<<"$schema_output")
+http_ms=$(sed -n 's/^RESULT schema .*http_median_ms=\([0-9.]*\).*/\1/p' <<<"$schema_output")
+echo "schema load time, $tables-table schema: $log_ms ms in the sidecar, $http_ms ms for POST /api/dyn/reload/ (target < 1000 ms: $(awk -v p="$http_ms" 'BEGIN { print (p < 1000) ? "ok" : "MISS" }'))"
+read -r rss_kb hwm_kb < <(sidecar_memory)
+echo "sidecar memory with the $tables-table schema: VmRSS $((rss_kb / 1024)) MB, VmHWM $((hwm_kb / 1024)) MB"

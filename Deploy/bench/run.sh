@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Throughput of the sidecar against the physical limit: for each workload,
+# wrk against `dynapi serve` (release build), then pgbench sending PostgreSQL
+# exactly the statements the sidecar sent for that request (captured from
+# PostgreSQL's log, not copied by hand, so the comparison follows the SQL when
+# it changes), in one pipeline each as the sidecar does. Prints req/s, p50,
+# p99 and errors beside pgbench's tps and the ratio, and the sidecar's RSS.
+#
+#   R1  GET  /api/dyn/customer/{random id 1..10000}/
+#   R2  GET  /api/dyn/order/?limit=20
+#   R3  GET  /api/dyn/order/?status=eq.paid&limit=20
+#   W1  POST /api/dyn/customer/  {"name":…,"email":…}
+#
+# Everything runs on a throwaway PostgreSQL (temp folder, free port, unix
+# socket) removed at exit.
+#
+#   Deploy/bench/run.sh [--binary PATH] [--duration S] [--warmup S]
+#                       [--connections N] [--pool-size N] [--workloads "R1 R2 R3 W1"]
+#
+# The same from the environment: BINARY, DURATION (15), WARMUP (3),
+# CONNECTIONS (32), POOL_SIZE (8), WORKLOADS; PG_SETTINGS adds PostgreSQL
+# settings ("-c synchronous_commit=off"); KEEP_TMP=1 keeps the temp folder.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+binary=${BINARY:-}
+duration=${DURATION:-15}
+warmup=${WARMUP:-3}
+connections=${CONNECTIONS:-32}
+workloads=${WORKLOADS:-R1 R2 R3 W1}
+while [ $# -gt 0 ]; do
+    case $1 in
+        --binary) binary=$2; shift 2 ;;
+        --duration) duration=$2; shift 2 ;;
+        --warmup) warmup=$2; shift 2 ;;
+        --connections) connections=$2; shift 2 ;;
+        --pool-size) export POOL_SIZE=$2; shift 2 ;;
+        --workloads) workloads=$2; shift 2 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown argument: $1 (see --help)" ;;
+    esac
+done
+
+# The id R1 is captured with: distinctive, so capture-sql.py can tell which
+# parameter to turn into pgbench's random id.
+capture_id=7777
+
+declare -A path=(
+    [R1]="/api/dyn/customer/$capture_id/"
+    [R2]="/api/dyn/order/?limit=20"
+    [R3]="/api/dyn/order/?status=eq.paid&limit=20"
+    [W1]="/api/dyn/customer/"
+)
+declare -A label=(
+    [R1]="R1 GET customer/{id}/"
+    [R2]="R2 GET order/?limit=20"
+    [R3]="R3 GET order/?status=eq.paid&limit=20"
+    [W1]="W1 POST customer/"
+)
+declare -A target=([R1]=0.40 [R2]=0.60 [R3]=0.60 [W1]=0.60)
+declare -A wrk_script=([R1]=customer-by-id.lua [R2]=report.lua [R3]=report.lua [W1]=customer-create.lua)
+
+bench_init
+ensure_wrk
+command -v pgbench >/dev/null || [ -x "$pg_bin/pgbench" ] || die "pgbench is missing (Debian's postgresql-client)"
+pgbench=$(command -v pgbench || echo "$pg_bin/pgbench")
+ensure_binary
+
+log "load before: $(uptime)"
+log "starting PostgreSQL"
+start_postgres
+install_bundle
+log "loading 10,000 customers and 100,000 orders"
+load_shop
+reader_password="bench-reader-$(openssl rand -hex 6)"
+create_reader bench "$reader_password"
+start_sidecar
+token=$(login bench "$reader_password")
+
+# --- The SQL each workload sends, from PostgreSQL's own log ------------------
+log "capturing the SQL of one request per workload"
+logfile="$bench_tmp/pgdata/$(sql -Atc "SELECT pg_current_logfile('jsonlog')")"
+sql -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 0.5
+captured="$bench_tmp/captured.txt"
+: >"$captured"
+for workload in $workloads; do
+    offset=$(stat -c %s "$logfile")
+    if [ "$workload" = W1 ]; then
+        status=$(curl -s -o "$bench_tmp/answer" -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
+            -H 'Content-Type: application/json' -d '{"name":"Captured customer","email":"captured@example.com"}' \
+            "$api_base${path[$workload]}")
+        expected=201
+    else
+        status=$(curl -s -o "$bench_tmp/answer" -w '%{http_code}' -H "Authorization: Bearer $token" "$api_base${path[$workload]}")
+        expected=200
+    fi
+    [ "$status" = "$expected" ] || die "$workload: ${path[$workload]} answered $status, not $expected: $(head -c 500 "$bench_tmp/answer")"
+    sleep 0.5  # the logging collector writes asynchronously
+    vary=()
+    if [ "$workload" = R1 ]; then vary=(--vary "$capture_id=id:random(1, 10000)"); fi
+    {
+        echo "$workload  ${path[$workload]}  (answered $status)"
+        python3 "$bench_dir/capture-sql.py" --log "$logfile" --offset "$offset" --name "$workload" \
+            --out "$bench_tmp/pgbench" "${vary[@]}"
+    } >>"$captured"
+done
+sql -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
+
+# --- Load ----------------------------------------------------------------------
+# wrk: as many threads as cores (the sidecar and PostgreSQL share them anyway).
+wrk_threads=$(nproc)
+[ "$wrk_threads" -le "$connections" ] || wrk_threads=$connections
+
+run_wrk() {  # workload seconds → the WRK_RESULT line
+    local workload=$1 seconds=$2
+    wrk -t "$wrk_threads" -c "$connections" -d "${seconds}s" --latency \
+        -H "Authorization: Bearer $token" -s "$bench_dir/wrk/${wrk_script[$workload]}" \
+        "$api_base${path[$workload]}" >"$bench_tmp/wrk-$workload.out" 2>&1 \
+        || { cat "$bench_tmp/wrk-$workload.out" >&2; die "wrk failed for $workload"; }
+    grep '^WRK_RESULT' "$bench_tmp/wrk-$workload.out" || die "wrk printed no result for $workload"
+}
+
+# pgbench: -M prepared like the sidecar, as many clients as wrk's connections,
+# TimeZone as the sidecar's sessions set it; the captured values come in as -D.
+run_pgbench() {  # workload seconds → pgbench's output
+    local workload=$1 seconds=$2 defines=() line
+    while IFS= read -r line; do defines+=(-D "$line"); done <"$bench_tmp/pgbench/$workload.vars"
+    PGOPTIONS="-c TimeZone=UTC" "$pgbench" -n -M prepared -c "$connections" -j "$(nproc)" -T "$seconds" \
+        -h "$pg_sock" -p "$pg_port" -U postgres -f "$bench_tmp/pgbench/$workload.sql" "${defines[@]}" bench \
+        >"$bench_tmp/pgbench-$workload.out" 2>&1 \
+        || { cat "$bench_tmp/pgbench-$workload.out" >&2; die "pgbench failed for $workload"; }
+    cat "$bench_tmp/pgbench-$workload.out"
+}
+
+field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
+
+results="$bench_tmp/results.tsv"
+: >"$results"
+for workload in $workloads; do
+    others=$(busy_without_us)
+    log "$workload: wrk ${warmup}s warm-up + ${duration}s, then pgbench ${warmup}s warm-up + ${duration}s (machine ${others}% busy without us)"
+    run_wrk "$workload" "$warmup" >/dev/null
+    cpu_before=$(sidecar_cpu_seconds)
+    result=$(run_wrk "$workload" "$duration")
+    cpu_after=$(sidecar_cpu_seconds)
+    load_during=$(cut -d' ' -f1 /proc/loadavg)
+    run_pgbench "$workload" "$warmup" >/dev/null
+    pgbench_out=$(run_pgbench "$workload" "$duration")
+    tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgbench_out")
+    pgbench_failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' <<<"$pgbench_out")
+    errors=$(( $(field non2xx "$result") + $(field connect "$result") + $(field read "$result") \
+             + $(field write "$result") + $(field timeout "$result") ))
+    cpu_per_request=$(awk -v a="$cpu_before" -v b="$cpu_after" -v n="$(field requests "$result")" \
+        'BEGIN { printf "%.0f", n ? (b - a) * 1e6 / n : 0 }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$(field rps "$result")" \
+        "$(field p50_ms "$result")" "$(field p99_ms "$result")" "$errors" "$tps" "${pgbench_failed:-0}" \
+        "$cpu_per_request" "$others" "$load_during" "$result" >>"$results"
+done
+read -r rss_kb hwm_kb < <(sidecar_memory)
+log "load after: $(uptime)"
+
+# --- Report ----------------------------------------------------------------------
+echo
+echo "DynAPI throughput vs the physical limit — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
+echo "binary: $binary"
+echo "sidecar: dynapi serve, DYNAPI_POOL_SIZE=$pool_size, log level info; reader user 'bench' (not admin, user_roles grants on customer and order)"
+echo "load: wrk -t $wrk_threads -c $connections, ${warmup}s warm-up + ${duration}s per workload; pgbench -M prepared -c $connections -j $(nproc) -T $duration -n (after a ${warmup}s warm-up), same SQL in one pipeline"
+print_postgres_settings
+echo "machine: $(nproc) cores; 'others': how busy the machine was without us just before the workload;"
+echo "  'loadavg': 1-min load average at the end of the wrk run (ours included); 'CPU/req': sidecar user+system CPU per request"
+echo
+echo "SQL per workload, as the sidecar sent it (captured from PostgreSQL's log):"
+cat "$captured"
+case " $workloads " in *" W1 "*)
+    echo "  (pgbench cannot build a string per transaction, so its W1 inserts the captured body every time; the"
+    echo "   customer table has no unique constraint, so the work per row is the same as with wrk's unique bodies)" ;;
+esac
+echo
+python3 - "$results" "$rss_kb" "$hwm_kb" \
+    "R1=${target[R1]}" "R2=${target[R2]}" "R3=${target[R3]}" "W1=${target[W1]}" \
+    "R1=${label[R1]}" "R2=${label[R2]}" "R3=${label[R3]}" "W1=${label[W1]}" <<'PY'
+import sys
+results, rss_kb, hwm_kb, *rest = sys.argv[1:]
+targets = dict(item.split("=", 1) for item in rest[:4])
+labels = dict(item.split("=", 1) for item in rest[4:])
+rows = [line.rstrip("\n").split("\t") for line in open(results)]
+header = ["workload", "sidecar req/s", "p50 ms", "p99 ms", "errors", "pgbench tps", "ratio", "target", "",
+          "CPU/req", "others", "loadavg"]
+table = []
+for workload, rps, p50, p99, errors, tps, pg_failed, cpu, others, load, raw in rows:
+    ratio = float(rps) / float(tps) if float(tps) else 0.0
+    target = float(targets[workload])
+    ok = ratio >= target and errors == "0" and pg_failed == "0"
+    table.append([labels[workload], f"{float(rps):.0f}", f"{float(p50):.2f}", f"{float(p99):.2f}", errors,
+                  f"{float(tps):.0f}" + (f" ({pg_failed} failed)" if pg_failed != "0" else ""),
+                  f"{ratio:.2f}x", f">= {target:.2f}x, 0 errors", "ok" if ok else "MISS",
+                  f"{cpu} us", f"{others}%", load])
+widths = [max(len(str(row[i])) for row in [header] + table) for i in range(len(header))]
+def line(row):
+    return " | ".join(str(cell).rjust(width) if 0 < i < 7 or i > 8 else str(cell).ljust(width) for i, (cell, width) in enumerate(zip(row, widths)))
+print(line(header))
+print("-+-".join("-" * width for width in widths))
+for row in table:
+    print(line(row))
+rss, hwm = int(rss_kb) / 1024, int(hwm_kb) / 1024
+rss_ok = hwm < 60
+print()
+print(f"sidecar memory after the runs: VmRSS {rss:.1f} MB, VmHWM (peak) {hwm:.1f} MB — target peak < 60 MB: {'ok' if rss_ok else 'MISS'}")
+for workload, *_, raw in rows:
+    if "non2xx=0 connect=0 read=0 write=0 timeout=0" not in raw:
+        print(f"{workload} errors: {raw}")
+sys.exit(0)
+PY
