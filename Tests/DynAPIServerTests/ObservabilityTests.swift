@@ -97,3 +97,30 @@ import Testing
         }
     }
 }
+
+/// The two line formats, without a server.
+@Suite struct LogLineTests {
+    func line(_ format: Config.LogFormat, _ log: (Logger) -> Void) -> String {
+        let written = Mutex<[String]>([])
+        let logger = Logger(label: "dynapi") { label in
+            LineLogHandler(label: label, level: .info, format: format) { line in written.withLock { $0.append(line) } }
+        }
+        log(logger)
+        return written.withLock { $0.joined() }
+    }
+
+    @Test func jsonLinesAreOneEscapedObjectEach() throws {
+        let text = line(.json) { $0.info("said \"hi\"\nthen left", metadata: ["path": "/a b", "status": "200"]) }
+        #expect(text.hasSuffix("\n") && text.dropLast().split(separator: "\n").count == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String])
+        #expect(object["message"] == "said \"hi\"\nthen left" && object["path"] == "/a b" && object["level"] == "info")
+        #expect(object["time"]?.hasSuffix("Z") == true)
+    }
+
+    @Test func textLinesQuoteOnlyWhatNeedsIt() {
+        let text = line(.text) { $0.warning("lost", metadata: ["path": "/a b", "status": "503"]) }
+        #expect(text.contains(" warning lost"))
+        #expect(text.contains(#"path="/a b""#) && text.contains("status=503"))
+        #expect(line(.text) { $0.debug("hidden") }.isEmpty, "below the level")
+    }
+}
