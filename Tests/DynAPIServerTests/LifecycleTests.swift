@@ -7,35 +7,25 @@ import Testing
 /// SIGTERM lets the requests in flight finish before it exits 0.
 @Suite struct LifecycleTests {
     @Test func startedBeforeItsDatabaseItServesOnceTheDatabaseIsUp() async throws {
-        let folder = NSTemporaryDirectory() + "dynapi-late-\(UUID().uuidString.prefix(8))"
-        let cluster = try LocalCluster(dataDirectory: folder)
-        try cluster.start()
-        defer {
+        try await OwnCluster.with { cluster, database in
             cluster.stop()
-            cluster.remove(data: true)
+
+            let sidecar = try Sidecar.start(conninfo: database.conninfo)
+            guard try await sidecar.waitFor("/api/health/live/") else { return }
+            let health = try await sidecar.request("/api/health/")
+            #expect(health.status == 503)
+            #expect(health.headers["retry-after"] == "1")
+            #expect(health.body.contains(#""database":"unreachable""#), "\(health.body)")
+            let login = try await sidecar.request("/api/dyn/t/")
+            #expect(login.status == 401 || login.status == 503, "never a hang or a 500: \(login.status)")
+
+            try cluster.start()
+            guard try await sidecar.waitFor("/api/health/", seconds: 15) else { return }
+            let token = try await HTTP.login(sidecar.base, "root", "pw")
+            #expect(try await sidecar.request("/api/dyn/t/", token: token).status == 200)
+            let exit = sidecar.stop()
+            #expect(exit.status == 0, "\(exit.output)")
         }
-        try Connection(conninfo: cluster.conninfo(), logger: TestApp.logger).execute("CREATE DATABASE app")
-        let database = TestDatabase(existing: "app", in: cluster)
-        try Installer.install(try database.connect())
-        try database.execute("ALTER DATABASE app SET dynapi.bcrypt_cost = 4; CREATE TABLE t (id serial PRIMARY KEY)")
-        try database.createUser("root", password: "pw", admin: true)
-        cluster.stop()
-
-        let sidecar = try Sidecar.start(conninfo: database.conninfo)
-        guard try await sidecar.waitFor("/api/health/live/") else { return }
-        let health = try await sidecar.request("/api/health/")
-        #expect(health.status == 503)
-        #expect(health.headers["retry-after"] == "1")
-        #expect(health.body.contains(#""database":"unreachable""#), "\(health.body)")
-        let login = try await sidecar.request("/api/dyn/t/")
-        #expect(login.status == 401 || login.status == 503, "never a hang or a 500: \(login.status)")
-
-        try cluster.start()
-        guard try await sidecar.waitFor("/api/health/", seconds: 15) else { return }
-        let token = try await HTTP.login(sidecar.base, "root", "pw")
-        #expect(try await sidecar.request("/api/dyn/t/", token: token).status == 200)
-        let exit = sidecar.stop()
-        #expect(exit.status == 0, "\(exit.output)")
     }
 
     @Test func sigtermFinishesTheRequestsInFlightThenExits0() async throws {

@@ -45,65 +45,55 @@ import Testing
 /// (schema changes included) once it is back. Runs on a cluster of its own so other tests are not disturbed.
 @Suite struct RestartTests {
     @Test func servesAgainAfterPostgreSQLRestarts() async throws {
-        let folder = NSTemporaryDirectory() + "dynapi-restart-\(UUID().uuidString.prefix(8))"
-        let cluster = try LocalCluster(dataDirectory: folder)
-        try cluster.start()
-        defer {
-            cluster.stop()
-            cluster.remove(data: true)
-        }
-        try Connection(conninfo: cluster.conninfo(), logger: TestApp.logger).execute("CREATE DATABASE app")
-        let database = TestDatabase(existing: "app", in: cluster)
-        try Installer.install(try database.connect())
-        try database.execute("ALTER DATABASE app SET dynapi.bcrypt_cost = 4; CREATE TABLE t (id serial PRIMARY KEY)")
-        try database.createUser("root", password: "pw", admin: true)
+        try await OwnCluster.with { cluster, database in
+            try await TestApp.run(database) { client in
+                let token = try await client.login("root", "pw")
+                #expect(try await client.request(.get, "/api/dyn/t/", token: token).status == .ok)
 
-        try await TestApp.run(database) { client in
-            let token = try await client.login("root", "pw")
-            #expect(try await client.request(.get, "/api/dyn/t/", token: token).status == .ok)
-
-            // Four clients keep requesting through the whole outage.
-            let load = Task {
-                try await withThrowingTaskGroup(of: [(status: Int, duration: Duration)].self) { group in
-                    for _ in 0..<4 {
-                        group.addTask {
-                            var seen: [(status: Int, duration: Duration)] = []
-                            while !Task.isCancelled {
-                                let started = ContinuousClock.now
-                                let status = Int(try await client.request(.get, "/api/dyn/t/", token: token).status.code)
-                                seen.append((status, ContinuousClock.now - started))
-                                try? await Task.sleep(for: .milliseconds(5))
+                // Four clients keep requesting through the whole outage.
+                let load = Task {
+                    try await withThrowingTaskGroup(of: [(status: Int, duration: Duration)].self) { group in
+                        for _ in 0..<4 {
+                            group.addTask {
+                                var seen: [(status: Int, duration: Duration)] = []
+                                while !Task.isCancelled {
+                                    let started = ContinuousClock.now
+                                    let status = Int(try await client.request(.get, "/api/dyn/t/", token: token).status.code)
+                                    seen.append((status, ContinuousClock.now - started))
+                                    try? await Task.sleep(for: .milliseconds(5))
+                                }
+                                return seen
                             }
-                            return seen
                         }
+                        return try await group.reduce(into: []) { $0 += $1 }
                     }
-                    return try await group.reduce(into: []) { $0 += $1 }
                 }
+
+                try await Task.sleep(for: .milliseconds(300))
+                cluster.stop()
+                let down = try await client.request(.get, "/api/dyn/t/", token: token)
+                #expect(down.status == .serviceUnavailable)
+                #expect(down.headers[.retryAfter] != nil)
+                #expect(try await client.request(.get, "/api/health/").status == .serviceUnavailable)
+                try await Task.sleep(for: .milliseconds(500))
+
+                try cluster.start()
+                #expect(try await eventually(seconds: 15) { try await client.request(.get, "/api/dyn/t/", token: token).status == .ok })
+                try await Task.sleep(for: .milliseconds(300))
+                load.cancel()
+                let seen = try await load.value
+
+                #expect(Set(seen.map(\.status)).isSubset(of: [200, 503]), "only answers or 503s: \(Set(seen.map(\.status)))")
+                #expect(seen.contains { $0.status == 503 } && seen.last { $0.status == 200 } != nil)
+                let slowest = seen.map(\.duration).max() ?? .zero
+                #expect(slowest < .seconds(3), "no request hangs: the slowest took \(slowest)")
+
+                try database.execute("CREATE TABLE after_restart (id serial PRIMARY KEY)")
+                #expect(try await eventually(seconds: 15) {
+                    try await client.request(.get, "/api/dyn/after_restart/", token: token).status == .ok
+                })
             }
-
-            try await Task.sleep(for: .milliseconds(300))
-            cluster.stop()
-            let down = try await client.request(.get, "/api/dyn/t/", token: token)
-            #expect(down.status == .serviceUnavailable)
-            #expect(down.headers[.retryAfter] != nil)
-            #expect(try await client.request(.get, "/api/health/").status == .serviceUnavailable)
-            try await Task.sleep(for: .milliseconds(500))
-
-            try cluster.start()
-            #expect(try await eventually(seconds: 15) { try await client.request(.get, "/api/dyn/t/", token: token).status == .ok })
-            try await Task.sleep(for: .milliseconds(300))
-            load.cancel()
-            let seen = try await load.value
-
-            #expect(Set(seen.map(\.status)).isSubset(of: [200, 503]), "only answers or 503s: \(Set(seen.map(\.status)))")
-            #expect(seen.contains { $0.status == 503 } && seen.last { $0.status == 200 } != nil)
-            let slowest = seen.map(\.duration).max() ?? .zero
-            #expect(slowest < .seconds(3), "no request hangs: the slowest took \(slowest)")
-
-            try database.execute("CREATE TABLE after_restart (id serial PRIMARY KEY)")
-            #expect(try await eventually(seconds: 15) {
-                try await client.request(.get, "/api/dyn/after_restart/", token: token).status == .ok
-            })
         }
     }
 }
+
