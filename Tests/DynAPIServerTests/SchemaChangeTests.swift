@@ -111,3 +111,32 @@ import Testing
         }
     }
 }
+
+/// DDL commits before its NOTIFY is handled: a request planned on the old
+/// snapshot meets a column or table PostgreSQL no longer has.
+@Suite struct StaleSnapshotTests {
+    @Test func aRequestThatMeetsDroppedColumnsReadsTheSchemaAgainAndSucceeds() async throws {
+        try await TestApp.withServer { client in
+            let admin = try await client.user("root", admin: true)
+            try await client.create("CREATE TABLE t (id serial PRIMARY KEY, gone text, kept text); INSERT INTO t (kept) VALUES ('a')", waitingFor: "t")
+            #expect(try await client.request(.get, "/api/dyn/t/", token: admin.token).rows.first?.keys.contains("gone") == true)
+
+            // Without the event triggers no NOTIFY comes: only the request can notice.
+            try client.database.execute("""
+                ALTER EVENT TRIGGER dynapi_ddl_command_end DISABLE; ALTER EVENT TRIGGER dynapi_sql_drop DISABLE;
+                ALTER TABLE t DROP COLUMN gone
+                """)
+            let listed = try await client.request(.get, "/api/dyn/t/", token: admin.token)
+            #expect(listed.status == .ok, "\(listed.text)")
+            #expect(listed.rows.first?.keys.sorted() == ["id", "kept"])
+            #expect(client.runtime.schema.value.table(named: "t")?.column(named: "gone") == nil)
+            let created = try await client.request(.post, "/api/dyn/t/", token: admin.token, json: #"{"kept":"b"}"#)
+            #expect(created.status == .created)
+
+            // A column the current schema really lacks is still the client's mistake.
+            let wrong = try await client.request(.get, "/api/dyn/t/?select=gone", token: admin.token)
+            #expect(wrong.status == .badRequest)
+            try client.database.execute("ALTER EVENT TRIGGER dynapi_ddl_command_end ENABLE; ALTER EVENT TRIGGER dynapi_sql_drop ENABLE")
+        }
+    }
+}

@@ -13,7 +13,9 @@ extension Routes {
                 let caller = try context.requireCaller()
                 let input = try await request.dynamicInput(pathPrefix: "/api/dyn/", maxBody: runtime.config.maxBodyBytes)
                 if let target = try? ApiRequest.Target(path: input.path) { context.coreContext.endpointPath.value = target.routeTemplate }
-                return try await runtime.respond(to: input, schema: runtime.schema.value, caller: caller)
+                return try await runtime.respond(to: input, schema: runtime.schema.value, caller: caller) {
+                    try await runtime.freshSchema()
+                }
             }
         }
     }

@@ -35,7 +35,7 @@ struct CatalogWatcher: Service {
                         try await runtime.prepareIfNeeded()
                     } catch {
                         listener.stop()
-                        await runtime.pool.shutdown()
+                        await runtime.shutdownPools()
                         throw error
                     }
                     if isReconnect { runtime.hub.resyncAll() }
@@ -54,6 +54,6 @@ struct CatalogWatcher: Service {
         }
         // Also reached by cancellation, which ends the loop without the handler.
         listener.stop()
-        await runtime.pool.shutdown()
+        await runtime.shutdownPools()
     }
 }

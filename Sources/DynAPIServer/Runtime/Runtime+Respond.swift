@@ -10,7 +10,15 @@ extension Runtime {
     ///
     /// `asRequestRole`: table routes run as `DYNAPI_REQUEST_ROLE` (row-level
     /// security applies); the admin collections as the sidecar's own role.
-    func respond(to input: HTTPInput, schema: Schema, caller: Caller, asRequestRole: Bool = true) async throws -> Response {
+    ///
+    /// `refreshed` answers a snapshot read after now: when PostgreSQL refuses
+    /// a column or table the snapshot had, DDL has committed whose NOTIFY is
+    /// not handled yet, and the request is planned and run once more on it
+    /// (the failed statement changed nothing) rather than answering 400.
+    func respond(
+        to input: HTTPInput, schema: Schema, caller: Caller, asRequestRole: Bool = true,
+        refreshed: (@Sendable () async throws -> Schema)? = nil
+    ) async throws -> Response {
         let plan = try Planner(schema: schema, caller: caller, maxRows: config.maxRows).plan(ApiRequest(parsing: input))
         let estimate = Query.countEstimate(for: plan)
         let statements = (estimate.map { [$0] } ?? []) + [Query.statement(for: plan, maxRows: config.maxRows)]
@@ -18,6 +26,8 @@ extension Runtime {
         let results: [QueryResult]
         do {
             results = try await executor.run(statements, as: session)
+        } catch let error as APIError where error.suggestsStaleSchema && refreshed != nil {
+            return try await respond(to: input, schema: try await refreshed!(), caller: caller, asRequestRole: asRequestRole)
         } catch {
             throw error.namingCheckFields(of: plan.table)
         }
@@ -47,4 +57,10 @@ extension Response {
         let bytes = outcome.hasBody && !isHead ? (body ?? ByteBuffer(string: "null")) : ByteBuffer()
         self.init(status: HTTPResponse.Status(code: outcome.status), headers: headers, body: .init(byteBuffer: bytes))
     }
+}
+
+extension APIError {
+    /// PostgreSQL refused a column or table by name: from a planned request,
+    /// whose names all came from the snapshot, that means the snapshot is behind.
+    var suggestsStaleSchema: Bool { code == "42703" || code == "42P01" }
 }

@@ -20,7 +20,7 @@ extension Runtime {
         } catch let error as DatabaseError where error.isConnectionFailure {
             logger.warning("database unreachable; answering 503 until it is back", metadata: ["error": .string(error.message)])
         } catch {
-            await runtime.pool.shutdown()
+            await runtime.shutdownPools()
             throw error
         }
         return runtime

@@ -1,6 +1,7 @@
 import DynAPICore
 import DynAPIPostgres
 import Logging
+import Synchronization
 
 /// Everything a request may need, shared by all of them: settings, the pool,
 /// the current schema and ACL snapshots, the token keys.
@@ -28,12 +29,19 @@ public final class Runtime: Sendable {
     let openAPI = Current<(schemaVersion: Int, json: String)?>(nil)
     /// Counts schema reloads, so caches made from a snapshot know when they are stale.
     let schemaVersion = Current(0)
+    /// The reload that requests which found the schema stale wait for.
+    let refreshing = Mutex<SchemaRefresh?>(nil)
+    /// One connection for the sidecar's own catalog reads, so a reload never queues behind requests.
+    let catalogPool: ConnectionPool
 
     /// Creates the runtime; nothing is loaded until ``reloadAll()``.
     public init(config: Config, logger: Logger) async {
         self.config = config
         self.logger = logger
         self.pool = ConnectionPool(size: config.poolSize, settings: .init(
+            conninfo: config.databaseURL, maxWaiting: config.maxWaiting, borrowTimeout: .milliseconds(config.poolTimeoutMilliseconds)
+        ), logger: logger)
+        self.catalogPool = ConnectionPool(size: 1, settings: .init(
             conninfo: config.databaseURL, maxWaiting: config.maxWaiting, borrowTimeout: .milliseconds(config.poolTimeoutMilliseconds)
         ), logger: logger)
         self.executor = Executor(pool: pool, statementTimeoutMilliseconds: config.statementTimeoutMilliseconds)
@@ -50,7 +58,7 @@ public final class Runtime: Sendable {
         let start = clock.now
         let catalog: Schema
         do {
-            catalog = try await pool.withConnection { try CatalogLoader.schema($0, schemas: schemas + ["dynapi"]) }
+            catalog = try await catalogPool.withConnection { try CatalogLoader.schema($0, schemas: schemas + ["dynapi"]) }
         } catch {
             metrics.countReload(succeeded: false)
             throw error
@@ -70,10 +78,16 @@ public final class Runtime: Sendable {
 
     /// Re-reads users and grants; on failure the old snapshot stays.
     public func reloadACL() async throws {
-        let snapshot = try await pool.withConnection { try CatalogLoader.accessControl($0) }
+        let snapshot = try await catalogPool.withConnection { try CatalogLoader.accessControl($0) }
         acl.replace(with: snapshot)
         hub.revalidate(acl: snapshot, schema: schema.value)
         logger.debug("ACL reloaded: \(snapshot.users.count) users")
+    }
+
+    /// Closes the request pool and the catalog connection.
+    func shutdownPools() async {
+        await pool.shutdown()
+        await catalogPool.shutdown()
     }
 
     /// Reloads both, logging rather than throwing: used after (re)connecting.
