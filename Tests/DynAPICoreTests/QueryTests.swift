@@ -133,6 +133,7 @@ import Testing
         #expect(sql.text.contains(#"AS "1'; DROP TABLE customer; --""#))
         #expect(!sql.text.contains("WHERE _dynapi_0.\"name\" = '"))
         #expect(SQLName.quote(#"a" OR 1=1 --"#) == #""a"" OR 1=1 --""#)
+        #expect(SQLName.quote("a\"\u{301}b") == "\"a\"\"\u{301}b\"", "a quote with a combining mark is still a quote")
     }
 
     @Test func plannedCountsExplainTheFilteredRows() throws {

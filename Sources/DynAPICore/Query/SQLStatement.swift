@@ -37,7 +37,16 @@ struct SQLBuilder {
 public enum SQLName {
     /// `name` as a quoted identifier: `"order"`, `"a""b"`.
     public static func quote(_ name: String) -> String {
-        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        // Foundation's replacingOccurrences costs more than the rest of rendering; names rarely hold a quote.
+        guard name.utf8.contains(UInt8(ascii: "\"")) else { return "\"" + name + "\"" }
+        // Byte by byte: a quote followed by a combining mark is one Character, but still a quote to PostgreSQL.
+        var quoted: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in name.utf8 {
+            quoted.append(byte)
+            if byte == UInt8(ascii: "\"") { quoted.append(byte) }
+        }
+        quoted.append(UInt8(ascii: "\""))
+        return String(decoding: quoted, as: UTF8.self)
     }
 
     /// `"schema"."table"`.
