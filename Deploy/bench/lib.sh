@@ -3,8 +3,9 @@
 # with its data, a `dynapi serve` on a free port, users and their tokens, and
 # one cleanup that undoes all of it on exit, however the script ends.
 #
-# Callers set nothing beforehand; they read: bench_tmp, pg_bin, pg_sock,
-# pg_port, pg_conninfo, api_port, api_base, binary, sidecar_pid, pool_size.
+# Callers may set binary beforehand (--binary); they read: bench_tmp, pg_bin,
+# pg_sock, pg_port, pg_conninfo, api_port, api_base, binary, binary_info, exe
+# (the copy that runs), sidecar_pid, pool_size.
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bench_dir="$bench_root/Deploy/bench"
@@ -47,8 +48,8 @@ bench_cleanup() {
             grep -v -E 'LOG:  (statement|execute|duration)' "$pglog" | tail -n 15 >&2
         fi
         if [ -s "$bench_tmp/sidecar.log" ]; then
-            printf '%s\n' "--- last lines of the sidecar's log:" >&2
-            tail -n 15 "$bench_tmp/sidecar.log" >&2
+            printf '%s\n' "--- last lines of the sidecar's log (successful requests left out):" >&2
+            grep -v '"message":"request".*"status":"2' "$bench_tmp/sidecar.log" | tail -n 15 >&2
         fi
     fi
     if [ -n "$pg_started" ]; then
@@ -92,13 +93,18 @@ ensure_wrk() {
 ensure_binary() {
     if [ -n "${binary:-}" ]; then
         [ -x "$binary" ] || die "--binary $binary is not an executable"
-        return
+    else
+        binary="$bench_root/.build-release/release/dynapi"
+        if [ ! -x "$binary" ] || [ -n "$(cd "$bench_root" && find Sources SQL Package.swift Package.resolved -newer "$binary" -type f -print -quit 2>/dev/null)" ]; then
+            log "building the release binary (swift build -c release --product dynapi --scratch-path .build-release); ~10 min from scratch on 2 cores"
+            (cd "$bench_root" && swift build -c release --product dynapi --scratch-path .build-release) >&2
+        fi
     fi
-    binary="$bench_root/.build-release/release/dynapi"
-    if [ ! -x "$binary" ] || [ -n "$(cd "$bench_root" && find Sources SQL Package.swift Package.resolved -newer "$binary" -type f -print -quit 2>/dev/null)" ]; then
-        log "building the release binary (swift build -c release --product dynapi --scratch-path .build-release); ~10 min from scratch on 2 cores"
-        (cd "$bench_root" && swift build -c release --product dynapi --scratch-path .build-release) >&2
-    fi
+    # A copy runs, so a rebuild during the run cannot swap the binary between
+    # `dynapi install` and `dynapi serve`; binary_info says which build it was.
+    cp "$binary" "$bench_tmp/dynapi"
+    exe="$bench_tmp/dynapi"
+    binary_info="$binary (built $(date -u -r "$binary" '+%Y-%m-%d %H:%M:%S UTC'), sha256 $(sha256sum "$exe" | cut -c1-12))"
 }
 
 # initdb + start. Settings are PostgreSQL's defaults except: the unix socket
@@ -139,7 +145,7 @@ print_postgres_settings() {
 }
 
 install_bundle() {
-    DATABASE_URL="$pg_conninfo" "$binary" install >/dev/null
+    DATABASE_URL="$pg_conninfo" "$exe" install >/dev/null
 }
 
 # The issue's shop: 10,000 customers and 100,000 orders whose statuses are a
@@ -187,7 +193,7 @@ SQL
 
 create_admin() {
     local username=$1 password=$2
-    DATABASE_URL="$pg_conninfo" "$binary" createsuperuser --username "$username" --email "$username@example.com" \
+    DATABASE_URL="$pg_conninfo" "$exe" createsuperuser --username "$username" --email "$username@example.com" \
         --password "$password" >/dev/null
 }
 
@@ -212,7 +218,7 @@ start_sidecar() {
         DYNAPI_HOST=127.0.0.1 DYNAPI_PORT="$api_port" \
         DYNAPI_POOL_SIZE="$pool_size" \
         DYNAPI_ACCESS_TOKEN_LIFETIME=86400 \
-        ${SIDECAR_WRAPPER:-} "$binary" serve >"$bench_tmp/sidecar.log" 2>&1 &
+        ${SIDECAR_WRAPPER:-} "$exe" serve >"$bench_tmp/sidecar.log" 2>&1 &
     sidecar_pid=$!
     for _ in $(seq 600); do
         if [ "$(curl -s -o /dev/null -w '%{http_code}' "$api_base/api/health/")" = 200 ]; then return; fi

@@ -66,6 +66,8 @@ class Psql:
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
 
     def run(self, sql):
+        """(wall-clock time the statement was sent, monotonic time its commit was seen)."""
+        sent = time.time()
         self.process.stdin.write(sql + "\n\\echo committed\n")
         self.process.stdin.flush()
         while True:
@@ -73,7 +75,7 @@ class Psql:
             if not line:
                 sys.exit(f"psql ended while running: {sql[:200]}")
             if line.strip() == "committed":
-                return time.monotonic()
+                return sent, time.monotonic()
 
     def close(self):
         self.process.stdin.close()
@@ -85,19 +87,29 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def ddl_plan(count):
-    """(statement, path to poll, status that means live) × count: creates,
-    adds columns to new tables and to the two tables under load, drops."""
+def ddl_plan(count, column_drops=True):
+    """(statement, path to poll, status that means live) × count, in rounds of five: a table created, a
+    column added to it, a column added to one of the two tables under load and dropped again (the load's
+    SELECT names every column, so a drop the sidecar has not seen yet fails its requests; live is when a
+    plain read of that table answers 200 again), the table dropped (404 at once: PostgreSQL's undefined
+    table maps to 404 even before the sidecar reloads). The hot tables are polled on paths the load does not use (customer's list, order's detail),
+    so the sidecar's log tells the load's answers apart from the poller's."""
     plan = []
     round_number = 0
     while len(plan) < count:
         table = f"reload_{round_number}"
         hot = "customer" if round_number % 2 == 0 else "order"
         column = f"extra_{round_number}"
+        hot_path = f"/api/dyn/customer/?select=id,{column}&limit=1" if hot == "customer" else f"/api/dyn/order/1/?select=id,{column}"
+        # After a DROP COLUMN, ?select=the column answers 400 at once (PostgreSQL's own error, then the
+        # sidecar's); what has to come back is the plain read that names every column, as the load's do.
+        hot_plain = "/api/dyn/customer/?limit=1" if hot == "customer" else "/api/dyn/order/1/"
         plan += [
             (f"CREATE TABLE {table} (id serial PRIMARY KEY, label text NOT NULL DEFAULT '')", f"/api/dyn/{table}/", 200),
             (f"ALTER TABLE {table} ADD COLUMN note text", f"/api/dyn/{table}/?select=note&limit=1", 200),
-            (f'ALTER TABLE "{hot}" ADD COLUMN {column} text', f"/api/dyn/{hot}/?select={column}&limit=1", 200),
+            (f'ALTER TABLE "{hot}" ADD COLUMN {column} text', hot_path, 200),
+            (f'ALTER TABLE "{hot}" DROP COLUMN {column}', hot_plain, 200) if column_drops else
+            (f"ALTER TABLE {table} RENAME COLUMN note TO remark", f"/api/dyn/{table}/?select=remark&limit=1", 200),
             (f"DROP TABLE {table}", f"/api/dyn/{table}/", 404),
         ]
         round_number += 1
@@ -107,10 +119,14 @@ def ddl_plan(count):
 def run_ddl(args):
     client = Client(args.base, args.token)
     psql = Psql(args.database)
+    timeline = []  # (wall-clock send time, statement): which DDL a failed request followed
     latencies = []
     late = []
-    for statement, path, live in ddl_plan(args.statements):
-        committed = psql.run(statement + ";")
+    for statement, path, live in ddl_plan(args.statements, not args.no_column_drops):
+        sent, committed = psql.run(statement + ";")
+        # The commit happens between the send and psql's marker: a request that failed in between
+        # failed because of this statement, so the send time is the boundary.
+        timeline.append((sent, statement))
         deadline = committed + args.timeout
         while True:
             status, _ = client.request("GET", path)
@@ -126,6 +142,9 @@ def run_ddl(args):
         print(f"  {elapsed:7.1f} ms  {statement}  (GET {path} → {status})")
         time.sleep(args.pause)  # each statement starts from a quiet debouncer
     psql.close()
+    if args.timeline:
+        with open(args.timeline, "w") as out:
+            json.dump(timeline, out)
     print(f"commit → route live, {len(latencies)} DDL statements under load: "
           f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms, "
           f"max {max(latencies):.1f} ms, min {min(latencies):.1f} ms")
@@ -137,8 +156,28 @@ def run_ddl(args):
 
 
 def reload_lines(path):
+    """(tables, milliseconds) of each "schema reloaded" line of the sidecar's log, in order: a JSON object
+    (DYNAPI_LOG_FORMAT=json, the default: {"message":"schema reloaded","tables":"N","duration_ms":"X"}),
+    else the text format's metadata (tables=N duration_ms=X), else an older "N tables in X seconds"."""
+    found = []
     with open(path, errors="replace") as log:
-        return [(int(tables), float(value) * UNITS[unit]) for tables, value, unit in RELOADED.findall(log.read())]
+        for line in log:
+            if "schema reloaded" not in line:
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                entry = None
+            if isinstance(entry, dict) and entry.get("message") == "schema reloaded":
+                found.append((int(entry["tables"]), float(entry["duration_ms"])))
+                continue
+            tables = re.search(r"\btables=\W?(\d+)", line)
+            duration = re.search(r"\bduration_ms=\W?([0-9.]+)", line)
+            if tables and duration:
+                found.append((int(tables.group(1)), float(duration.group(1))))
+                continue
+            found += [(int(n), float(value) * UNITS[unit]) for n, value, unit in RELOADED.findall(line)]
+    return found
 
 
 def run_schema_load(args):
@@ -200,6 +239,9 @@ def main():
     ddl.add_argument("--statements", type=int, default=20)
     ddl.add_argument("--timeout", type=float, default=10.0)
     ddl.add_argument("--pause", type=float, default=0.3)
+    ddl.add_argument("--no-column-drops", action="store_true",
+                     help="never drop a column of the tables under load (rename one of the new table instead)")
+    ddl.add_argument("--timeline", help="write [[commit epoch seconds, statement], …] here")
     load = sub.choices["schema-load"]
     load.add_argument("--sidecar-log", required=True)
     load.add_argument("--tables", type=int, default=1000)

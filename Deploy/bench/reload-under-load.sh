@@ -2,7 +2,8 @@
 # Schema changes while the API is under load: wrk runs R1
 # (GET /api/dyn/customer/{random id}/) and R2 (GET /api/dyn/order/?limit=20)
 # while 20 DDL statements commit through psql — tables created, columns added
-# (to new tables and to the two tables under load), tables dropped. Expected:
+# to new tables, columns added to and dropped from the two tables under load
+# (whose SELECTs name every column), tables dropped. Expected:
 # not one failed request (non-2xx or socket error), and each change served
 # soon after its commit (target p95 < 250 ms, measured by polling the route it
 # changes). Then the load time of a 1,000-table schema (target < 1 s): the
@@ -11,10 +12,14 @@
 #
 #   Deploy/bench/reload-under-load.sh [--binary PATH] [--connections N]
 #                                     [--statements N] [--tables N] [--pool-size N]
+#                                     [--no-column-drops]
 #
+# --no-column-drops replaces the DROP COLUMN on the tables under load by a
+# RENAME COLUMN on the new table (the milder plan: nothing the load reads goes
+# away between a commit and the sidecar's reload).
 # The same from the environment: BINARY, CONNECTIONS (16 per workload, so 32
-# in all), STATEMENTS (20), TABLES (1000), POOL_SIZE (8); KEEP_TMP=1 keeps the
-# temp folder. Same throwaway PostgreSQL as run.sh, removed at exit.
+# in all), STATEMENTS (20), TABLES (1000), POOL_SIZE (8), NO_COLUMN_DROPS=1;
+# KEEP_TMP=1 keeps the temp folder. Same throwaway PostgreSQL as run.sh, removed at exit.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -22,6 +27,8 @@ binary=${BINARY:-}
 connections=${CONNECTIONS:-16}
 statements=${STATEMENTS:-20}
 tables=${TABLES:-1000}
+ddl_options=()
+if [ -n "${NO_COLUMN_DROPS:-}" ]; then ddl_options+=(--no-column-drops); fi
 while [ $# -gt 0 ]; do
     case $1 in
         --binary) binary=$2; shift 2 ;;
@@ -29,6 +36,7 @@ while [ $# -gt 0 ]; do
         --statements) statements=$2; shift 2 ;;
         --tables) tables=$2; shift 2 ;;
         --pool-size) export POOL_SIZE=$2; shift 2 ;;
+        --no-column-drops) ddl_options+=(--no-column-drops); shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument: $1 (see --help)" ;;
     esac
@@ -65,8 +73,10 @@ log "load: wrk R1 and R2, $connections connections each; $statements DDL stateme
 start_wrk R1 customer-by-id.lua /api/dyn/customer/1/
 start_wrk R2 report.lua "/api/dyn/order/?limit=20"
 sleep 3  # let the load reach its steady state before the first DDL
-ddl_output=$(python3 "$bench_dir/reload-driver.py" ddl --base "$api_base" --token "$admin_token" \
-    --database "$pg_conninfo" --statements "$statements")
+# The driver's lines go to stderr as they come (progress) and into the report.
+python3 "$bench_dir/reload-driver.py" ddl --base "$api_base" --token "$admin_token" \
+    --database "$pg_conninfo" --statements "$statements" --timeline "$bench_tmp/timeline.json" "${ddl_options[@]}" | tee "$bench_tmp/ddl.txt" >&2
+ddl_output=$(cat "$bench_tmp/ddl.txt")
 load_during=$(cut -d' ' -f1 /proc/loadavg)
 kill -INT "$wrk_R1" "$wrk_R2"
 wait "$wrk_R1" "$wrk_R2" || true
@@ -74,13 +84,14 @@ background_pids=()
 read -r rss_kb hwm_kb < <(sidecar_memory)
 
 log "schema load: $tables more tables"
-schema_output=$(python3 "$bench_dir/reload-driver.py" schema-load --base "$api_base" --token "$admin_token" \
-    --database "$pg_conninfo" --sidecar-log "$bench_tmp/sidecar.log" --tables "$tables")
+python3 "$bench_dir/reload-driver.py" schema-load --base "$api_base" --token "$admin_token" \
+    --database "$pg_conninfo" --sidecar-log "$bench_tmp/sidecar.log" --tables "$tables" | tee "$bench_tmp/schema.txt" >&2
+schema_output=$(cat "$bench_tmp/schema.txt")
 log "load after: $(uptime)"
 
 echo
 echo "DynAPI schema changes under load — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, 1-min loadavg during the DDL: $load_during"
-echo "binary: $binary; DYNAPI_POOL_SIZE=$pool_size; load: wrk -t 1 -c $connections per workload (R1, R2) as a non-admin reader; DDL polled as admin"
+echo "binary: $binary_info; DYNAPI_POOL_SIZE=$pool_size; load: wrk -t 1 -c $connections per workload (R1, R2) as a non-admin reader; DDL polled as admin"
 print_postgres_settings
 echo
 echo "$ddl_output" | grep -v '^RESULT'
@@ -91,6 +102,61 @@ for name in R1 R2; do
     failed=$((failed + errors))
     echo "$name under DDL: $result"
 done
+# The load's answers by status, from the sidecar's request log (the poller
+# uses other paths: customer's list, order's detail, the new tables).
+python3 - "$bench_tmp/sidecar.log" "$bench_tmp/timeline.json" <<'PY'
+import bisect, collections, datetime, json, re, sys
+timeline = json.load(open(sys.argv[2]))
+commits = [at for at, _ in timeline]
+counts = {"R1": collections.Counter(), "R2": collections.Counter()}
+after = collections.Counter()  # (statement, workload, status) of the load's failures
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        continue
+    if entry.get("message") != "request" or entry.get("method") != "GET":
+        continue
+    path = entry.get("path", "")
+    name = "R1" if re.fullmatch(r"/api/dyn/customer/\d+/", path) else "R2" if path == "/api/dyn/order/" else None
+    if not name:
+        continue
+    status = entry.get("status")
+    counts[name][status] += 1
+    if not str(status).startswith("2"):
+        # The log's time is when the answer went out; the failure belongs to the last DDL committed before it.
+        at = datetime.datetime.fromisoformat(entry["time"].replace("Z", "+00:00")).timestamp()
+        index = bisect.bisect_right(commits, at + 0.001) - 1
+        after[(timeline[index][1] if index >= 0 else "(before the first DDL)", name, status)] += 1
+for name, counter in counts.items():
+    print(f"{name} answers in the sidecar's log: " + (", ".join(f"{status}×{n}" for status, n in sorted(counter.items())) or "none (log format not JSON?)"))
+for (statement, name, status), n in sorted(after.items()):
+    print(f"  {n:5d} × {status} to {name} after: {statement}")
+# Where the commit → live time goes: the sidecar logs "schema reloaded" when a
+# reload is done, with how long the catalog load took; the rest (NOTIFY, the
+# debounce, waiting for a pool connection behind the load) is before it.
+reloads = []
+for line in open(sys.argv[1], errors="replace"):
+    if "schema reloaded" not in line:
+        continue
+    try:
+        entry = json.loads(line)
+        at = datetime.datetime.fromisoformat(entry["time"].replace("Z", "+00:00")).timestamp()
+        reloads.append((at, float(entry["duration_ms"])))
+    except (ValueError, KeyError):
+        pass
+if reloads:
+    print("first schema reload done after each DDL statement was sent (sidecar's log; its catalog load in brackets):")
+    ends = [at for at, _ in reloads]
+    for index, (sent, statement) in enumerate(timeline):
+        following = bisect.bisect_left(ends, sent)
+        limit = timeline[index + 1][0] if index + 1 < len(timeline) else float("inf")
+        if following < len(reloads) and reloads[following][0] < limit:
+            at, took = reloads[following]
+            print(f"  {1000 * (at - sent):7.1f} ms  ({took:5.1f} ms)  {statement}")
+        else:
+            print(f"        none before the next statement  {statement}")
+PY
 p95=$(sed -n 's/^RESULT ddl .*p95_ms=\([0-9.]*\).*/\1/p' <<<"$ddl_output")
 echo
 echo "failed requests during the DDL: $failed (target 0: $([ "$failed" -eq 0 ] && echo ok || echo MISS))"

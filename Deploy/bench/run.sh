@@ -163,7 +163,7 @@ log "load after: $(uptime)"
 # --- Report ----------------------------------------------------------------------
 echo
 echo "DynAPI throughput vs the physical limit — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
-echo "binary: $binary"
+echo "binary: $binary_info"
 echo "sidecar: dynapi serve, DYNAPI_POOL_SIZE=$pool_size, log level info; reader user 'bench' (not admin, user_roles grants on customer and order)"
 echo "load: wrk -t $wrk_threads -c $connections, ${warmup}s warm-up + ${duration}s per workload; pgbench -M prepared -c $connections -j $(nproc) -T $duration -n (after a ${warmup}s warm-up), same SQL in one pipeline"
 print_postgres_settings
