@@ -5,7 +5,8 @@
 port, the way `Tests/clients/conftest.py` does: it reads the `database
 postgresql://…` line of the banner, waits for `/api/health/`, then checks that
 the demo accounts (admin/dynapi-admin, demo/dynapi-demo) and the demo tables
-(customer, product, order) are there. The session fixture `dynapi` is the
+(customer, product, order) are there, and adds EXTRA_SQL (a table with an enum,
+an array, JSON, a trigger and an action; a view; a table that is not exposed). The session fixture `dynapi` is the
 server the UI tests share; the schemathesis module starts one of its own,
 because fuzzing writes (and deletes) anything the API lets an admin touch.
 
@@ -41,6 +42,44 @@ SCREENSHOTS = REPO / ".build" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 DEMO_TABLES = ("customer", "product", "order")
+# Added to the demo so that the pages and the document meet more than plain tables: an enum, an
+# array, a JSON column, a trigger, an action, a view, and a business table that is not exposed.
+EXTRA_SQL = """
+CREATE TYPE ticket_priority AS ENUM ('low', 'normal', 'high');
+CREATE TABLE ticket (
+    id serial PRIMARY KEY,
+    title varchar(80) NOT NULL,
+    priority ticket_priority NOT NULL DEFAULT 'normal',
+    tags text[],
+    opened_on date NOT NULL DEFAULT current_date,
+    closed boolean NOT NULL DEFAULT false,
+    details jsonb,
+    customer_id int REFERENCES customer(id) ON DELETE SET NULL
+);
+COMMENT ON TABLE ticket IS 'Support tickets';
+CREATE FUNCTION ticket_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.title ILIKE '%forbidden%' THEN
+        PERFORM dynapi.reject('title', 'This title is not allowed.', 'Pick another title.');
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER ticket_guard BEFORE INSERT OR UPDATE ON ticket FOR EACH ROW EXECUTE FUNCTION ticket_guard();
+CREATE FUNCTION close_ticket(t ticket, user_id bigint, payload jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    IF t.closed THEN
+        PERFORM dynapi.reject('closed', 'This ticket is already closed.');
+    END IF;
+    UPDATE ticket SET closed = true WHERE id = t.id;
+    RETURN jsonb_build_object('id', t.id, 'closed', true, 'by', user_id, 'note', payload ->> 'note');
+END $$;
+SELECT dynapi.register_action('ticket', 'close', 'close_ticket');
+INSERT INTO ticket (title, priority, tags) VALUES ('Printer jams', 'high', '{hardware}'), ('Password reset', 'low', NULL);
+CREATE TABLE audit_note (id serial PRIMARY KEY, body text);
+INSERT INTO dynapi.table_settings (table_name, exposed) VALUES ('audit_note', false);
+CREATE VIEW big_order AS SELECT id, customer_id, total FROM "order" WHERE total > 100;
+"""
+EXTRA_TABLES = ("ticket", "big_order")
 
 
 def _free_port() -> int:
@@ -187,8 +226,9 @@ def _start(binary: Path, data: Path, port: int, log_path: Path, env: dict | None
 
 def _check_demo(server: DynAPI) -> None:
     server.login("demo", "dynapi-demo")
+    server.psql(EXTRA_SQL)
     token = server.token()
-    for table in DEMO_TABLES:
+    for table in DEMO_TABLES + EXTRA_TABLES:  # the extra ones come with the next schema reload
         deadline = time.monotonic() + 10
         while True:
             r = server.request("GET", f"/api/dyn/{table}/?limit=1", token=token)

@@ -4,19 +4,26 @@ It runs against a `dynapi dev` of its own (fuzzing writes and deletes what an
 admin may touch), authenticated as an admin made for it, `fuzzer`. When a
 case locks that admin out (a password reset, a deactivation, a rename or a
 delete through /api/users/), the account is put back with psql and the run
-goes on. Every 5xx is recorded with a curl line that reproduces it; the last
+goes on. Every 5xx is recorded with a curl line that reproduces it; a later
 test fails listing them, so one run reports them all.
 
+Two more checks keep the run honest:
+- data that fits the document (positive mode) must get answers the document
+  describes: a documented status, and a body that matches its schema;
+- the run must have reached the database: every demo table answered its list
+  and its create with a 2xx at least once. A run where every request bounced
+  off a missing token or a malformed header would otherwise "find no 5xx".
+
 The run is bounded and repeatable: DYNAPI_FUZZ_EXAMPLES examples per operation
-and generation mode (default 25; positive and negative data), derandomized,
-no shrinking; about 2,500 requests, a minute and a half here.
+and generation mode (default 20; positive and negative data), derandomized,
+no shrinking; about 2,000 requests, about a minute here.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 import requests
@@ -25,13 +32,16 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
-from conftest import Server
+from conftest import DEMO_TABLES, Server
 
-MAX_EXAMPLES = int(os.environ.get("DYNAPI_FUZZ_EXAMPLES", "25"))
+MAX_EXAMPLES = int(os.environ.get("DYNAPI_FUZZ_EXAMPLES", "20"))
 FUZZER, FUZZER_PASSWORD = "fuzzer", "Fz-9kq!unlikely-Pass"
-FOUND: dict[tuple, dict] = {}
-STATS = {"cases": 0, "operations": set(), "started": None, "statuses": Counter()}
+SERVER_ERRORS: dict[tuple, dict] = {}
+MISMATCHES: dict[tuple, dict] = {}
+STATS = {"cases": 0, "started": None, "statuses": Counter(), "by_operation": defaultdict(Counter)}
+CONFORMANCE = (status_code_conformance, content_type_conformance, response_schema_conformance)
 
 
 @pytest.fixture(scope="module")
@@ -79,30 +89,64 @@ def repair(server) -> None:
     token(server, fresh=True)
 
 
-def exercise(server, case) -> None:
-    """Sends one generated case as the fuzzer admin; a 5xx is recorded, not raised, so the run goes on."""
+def record(found: dict, case, response, failure: BaseException, server) -> None:
+    body = response.text[:600]
+    message = "\n    ".join(line for line in str(failure).strip().splitlines()[:8] if line.strip()) or type(failure).__name__
+    key = (case.operation.label, response.status_code, message[:200])
+    if key not in found:
+        found[key] = {
+            "operation": case.operation.label,
+            "status": response.status_code,
+            "body": body,
+            "curl": case.as_curl_command(headers={"Authorization": "Bearer $TOKEN"}, base_url=server.base),
+            "failure": message,
+            "count": 0,
+        }
+    found[key]["count"] += 1
+
+
+def failures(case, response, headers, checks) -> list[BaseException]:
+    """What each check finds wrong with the answer (one check at a time, so each failure is kept)."""
+    found = []
+    for check in checks:
+        try:
+            case.validate_response(response, checks=[check], headers=headers)
+        except BaseException as failure:  # a FailureGroup of the check's failures
+            found.append(failure)
+    return found
+
+
+def exercise(server, case, mode: GenerationMode) -> None:
+    """Sends one generated case as the fuzzer admin; what it finds is recorded, not raised, so the run goes on."""
     STATS["cases"] += 1
-    STATS["operations"].add(case.operation.label)
     headers = {"Authorization": f"Bearer {token(server)}"}
     response = case.call(base_url=server.base, headers=headers, timeout=30)
     STATS["statuses"][response.status_code] += 1
-    try:
-        case.validate_response(response, checks=[not_a_server_error], headers=headers)
-    except Exception as failure:  # a ServerError (or a group of them)
-        body = response.text[:600]
-        key = (case.operation.label, response.status_code, body[:120])
-        if key not in FOUND:
-            FOUND[key] = {
-                "operation": case.operation.label,
-                "status": response.status_code,
-                "body": body,
-                "curl": case.as_curl_command(headers={"Authorization": "Bearer $TOKEN"}, base_url=server.base),
-                "failure": (str(failure).strip().splitlines() or [type(failure).__name__])[0],
-                "count": 0,
-            }
-        FOUND[key]["count"] += 1
+    # Negative cases may leave the token out on purpose (schemathesis tests the security scheme too).
+    STATS["by_operation"][case.operation.label][response.status_code] += 1
+    for failure in failures(case, response, headers, [not_a_server_error]):
+        record(SERVER_ERRORS, case, response, failure, server)
+    if mode == GenerationMode.POSITIVE and response.status_code < 500:
+        for failure in failures(case, response, headers, CONFORMANCE):
+            record(MISMATCHES, case, response, failure, server)
     if case.operation.path.startswith(("/api/users", "/api/auth", "/api/dyn/config")) and case.method.upper() != "GET":
         repair(server)
+
+
+def test_the_checks_can_fail(fuzz_server, api_schema):
+    """The detectors themselves: a 500, a wrong body and an undocumented status are each caught."""
+    headers = {"Authorization": f"Bearer {token(fuzz_server)}"}
+    case = api_schema["/api/dyn/product/"]["GET"].Case(query={"limit": 1})
+    response = case.call(base_url=fuzz_server.base, headers=headers, timeout=30)
+    assert response.status_code == 200, response.text
+    assert not failures(case, response, headers, [not_a_server_error, *CONFORMANCE]), "a good answer was refused"
+    response.status_code = 500
+    assert failures(case, response, headers, [not_a_server_error]), "a 500 went unnoticed"
+    response.status_code = 418
+    assert failures(case, response, headers, [status_code_conformance]), "an undocumented status went unnoticed"
+    response = case.call(base_url=fuzz_server.base, headers=headers, timeout=30)  # a fresh one: the body is parsed once
+    response.content = b'[{"id": "not a number"}]'
+    assert failures(case, response, headers, [response_schema_conformance]), "a body against the schema went unnoticed"
 
 
 def test_no_server_error(fuzz_server, api_schema):
@@ -125,26 +169,44 @@ def test_no_server_error(fuzz_server, api_schema):
             )
             @given(case=operation.as_strategy(generation_mode=mode))
             def run(case):
-                exercise(fuzz_server, case)
+                exercise(fuzz_server, case, mode)
 
             try:
                 run()
             except Unsatisfiable:  # e.g. no way to break an operation that takes no input
                 skipped.append(f"{operation.label} ({mode.value})")
+    took = time.monotonic() - STATS["started"]
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(STATS["statuses"].items()))
+    print(f"\nschemathesis: {STATS['cases']} cases over {len(STATS['by_operation'])} operations in {took:.0f} s ({statuses})")
     if skipped:
-        print(f"\nno {len(skipped)} case(s) could be generated for: {', '.join(skipped)}")
+        print(f"no case could be generated for: {', '.join(skipped)}")
+
+
+def report(found: dict, server) -> str:
+    lines = [f"{f['operation']} -> {f['status']} ({f['count']}x)\n    {f['failure']}\n  body: {f['body']}\n  reproduce: {f['curl']}"
+             for f in found.values()]
+    return "\n\n".join(lines) + f"\n\nserver log:\n{server.log_tail(30)}"
 
 
 def test_server_errors_found_by_schemathesis(fuzz_server):
-    """Fails listing every distinct 5xx the run above met (each with a reproducing curl line)."""
-    took = time.monotonic() - STATS["started"] if STATS["started"] else 0
-    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(STATS["statuses"].items()))
-    print(f"\nschemathesis: {STATS['cases']} cases over {len(STATS['operations'])} operations in {took:.0f} s ({statuses})")
+    """Fails listing every distinct 5xx the run met (each with a reproducing curl line)."""
     assert STATS["cases"] > 0, "schemathesis ran no case"
-    if FOUND:
-        lines = []
-        for f in FOUND.values():
-            lines.append(
-                f"{f['operation']} -> {f['status']} ({f['count']}x)\n  {f['body']}\n  reproduce: {f['curl']}"
-            )
-        pytest.fail(f"{len(FOUND)} distinct server error(s):\n\n" + "\n\n".join(lines) + f"\n\nserver log:\n{fuzz_server.log_tail(30)}")
+    if SERVER_ERRORS:
+        pytest.fail(f"{len(SERVER_ERRORS)} distinct server error(s):\n\n" + report(SERVER_ERRORS, fuzz_server))
+
+
+def test_answers_match_the_document(fuzz_server):
+    """Requests that fit the document get a documented status, content type and body."""
+    assert STATS["cases"] > 0, "schemathesis ran no case"
+    if MISMATCHES:
+        pytest.fail(f"{len(MISMATCHES)} answer(s) the document does not describe:\n\n" + report(MISMATCHES, fuzz_server))
+
+
+def test_the_run_reached_the_database(fuzz_server):
+    """Every demo table answered a list and a create with a 2xx: the cases were authenticated and well-formed."""
+    assert STATS["cases"] > 0, "schemathesis ran no case"
+    ok = lambda label: sum(n for status, n in STATS["by_operation"][label].items() if 200 <= status < 300)
+    labels = [f"{method} /api/dyn/{table}/" for table in DEMO_TABLES for method in ("GET", "POST")]
+    labels += ["GET /api/users/", "GET /api/admin/overview/", "POST /api/dyn/reload/"]
+    missing = {label: dict(STATS["by_operation"][label]) for label in labels if not ok(label)}
+    assert not missing, f"operations that never succeeded (statuses seen): {missing}"

@@ -61,3 +61,18 @@ def test_expired_token_refreshed_on_401_and_retried(short_lived, chromium_paths)
         assert driver.find_element(By.ID, "who").is_displayed()
     finally:
         driver.quit()
+
+
+def test_session_that_cannot_be_renewed_returns_to_the_form(short_lived, chromium_paths):
+    driver = make_driver(chromium_paths)
+    try:
+        sign_in_admin(driver, short_lived.base)
+        overview_rows(driver)
+        cookies = driver.get_cookies()
+        assert [(c["name"], c["httpOnly"], c["path"], c.get("sameSite")) for c in cookies] == [("dynapi_admin", True, "/admin", "Strict")], cookies
+        driver.delete_all_cookies()  # as when the refresh token expires: the next renewal is refused
+        text_in(driver, "login-error", "Your session has ended", timeout=LIFETIME * 3)
+        assert driver.find_element(By.ID, "login-username").is_displayed()
+        assert not driver.find_element(By.ID, "view-overview").is_displayed()
+    finally:
+        driver.quit()

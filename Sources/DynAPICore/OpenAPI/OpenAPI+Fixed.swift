@@ -11,7 +11,9 @@ extension OpenAPIDocument {
     nonisolated(unsafe) static let nullableString: Object = ["type": ["string", "null"]]
 
     /// Schemas of the fixed routes' bodies and answers.
-    static func fixedSchemas() -> Object {
+    static func fixedSchemas(_ schema: Schema) -> Object {
+        let names = schema.sortedNames
+        let tableName: Object = names.isEmpty ? string : ["type": "string", "enum": names]
         let flags: Object = ["can_create": boolean, "can_read": boolean, "can_update": boolean, "can_delete": boolean]
         return [
             "Error": object([
@@ -30,14 +32,15 @@ extension OpenAPIDocument {
             "Role": object(["id": integer, "name": string, "description": string]),
             "UserRole": object(["id": integer, "user": integer, "role": ["type": ["integer", "null"]], "table_name": string].merging(flags) { a, _ in a }),
             "BulkUpdate": object(["ids": ["type": "array", "items": integer]].merging(flags) { a, _ in a }, required: ["ids"]),
-            "BulkAssign": object(["user_id": integer, "role_id": ["type": ["integer", "null"]], "tables": ["type": "array", "items": string]]
+            "BulkAssign": object(["user_id": integer, "role_id": ["type": ["integer", "null"]], "tables": ["type": "array", "items": tableName, "minItems": 1,
+                                                                                             "description": "API names of served tables."]]
                 .merging(flags) { a, _ in a }, required: ["user_id", "tables"]),
             "ConfigDocument": ["type": "object", "description": "Roles, user roles (by username), table settings and actions."],
         ]
     }
 
     /// Health, accounts, administration.
-    static func fixedPaths() -> Object {
+    static func fixedPaths(_ schema: Schema) -> Object {
         func body(_ name: String) -> Object { ref("schemas", name) }
         let id: Object = ["name": "id", "in": "path", "required": true, "schema": integer]
         var paths: Object = [
@@ -65,14 +68,16 @@ extension OpenAPIDocument {
         for (segment, schema) in [("users", "AdminUser"), ("roles", "Role"), ("user-roles", "UserRole")] {
             let item = ref("schemas", schema)
             paths["/api/\(segment)/"] = [
-                "get": operation("List \(segment) (admin)", tag: "admin", parameters: readParameters, responses: ["200": json("The rows.", ["type": "array", "items": item])]),
+                "get": operation("List \(segment) (admin)", tag: "admin", parameters: readParameters,
+                                 responses: ["200": json("The rows.", ["type": "array", "items": item]), "206": json("A page of the rows.", ["type": "array", "items": item])]
+                                     .merging(readErrors) { a, _ in a }),
                 "post": operation("Create one of \(segment) (admin)", tag: "admin", body: item, responses: ["201": json("The row.", item), "409": ref("responses", "Conflict")]),
             ]
             paths["/api/\(segment)/{id}/"] = [
                 "get": operation("One of \(segment) (admin)", tag: "admin", parameters: [id], responses: ["200": json("The row.", item)]),
-                "put": operation("Replace one of \(segment) (admin)", tag: "admin", parameters: [id], body: item, responses: ["200": json("The row.", item)]),
-                "patch": operation("Change one of \(segment) (admin)", tag: "admin", parameters: [id], body: item, responses: ["200": json("The row.", item)]),
-                "delete": operation("Delete one of \(segment) (admin)", tag: "admin", parameters: [id], responses: ["204": ref("responses", "NoContent")]),
+                "put": operation("Replace one of \(segment) (admin)", tag: "admin", parameters: [id], body: item, responses: ["200": json("The row.", item), "409": ref("responses", "Conflict")]),
+                "patch": operation("Change one of \(segment) (admin)", tag: "admin", parameters: [id], body: item, responses: ["200": json("The row.", item), "409": ref("responses", "Conflict")]),
+                "delete": operation("Delete one of \(segment) (admin)", tag: "admin", parameters: [id], responses: ["204": ref("responses", "NoContent"), "409": ref("responses", "Conflict")]),
             ]
         }
         return paths

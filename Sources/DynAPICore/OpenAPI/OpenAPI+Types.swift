@@ -1,23 +1,42 @@
+import Foundation
+
 extension OpenAPIDocument {
     /// The JSON Schema of a column's values as the API writes and reads them.
     static func valueSchema(_ column: Column) -> Object {
-        var schema = baseSchema(typeName: column.typeName, category: column.category, enumValues: column.enumValues)
-        if column.category == "A" {
-            schema = ["type": "array", "items": baseSchema(typeName: column.elementTypeName ?? "text", category: column.elementCategory ?? "S", enumValues: column.enumValues)]
-        }
-        if let maxLength = column.maxLength { schema["maxLength"] = maxLength }
+        let isArray = column.category == "A"
+        var scalar = isArray ? baseSchema(typeName: column.elementTypeName ?? "text", category: column.elementCategory ?? "S", enumValues: column.enumValues)
+            : baseSchema(typeName: column.typeName, category: column.category, enumValues: column.enumValues)
+        if let maxLength = column.maxLength { scalar["maxLength"] = maxLength }
+        if let limit = numericLimit(column.type) { scalar["exclusiveMinimum"] = -limit; scalar["exclusiveMaximum"] = limit }
+        var schema: Object = isArray ? ["type": "array", "items": scalar] : scalar
         if let comment = column.comment { schema["description"] = comment }
-        if column.isNullable, let type = schema["type"] as? String { schema["type"] = [type, "null"] }
-        if column.isNullable, schema["type"] == nil { schema = ["oneOf": [schema, ["type": "null"]]] }
+        if column.isNullable, let type = schema["type"] as? String {
+            schema["type"] = [type, "null"]
+            // An enum lists every allowed value, so null must be one of them too.
+            if let values = schema["enum"] as? [String] { schema["enum"] = values.map { $0 as Any } + [NSNull()] }
+        }
+        // Without a type (any JSON value), null is allowed already.
         return schema
+    }
+
+    /// `numeric(p,s)` holds less than 10^(p-s) in absolute value; nil for other types.
+    static func numericLimit(_ type: String) -> Double? {
+        guard type.hasPrefix("numeric("), type.hasSuffix(")") else { return nil }
+        let digits = type.dropFirst("numeric(".count).dropLast().split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard let precision = digits.first, precision > 0, precision <= 300 else { return nil }
+        let scale = digits.count > 1 ? digits[1] : 0
+        var limit = 1.0
+        for _ in 0..<max(0, precision - scale) { limit *= 10 }
+        return limit
     }
 
     /// Scalars by PostgreSQL type: numbers, strings with formats, booleans, free JSON.
     static func baseSchema(typeName: String, category: String, enumValues: [String]?) -> Object {
         if let enumValues, category == "E" { return ["type": "string", "enum": enumValues] }
         switch typeName {
-        case "int2", "int4": return ["type": "integer", "format": "int32"]
-        case "int8": return ["type": "integer", "format": "int64"]
+        case "int2": return ["type": "integer", "format": "int32", "minimum": Int(Int16.min), "maximum": Int(Int16.max)]
+        case "int4": return ["type": "integer", "format": "int32", "minimum": Int(Int32.min), "maximum": Int(Int32.max)]
+        case "int8": return ["type": "integer", "format": "int64", "minimum": Int64.min, "maximum": Int64.max]
         case "numeric": return ["type": "number"]
         case "float4": return ["type": "number", "format": "float"]
         case "float8": return ["type": "number", "format": "double"]

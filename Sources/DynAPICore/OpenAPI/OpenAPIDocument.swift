@@ -18,19 +18,55 @@ public enum OpenAPIDocument {
                     PostgREST's query grammar; every route but health, login, refresh, register and these docs \
                     needs an access token (POST /api/auth/login/). Permissions are per user and table \
                     (can_create, can_read, can_update, can_delete).
+
+                    \(filterGrammar)
                     """,
             ],
             "security": [["bearer": [String]()]],
-            "paths": fixedPaths().merging(tablePaths(schema)) { first, _ in first },
+            "paths": withOperationIDs(fixedPaths(schema).merging(tablePaths(schema)) { first, _ in first }),
             "components": [
-                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]],
-                "schemas": fixedSchemas().merging(tableSchemas(schema)) { first, _ in first },
-                "parameters": parameters,
+                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                                               "description": "The access token of POST /api/auth/login/ (or /api/auth/refresh/)."]],
+                "schemas": fixedSchemas(schema).merging(tableSchemas(schema)) { first, _ in first },
+                "parameters": parameters(schema),
                 "responses": responses,
             ],
         ]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Filters on a table route, as the description says them once.
+    static var filterGrammar: String {
+        let operators = FilterOperator.allCases.map(\.rawValue).joined(separator: ", ")
+        return """
+            Filters: each readable column is a query parameter, `column=op.value` (operators: \(operators)), \
+            `not.` before any operator negates it, and a value without an operator means equality. \
+            Examples: `?price=gte.10`, `?status=in.(paid,shipped)`, `?email=is.null`, `?name=ilike.*lamp*`, \
+            `?or=(stock.eq.0,price.gt.100)`. Several parameters must all hold.
+            """
+    }
+
+    /// Gives every operation an `operationId` made of its method and path, e.g. `get_api_dyn_order_pk`.
+    /// (A suffix keeps them unique when two paths differ only in punctuation, e.g. `a.b` and `a_b`.)
+    static func withOperationIDs(_ paths: Object) -> Object {
+        var paths = paths
+        var used: Set<String> = []
+        for path in paths.keys.sorted() {
+            guard var item = paths[path] as? Object else { continue }
+            let words = path.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "_" }).joined(separator: "_")
+            for method in item.keys.sorted() {
+                guard var operation = item[method] as? Object else { continue }
+                var id = "\(method)_\(words)"
+                var n = 2
+                while used.contains(id) { id = "\(method)_\(words)_\(n)"; n += 1 }
+                used.insert(id)
+                operation["operationId"] = id
+                item[method] = operation
+            }
+            paths[path] = item
+        }
+        return paths
     }
 
     /// `{"$ref": "#/components/<kind>/<name>"}`.
@@ -63,6 +99,9 @@ public enum OpenAPIDocument {
         "Forbidden": json("The user lacks the permission.", ref("schemas", "Error")),
         "NotFound": json("No such table, row or route.", ref("schemas", "Error")),
         "Conflict": json("A unique or foreign-key constraint refused the data.", ref("schemas", "Error")),
+        "NotAcceptable": json("The Accept header asks for a format the answer cannot take (e.g. one object of several rows), or a profile header names a schema that is not served.",
+                              ref("schemas", "Error")),
+        "RangeNotSatisfiable": json("The Range (or offset) starts after the last row.", ref("schemas", "Error")),
         "NoContent": ["description": "Done; no body."],
     ]
 }

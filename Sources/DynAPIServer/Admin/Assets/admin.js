@@ -57,7 +57,15 @@ function refresh() {
     try {
       const r = await send('POST', '/admin/session/refresh');
       if (r.ok && r.data.access) { setSession(r.data); return true; }
-      if (r.status === 401 || r.status === 403) clearSession();
+      if (r.status === 401 || r.status === 403) {
+        // Signed in until now (the timer's renewal failed): back to the form, saying why.
+        const ended = S.access && S.view !== 'login';
+        clearSession();
+        if (ended) {
+          show('login');
+          say($('login-error'), r.status === 403 ? r.data.message || 'This page is for admin users only.' : 'Your session has ended. Please sign in again.', 'err');
+        }
+      }
       return false;
     } catch (e) { return false; } finally { S.refreshing = null; }
   })());
@@ -149,7 +157,10 @@ function hooks(t) {
 }
 function actions(t) {
   const a = t.actions || [];
-  return a.length ? h('ul', { class: 'plain' }, a.map((x) => item('', x.name, `${x.function} · needs ${x.required_permission}`))) : muted('None');
+  // The function without its public schema and argument list (the full signature is the tooltip).
+  const fn = (f) => String(f || '').replace(/\(.*$/, '').replace(/^public\./, '');
+  return a.length ? h('ul', { class: 'plain' }, a.map((x) => Object.assign(item('', x.name, `runs ${fn(x.function)} · needs ${x.required_permission} permission`),
+    { title: x.function }))) : muted('None');
 }
 function tableRow(t) {
   const count = (v) => String(Array.isArray(v) ? v.length : v || 0);
@@ -157,7 +168,7 @@ function tableRow(t) {
     h('th', { scope: 'row' }, h('code', { class: 'name', text: t.name }), t.label && t.label !== t.name && h('span', { class: 'sub', text: t.label }),
       !t.internal && h('a', { class: 'manage', href: `#permissions?table=${encodeURIComponent(t.name)}`, 'aria-label': `Manage permissions of ${t.name}`, text: 'Manage permissions' })),
     h('td', { class: 'wide' }, h('span', { class: 'badges' }, t.internal ? badge('Internal', 'neutral') : badge('Business', 'info'),
-      t.exposed && t.endpoint ? badge('Exposed', 'ok') : badge('Not exposed', 'off'), t.kind && t.kind !== 'table' && badge(t.kind, 'neutral'))),
+      t.exposed && t.endpoint ? badge('Exposed', 'ok') : badge('Not exposed', 'off'), t.kind && t.kind !== 'table' && badge(t.kind[0].toUpperCase() + t.kind.slice(1).replace(/_/g, ' '), 'neutral'))),
     h('td', { class: 'num', text: count(t.columns) }), h('td', { class: 'num', text: count(t.permissions) }),
     endpointCell(t.endpoint), h('td', { class: 'wide' }, hooks(t)), h('td', { class: 'wide' }, actions(t)));
 }
@@ -312,7 +323,7 @@ async function login(e) {
       setSession(r.data);
       return await route();
     }
-    say(out, r.status === 403 ? r.data.message || 'This page is for admin users only.'
+    say(out, r.status === 403 ? `${r.data.message || 'This page is for admin users only.'} “${username}” is not an admin: sign in with an admin account, or ask an admin to give you admin rights.`
       : r.status === 401 ? 'Wrong username or password.'
         : `Could not sign in (HTTP ${r.status}): ${r.data.message || 'unexpected answer'}`, 'err');
     if (r.status === 401) $('login-password').select();
@@ -344,7 +355,8 @@ function start() {
   on('filters', 'submit', applyFilters);
   on('f-table', 'change', applyFilters);
   on('f-user', 'change', applyFilters);
-  on('f-clear', 'click', () => { location.hash = '#permissions'; });
+  on('f-clear', 'click', () => { $('filters').reset(); applyFilters(); });
+  on('goto-assign', 'click', () => { $('bulk-assign').scrollIntoView({ block: 'start' }); $('ba-user').focus({ preventScroll: true }); });
   on('select-all', 'change', (e) => {
     S.selected = new Set(e.target.checked ? S.rows.map((r) => r.id) : []);
     for (const c of document.querySelectorAll('.row-check')) c.checked = e.target.checked;

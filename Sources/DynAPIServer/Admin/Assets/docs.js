@@ -19,6 +19,8 @@ const h = (tag, props, ...kids) => {
 };
 const slug = (s) => String(s).replace(/[^A-Za-z0-9_-]+/g, '-');
 const json = JSON.stringify;
+// Text with `code` spans, as the document's descriptions write them.
+const rich = (text) => String(text).split('`').map((part, i) => (i % 2 ? h('code', { text: part }) : part));
 const table = (heads, rows) => h('div', { class: 'scroll' }, h('table', { class: 'grid' },
   h('thead', null, h('tr', null, heads.map((c) => h('th', { scope: 'col', text: c })))), h('tbody', null, rows)));
 let doc;
@@ -59,7 +61,10 @@ function facts(s) {
   const out = [];
   if (s.nullable || [].concat(s.type).includes('null') || nonNull(alts).length < alts.length) out.push('nullable');
   const put = (k, label) => { if (v[k] != null) out.push(`${label} ${v[k]}`); };
-  put('maxLength', 'max length'); put('minLength', 'min length'); put('minimum', '≥'); put('maximum', '≤');
+  // The bounds an int4 or int8 has anyway are not worth a line.
+  const full = (v.format === 'int32' && v.maximum === 2147483647) || (v.format === 'int64' && v.maximum >= 9e18);
+  put('maxLength', 'max length'); put('minLength', 'min length');
+  if (!full) { put('minimum', '≥'); put('maximum', '≤'); }
   put('exclusiveMinimum', '>'); put('exclusiveMaximum', '<'); put('pattern', 'pattern');
   if (v.enum) out.push(`one of: ${v.enum.map((x) => json(x)).join(', ')}`);
   if (v.const !== undefined) out.push(`always ${json(v.const)}`);
@@ -73,7 +78,7 @@ function properties(s, depth) {
   return table(['Property', 'Type', 'Details', 'Description'], Object.entries(s.properties).map(([n, p]) => h('tr', null,
     h('th', { scope: 'row' }, h('code', { text: n }), req.has(n) && h('span', { class: 'req', text: ' required' })),
     h('td', null, type(p)), h('td', { text: facts(p) }),
-    h('td', null, p.description && h('span', { class: 'desc', text: p.description }),
+    h('td', null, p.description && h('span', { class: 'desc' }, rich(p.description)),
       depth < 2 && !p.$ref && (p.properties ? schema(p, depth + 1) : p.items && p.items.properties && schema(p.items, depth + 1))))));
 }
 // A schema: its type and facts, then its properties (`open` also follows a reference to show them).
@@ -94,23 +99,23 @@ function operation(path, method, op, shared) {
     op.summary && h('span', { class: 'opsum', text: op.summary }), secured && h('span', { class: 'lock', text: '(needs a token)' }),
     op.deprecated && h('span', { class: 'badge off', text: 'deprecated' })));
   const body = h('div', { class: 'body' });
-  if (op.description) body.append(h('p', { class: 'desc', text: op.description }));
+  if (op.description) body.append(h('p', { class: 'desc' }, rich(op.description)));
   const params = new Map();
   for (const p of [...shared, ...(op.parameters || [])]) { const r = resolve(p); params.set(`${r.in}:${r.name}`, r); }
   if (params.size) {
     body.append(h('h4', { text: 'Parameters' }), table(['Name', 'In', 'Type', 'Description'], [...params.values()].map((p) => h('tr', null,
       h('th', { scope: 'row' }, h('code', { text: p.name }), p.required && h('span', { class: 'req', text: ' required' })),
       h('td', { text: p.in }), h('td', null, p.schema ? type(p.schema) : Object.keys(p.content || {}).join(', ')),
-      h('td', null, p.description && h('span', { class: 'desc', text: p.description }), facts(p.schema) && h('span', { class: 'def', text: facts(p.schema) }))))));
+      h('td', null, p.description && h('span', { class: 'desc' }, rich(p.description)), facts(p.schema) && h('span', { class: 'def', text: facts(p.schema) }))))));
   }
   if (op.requestBody) {
     const rb = resolve(op.requestBody);
     add(body, h('h4', null, 'Request body', rb.required && h('span', { class: 'req', text: ' required' })),
-      rb.description && h('p', { class: 'desc', text: rb.description }), content(rb.content, true));
+      rb.description && h('p', { class: 'desc' }, rich(rb.description)), content(rb.content, true));
   }
   body.append(h('h4', { text: 'Responses' }), table(['Status', 'Description', 'Body'], Object.entries(op.responses || {}).map(([status, raw]) => {
     const r = resolve(raw);
-    return h('tr', null, h('th', { scope: 'row', text: status }), h('td', { class: 'desc', text: r.description || '' }), h('td', null, content(r.content)));
+    return h('tr', null, h('th', { scope: 'row', text: status }), h('td', { class: 'desc' }, rich(r.description || '')), h('td', null, content(r.content)));
   })));
   d.append(body);
   return d;
@@ -120,14 +125,14 @@ function render() {
   const info = doc.info || {}, toc = $('toc');
   add($('info'), h('h1', { id: 'doc-title', text: info.title || 'API' }),
     h('p', null, h('span', { class: 'badge info', text: `version ${info.version}` }), ' ', h('span', { class: 'badge neutral', text: `OpenAPI ${doc.openapi}` })),
-    info.description && h('p', { class: 'desc', text: info.description }));
+    info.description && h('p', { class: 'desc' }, rich(info.description)));
   const schemes = Object.entries((doc.components || {}).securitySchemes || {});
   if (schemes.length) {
     add($('info'), h('h2', { id: 'security', text: 'Authentication' }), schemes.map(([name, raw]) => {
       const s = resolve(raw);
       return h('div', { class: 'card' }, h('dl', { class: 'kv' }, [['Scheme', name], ['Type', s.type], ['HTTP scheme', s.scheme],
         ['Token format', s.bearerFormat], ['Sent in', s.in && `${s.in} ${s.name}`], ['Description', s.description]]
-        .filter((r) => r[1]).map(([k, v]) => [h('dt', { text: k }), h('dd', { class: 'desc', text: v })])));
+        .filter((r) => r[1]).map(([k, v]) => [h('dt', { text: k }), h('dd', { class: 'desc' }, rich(v))])));
     }), h('p', { class: 'muted', text: 'Send the access token of POST /api/auth/login/ as “Authorization: Bearer <token>”. Operations marked “(needs a token)” refuse requests without one (401).' }));
   }
   const groups = new Map();
@@ -143,12 +148,12 @@ function render() {
   const tagText = new Map((doc.tags || []).map((t) => [t.name, t.description]));
   for (const [tag, ops] of groups) {
     $('paths').append(h('section', { class: 'tag-group', 'aria-labelledby': `tag-${slug(tag)}` },
-      h('h3', { id: `tag-${slug(tag)}`, text: tag }), tagText.get(tag) && h('p', { class: 'muted desc', text: tagText.get(tag) }), ops));
+      h('h3', { id: `tag-${slug(tag)}`, text: tag }), tagText.get(tag) && h('p', { class: 'muted desc' }, rich(tagText.get(tag))), ops));
   }
   const schemas = (doc.components || {}).schemas || {};
   const names = Object.keys(schemas).sort();
   add($('schemas'), names.map((n) => h('div', { class: 'schema-card', id: `schema-${slug(n)}`, 'data-filter': n.toLowerCase() },
-    h('h3', null, h('code', { text: n })), schemas[n].description && h('p', { class: 'desc muted', text: schemas[n].description }), schema(schemas[n]))));
+    h('h3', null, h('code', { text: n })), schemas[n].description && h('p', { class: 'desc muted' }, rich(schemas[n].description)), schema(schemas[n]))));
   const links = (list) => h('ul', null, list.map(([href, text]) => h('li', null, h('a', { href, text }))));
   add(toc, links([['#doc-title', 'About'], schemes.length && ['#security', 'Authentication']].filter(Boolean)),
     h('h2', { text: 'Endpoints' }), links([...groups].map(([t, ops]) => [`#tag-${slug(t)}`, `${t} (${ops.length})`])),
