@@ -11,13 +11,9 @@
 # operation and mode; the whole run takes about two minutes on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Deploy/python-venv.sh
 
-binary=${DYNAPI_BINARY:-.build/debug/dynapi}
-if [ ! -x "$binary" ]; then
-    echo "test-browser: no DynAPI binary at $binary; run 'swift build --product dynapi' or set DYNAPI_BINARY" >&2
-    exit 2
-fi
-command -v psql >/dev/null || { echo "test-browser: psql is not installed" >&2; exit 2; }
+require_dynapi_and_psql
 
 missing=()
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
@@ -28,20 +24,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 2
 fi
 
-python=${PYTHON:-python3}
-venv=.build/python-browser
-if [ ! -x "$venv/bin/python" ]; then
-    "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
-        echo "test-browser: $python is $("$python" --version 2>&1); these tests need Python >= 3.11" >&2
-        exit 2
-    }
-    "$python" -m venv "$venv"
-fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r Tests/browser/requirements.txt
+python_venv .build/python-browser Tests/browser/requirements.txt "these tests need"
 
 mkdir -p .build/screenshots
-export DYNAPI_BINARY="$binary"
 # Selenium is given the driver's path, so Selenium Manager never downloads one.
 export SE_OFFLINE=true
 # -p no:cacheprovider: no .pytest_cache in the working tree
-exec "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/browser "$@"
+exec "$venv_python" -m pytest -q -p no:cacheprovider Tests/browser "$@"

@@ -3,12 +3,14 @@
 # with its data, a `dynapi serve` on a free port, users and their tokens, and
 # one cleanup that undoes all of it on exit, however the script ends.
 #
-# Callers may set binary beforehand (--binary); they read: bench_tmp, pg_bin,
-# pg_sock, pg_port, pg_conninfo, api_port, api_base, binary, binary_info, exe
-# (the copy that runs), sidecar_pid, pool_size.
+# binary comes from BINARY, and bench_option's --binary overrides it. Callers
+# read: bench_tmp, pg_bin, pg_sock, pg_port, pg_conninfo, api_port, api_base,
+# binary, binary_info, exe (the copy that runs), sidecar_pid, pool_size, token
+# (and admin_token).
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bench_dir="$bench_root/Deploy/bench"
+binary=${BINARY:-}  # empty: ensure_binary builds the release binary
 bench_tmp=""
 sidecar_pid=""
 pg_started=""
@@ -16,6 +18,19 @@ background_pids=()
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The options every bench script takes, for the `*)` branch of its own
+# argument loop: handles $1 (--binary PATH, --pool-size N, -h/--help, or an
+# unknown argument) and sets bench_shift to how many arguments it used.
+# --help prints the script's leading comment.
+bench_option() {
+    case $1 in
+        --binary) binary=$2; bench_shift=2 ;;
+        --pool-size) export POOL_SIZE=$2; bench_shift=2 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown argument: $1 (see --help)" ;;
+    esac
+}
 
 # PostgreSQL refuses to run as root: initdb and pg_ctl run as the postgres OS
 # user then, and every folder it touches is handed to that user.
@@ -235,6 +250,28 @@ login() {
         -d "{\"username\":\"$username\",\"password\":\"$password\"}" "$api_base/api/auth/login/" \
         | python3 -c 'import json, sys; print(json.load(sys.stdin)["access"])' \
         || die "login as $username failed"
+}
+
+# Everything up to the load: PostgreSQL with the bundle and the shop, the
+# non-admin reader 'bench' (and with --admin an admin 'admin'), the sidecar,
+# and their tokens in token (and admin_token).
+start_shop() {
+    local reader_password admin_password=""
+    log "load before: $(uptime)"
+    log "starting PostgreSQL"
+    start_postgres
+    install_bundle
+    log "loading 10,000 customers and 100,000 orders"
+    load_shop
+    reader_password="bench-reader-$(openssl rand -hex 6)"
+    create_reader bench "$reader_password"
+    if [ "${1:-}" = --admin ]; then
+        admin_password="bench-admin-$(openssl rand -hex 6)"
+        create_admin admin "$admin_password"
+    fi
+    start_sidecar
+    token=$(login bench "$reader_password")
+    if [ -n "$admin_password" ]; then admin_token=$(login admin "$admin_password"); fi
 }
 
 # CPU seconds the sidecar has used so far (user + system).

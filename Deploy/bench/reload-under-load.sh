@@ -23,7 +23,6 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-binary=${BINARY:-}
 connections=${CONNECTIONS:-16}
 statements=${STATEMENTS:-20}
 tables=${TABLES:-1000}
@@ -31,14 +30,11 @@ ddl_options=()
 if [ -n "${NO_COLUMN_DROPS:-}" ]; then ddl_options+=(--no-column-drops); fi
 while [ $# -gt 0 ]; do
     case $1 in
-        --binary) binary=$2; shift 2 ;;
         --connections) connections=$2; shift 2 ;;
         --statements) statements=$2; shift 2 ;;
         --tables) tables=$2; shift 2 ;;
-        --pool-size) export POOL_SIZE=$2; shift 2 ;;
         --no-column-drops) ddl_options+=(--no-column-drops); shift ;;
-        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-        *) die "unknown argument: $1 (see --help)" ;;
+        *) bench_option "$@"; shift "$bench_shift" ;;
     esac
 done
 
@@ -46,19 +42,7 @@ bench_init
 ensure_wrk
 ensure_binary
 
-log "load before: $(uptime)"
-log "starting PostgreSQL"
-start_postgres
-install_bundle
-log "loading 10,000 customers and 100,000 orders"
-load_shop
-reader_password="bench-reader-$(openssl rand -hex 6)"
-admin_password="bench-admin-$(openssl rand -hex 6)"
-create_reader bench "$reader_password"
-create_admin admin "$admin_password"
-start_sidecar
-token=$(login bench "$reader_password")
-admin_token=$(login admin "$admin_password")
+start_shop --admin
 
 # wrk stops at SIGINT and still reports (done() included), so it is given far
 # more time than the DDL needs and interrupted when the DDL is done.

@@ -23,21 +23,17 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-binary=${BINARY:-}
 duration=${DURATION:-15}
 warmup=${WARMUP:-3}
 connections=${CONNECTIONS:-32}
 workloads=${WORKLOADS:-R1 R2 R3 W1}
 while [ $# -gt 0 ]; do
     case $1 in
-        --binary) binary=$2; shift 2 ;;
         --duration) duration=$2; shift 2 ;;
         --warmup) warmup=$2; shift 2 ;;
         --connections) connections=$2; shift 2 ;;
-        --pool-size) export POOL_SIZE=$2; shift 2 ;;
         --workloads) workloads=$2; shift 2 ;;
-        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-        *) die "unknown argument: $1 (see --help)" ;;
+        *) bench_option "$@"; shift "$bench_shift" ;;
     esac
 done
 
@@ -66,16 +62,7 @@ command -v pgbench >/dev/null || [ -x "$pg_bin/pgbench" ] || die "pgbench is mis
 pgbench=$(command -v pgbench || echo "$pg_bin/pgbench")
 ensure_binary
 
-log "load before: $(uptime)"
-log "starting PostgreSQL"
-start_postgres
-install_bundle
-log "loading 10,000 customers and 100,000 orders"
-load_shop
-reader_password="bench-reader-$(openssl rand -hex 6)"
-create_reader bench "$reader_password"
-start_sidecar
-token=$(login bench "$reader_password")
+start_shop
 
 # --- The SQL each workload sends, from PostgreSQL's own log ------------------
 log "capturing the SQL of one request per workload"

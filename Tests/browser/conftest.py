@@ -1,9 +1,10 @@
 """Fixtures for the browser and OpenAPI tests: a live `dynapi dev`, an API helper, headless Chromium.
 
-`start_dynapi()` starts the already-built binary (env `DYNAPI_BINARY`, default
+`Server(prefix)` starts the already-built binary (env `DYNAPI_BINARY`, default
 `.build/debug/dynapi`) as `dynapi dev` on a throwaway data folder and a free
-port, the way `Tests/clients/conftest.py` does: it reads the `database
-postgresql://…` line of the banner, waits for `/api/health/`, then checks that
+port through Tests/support/dynapi_live.py, as `Tests/clients/conftest.py` does
+(it reads the `database postgresql://…` line of the banner, waits for
+`/api/health/`), then checks that
 the demo accounts (admin/dynapi-admin, demo/dynapi-demo) and the demo tables
 (customer, product, order) are there, and adds EXTRA_SQL (a table with an enum,
 an array, JSON, a trigger and an action; a view; a table that is not exposed). The session fixture `dynapi` is the
@@ -19,12 +20,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -33,7 +29,9 @@ from pathlib import Path
 import pytest
 import requests
 
-REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+from dynapi_live import REPO, LiveDev, LiveServer, wait_until_served  # noqa: E402
+
 # Hypothesis (under schemathesis) keeps caches in .hypothesis/ of the working directory otherwise.
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(REPO / ".build" / "hypothesis"))
 START_TIMEOUT = 90.0
@@ -82,23 +80,8 @@ CREATE VIEW big_order AS SELECT id, customer_id, total FROM "order" WHERE total 
 EXTRA_TABLES = ("ticket", "big_order")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def binary_path() -> Path:
-    binary = Path(os.environ.get("DYNAPI_BINARY", ".build/debug/dynapi"))
-    return binary if binary.is_absolute() else REPO / binary
-
-
 @dataclass
-class DynAPI:
-    base: str  # http://127.0.0.1:PORT
-    database_url: str
-    process: subprocess.Popen
-    log_path: Path
+class DynAPI(LiveServer):
     _tokens: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -142,126 +125,34 @@ class DynAPI:
         }
         return self.api("POST", "/api/users/", body, expect=201)
 
-    def psql(self, sql: str) -> str:
-        r = subprocess.run(
-            ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", self.database_url],
-            input=sql, capture_output=True, text=True, timeout=60,
-        )
-        if r.returncode != 0:
-            raise RuntimeError(f"psql failed ({r.returncode}): {r.stderr.strip()}\nSQL: {sql}")
-        return r.stdout
-
-    def log_tail(self, lines: int = 60) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _start(binary: Path, data: Path, port: int, log_path: Path, env: dict | None) -> tuple[subprocess.Popen, str]:
-    log = open(log_path, "wb")
-    process = subprocess.Popen(
-        [str(binary), "dev", "--data", str(data), "--port", str(port)],
-        cwd=str(REPO), stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
-        env={**os.environ, **(env or {})},
-    )
-    log.close()
-    found: dict[str, str] = {}
-    banner: list[str] = []
-    ready = threading.Event()
-
-    def drain() -> None:
-        # Reads stdout to its end so that the child never blocks on a full pipe.
-        assert process.stdout is not None
-        for raw in process.stdout:
-            line = raw.decode(errors="replace")
-            banner.append(line)
-            m = re.match(r"\s*database\s+(postgres(?:ql)?://\S+)", line)
-            if m and "url" not in found:
-                found["url"] = m.group(1)
-                ready.set()
-        ready.set()
-
-    threading.Thread(target=drain, name="dynapi-stdout", daemon=True).start()
-    deadline = time.monotonic() + START_TIMEOUT
-    ready.wait(START_TIMEOUT)
-    if "url" not in found:
-        _stop(process)
-        raise RuntimeError(
-            f"dynapi dev printed no 'database postgresql://…' line within {START_TIMEOUT:.0f} s "
-            f"(exit code {process.poll()}).\nstdout:\n{''.join(banner)}\n"
-            f"stderr:\n{log_path.read_text(errors='replace')[-4000:]}"
-        )
-    base = f"http://127.0.0.1:{port}"
-    last = "no answer"
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"dynapi dev exited with {process.returncode} before it was healthy.\n"
-                f"stderr:\n{log_path.read_text(errors='replace')[-4000:]}"
-            )
-        try:
-            r = requests.get(f"{base}/api/health/", timeout=2)
-            if r.status_code == 200:
-                break
-            last = f"{r.status_code} {r.text[:200]}"
-        except requests.RequestException as e:
-            last = repr(e)
-        if time.monotonic() > deadline:
-            _stop(process)
-            raise RuntimeError(f"GET /api/health/ not 200 within {START_TIMEOUT:.0f} s: {last}")
-        time.sleep(0.1)
-    return process, found["url"]
-
 
 def _check_demo(server: DynAPI) -> None:
     server.login("demo", "dynapi-demo")
     server.psql(EXTRA_SQL)
     token = server.token()
-    for table in DEMO_TABLES + EXTRA_TABLES:  # the extra ones come with the next schema reload
-        deadline = time.monotonic() + 10
-        while True:
-            r = server.request("GET", f"/api/dyn/{table}/?limit=1", token=token)
-            if r.status_code == 200:
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"GET /api/dyn/{table}/ is {r.status_code}: {r.text[:300]}")
-            time.sleep(0.1)
+
+    def get(table: str) -> tuple[int, str]:
+        r = server.request("GET", f"/api/dyn/{table}/?limit=1", token=token)
+        return r.status_code, r.text
+
+    wait_until_served(get, DEMO_TABLES + EXTRA_TABLES)  # the extra ones come with the next schema reload
 
 
 class Server:
-    """A `dynapi dev` on its own throwaway folder; `stop()` ends it and removes the folder."""
+    """A `dynapi dev` on its own throwaway folder, with the demo checked and EXTRA_SQL added;
+    `stop()` ends it and removes the folder."""
 
     def __init__(self, prefix: str, env: dict | None = None) -> None:
-        binary = binary_path()
-        if not os.access(binary, os.X_OK):
-            pytest.exit(f"no DynAPI binary at {binary}: run `swift build --product dynapi` or set DYNAPI_BINARY", returncode=2)
-        self.tmp = Path(tempfile.mkdtemp(prefix=prefix))
-        self.tmp.chmod(0o755)  # PostgreSQL runs as the postgres OS user when the tests run as root
-        self.process = None
+        self.live = LiveDev(prefix, env, timeout=START_TIMEOUT)
         try:
-            port = _free_port()
-            self.process, url = _start(binary, self.tmp / "dev", port, self.tmp / "dynapi.log", env)
-            self.dynapi = DynAPI(base=f"http://127.0.0.1:{port}", database_url=url, process=self.process, log_path=self.tmp / "dynapi.log")
+            self.dynapi = DynAPI.of(self.live)
             _check_demo(self.dynapi)
         except BaseException:
-            self.stop()
+            self.live.stop()
             raise
 
     def stop(self) -> None:
-        if self.process is not None:
-            _stop(self.process)
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.live.stop()
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ when a call still meets a 401, refresh through the cookie and retry once.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -29,50 +30,55 @@ def short_lived():
         server.stop()
 
 
-def test_token_renewed_before_it_expires(short_lived, chromium_paths):
+@contextmanager
+def signed_in(server, chromium_paths, before_load: str | None = None):
+    """A browser signed in to the admin page of `server`, its overview shown; `before_load`
+    is a script that runs in every document before the page's own."""
     driver = make_driver(chromium_paths)
     try:
-        sign_in_admin(driver, short_lived.base)
+        if before_load:
+            driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": before_load})
+        sign_in_admin(driver, server.base)
         overview_rows(driver)
+        yield driver
+    finally:
+        driver.quit()
+
+
+def reload_schema(driver) -> None:
+    driver.find_element(By.ID, "reload").click()
+    text_in(driver, "overview-status", "Reloaded")
+
+
+def test_token_renewed_before_it_expires(short_lived, chromium_paths):
+    with signed_in(short_lived, chromium_paths) as driver:
         before = driver.execute_script(REFRESHES)
         time.sleep(LIFETIME * 2.2)
         assert driver.execute_script(REFRESHES) >= before + 2, "the page did not renew its token on a timer"
-        driver.find_element(By.ID, "reload").click()
-        text_in(driver, "overview-status", "Reloaded")
-    finally:
-        driver.quit()
+        reload_schema(driver)
+
+
+# Long timers never fire here, so only the 401 path can save the call.
+NO_LONG_TIMERS = """
+    const realSetTimeout = window.setTimeout;
+    window.setTimeout = (fn, ms, ...args) => (ms >= 1000 ? 0 : realSetTimeout(fn, ms, ...args));
+"""
 
 
 def test_expired_token_refreshed_on_401_and_retried(short_lived, chromium_paths):
-    driver = make_driver(chromium_paths)
-    try:
-        # Long timers never fire here, so only the 401 path can save the call.
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
-            const realSetTimeout = window.setTimeout;
-            window.setTimeout = (fn, ms, ...args) => (ms >= 1000 ? 0 : realSetTimeout(fn, ms, ...args));
-        """})
-        sign_in_admin(driver, short_lived.base)
-        overview_rows(driver)
+    with signed_in(short_lived, chromium_paths, before_load=NO_LONG_TIMERS) as driver:
         before = driver.execute_script(REFRESHES)
         time.sleep(LIFETIME + 2)
-        driver.find_element(By.ID, "reload").click()
-        text_in(driver, "overview-status", "Reloaded")
+        reload_schema(driver)
         assert driver.execute_script(REFRESHES) == before + 1, "expected exactly one refresh, after the 401"
         assert driver.find_element(By.ID, "who").is_displayed()
-    finally:
-        driver.quit()
 
 
 def test_session_that_cannot_be_renewed_returns_to_the_form(short_lived, chromium_paths):
-    driver = make_driver(chromium_paths)
-    try:
-        sign_in_admin(driver, short_lived.base)
-        overview_rows(driver)
+    with signed_in(short_lived, chromium_paths) as driver:
         cookies = driver.get_cookies()
         assert [(c["name"], c["httpOnly"], c["path"], c.get("sameSite")) for c in cookies] == [("dynapi_admin", True, "/admin", "Strict")], cookies
         driver.delete_all_cookies()  # as when the refresh token expires: the next renewal is refused
         text_in(driver, "login-error", "Your session has ended", timeout=LIFETIME * 3)
         assert driver.find_element(By.ID, "login-username").is_displayed()
         assert not driver.find_element(By.ID, "view-overview").is_displayed()
-    finally:
-        driver.quit()

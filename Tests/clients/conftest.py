@@ -2,7 +2,8 @@
 
 The session fixture `dynapi` starts the already-built binary (env
 `DYNAPI_BINARY`, default `.build/debug/dynapi`) as `dynapi dev` on a throwaway
-data folder and a free port, waits for `/api/health/`, creates the tables the
+data folder and a free port (Tests/support/dynapi_live.py, shared with
+Tests/browser), waits for `/api/health/`, creates the tables the
 tests use with psql and waits until DynAPI serves them. Every test gets a
 `SyncPostgrestClient` whose HTTP exchanges are recorded; when a test fails,
 the report shows them (method, URL, request headers and body, status,
@@ -12,13 +13,7 @@ response headers and body).
 from __future__ import annotations
 
 import json
-import os
-import re
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
+import sys
 import threading
 import time
 import uuid
@@ -29,7 +24,9 @@ import httpx
 import pytest
 from postgrest import SyncPostgrestClient
 
-REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+from dynapi_live import LiveDev, LiveServer, wait_until_served  # noqa: E402
+
 START_TIMEOUT = 60.0
 TOKEN_MAX_AGE = 200.0  # access tokens live 300 s by default
 
@@ -55,18 +52,8 @@ CREATE TABLE pg_order (
 TABLES = ("pg_customer", "pg_order")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
-class DynAPI:
-    base: str  # http://127.0.0.1:PORT
-    database_url: str
-    process: subprocess.Popen
-    log_path: Path
+class DynAPI(LiveServer):
     _token: str | None = None
     _token_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -92,19 +79,6 @@ class DynAPI:
                 self._token_at = time.monotonic()
             return self._token
 
-    def psql(self, sql: str) -> str:
-        """Runs SQL through psql (stops at the first error) and returns its unaligned output."""
-        r = subprocess.run(
-            ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", self.database_url],
-            input=sql,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        if r.returncode != 0:
-            raise RuntimeError(f"psql failed ({r.returncode}): {r.stderr.strip()}\nSQL: {sql}")
-        return r.stdout
-
     def sql_json(self, query: str):
         """The JSON value of a query that answers one row and one column."""
         out = self.psql(query).strip()
@@ -114,126 +88,23 @@ class DynAPI:
         """The rows of a SELECT, as dicts, through PostgreSQL's own JSON."""
         return self.sql_json(f"SELECT coalesce(json_agg(q), '[]') FROM ({query}) q")
 
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-
-def _start(binary: Path, data: Path, port: int, log_path: Path) -> tuple[subprocess.Popen, str]:
-    log = open(log_path, "wb")
-    process = subprocess.Popen(
-        [str(binary), "dev", "--data", str(data), "--port", str(port)],
-        cwd=str(REPO),
-        stdout=subprocess.PIPE,
-        stderr=log,
-        stdin=subprocess.DEVNULL,
-    )
-    log.close()
-    found: dict[str, str] = {}
-    banner: list[str] = []
-    ready = threading.Event()
-
-    def drain() -> None:
-        # Reads stdout to its end so that the child never blocks on a full pipe.
-        assert process.stdout is not None
-        for raw in process.stdout:
-            line = raw.decode(errors="replace")
-            banner.append(line)
-            m = re.match(r"\s*database\s+(postgres(?:ql)?://\S+)", line)
-            if m and "url" not in found:
-                found["url"] = m.group(1)
-                ready.set()
-        ready.set()
-
-    threading.Thread(target=drain, name="dynapi-stdout", daemon=True).start()
-    deadline = time.monotonic() + START_TIMEOUT
-    ready.wait(START_TIMEOUT)
-    if "url" not in found:
-        _stop(process)
-        raise RuntimeError(
-            "dynapi dev printed no 'database postgresql://…' line within "
-            f"{START_TIMEOUT:.0f} s (exit code {process.poll()}).\nstdout:\n{''.join(banner)}\n"
-            f"stderr:\n{log_path.read_text(errors='replace')[-4000:]}"
-        )
-    base = f"http://127.0.0.1:{port}"
-    last = "no answer"
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"dynapi dev exited with {process.returncode} before it was healthy.\n"
-                f"stderr:\n{log_path.read_text(errors='replace')[-4000:]}"
-            )
-        try:
-            r = httpx.get(f"{base}/api/health/", timeout=2)
-            if r.status_code == 200:
-                break
-            last = f"{r.status_code} {r.text[:200]}"
-        except httpx.HTTPError as e:
-            last = repr(e)
-        if time.monotonic() > deadline:
-            _stop(process)
-            raise RuntimeError(f"GET /api/health/ not 200 within {START_TIMEOUT:.0f} s: {last}")
-        time.sleep(0.1)
-    return process, found["url"]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
 
 @pytest.fixture(scope="session")
 def dynapi():
-    binary = Path(os.environ.get("DYNAPI_BINARY", ".build/debug/dynapi"))
-    if not binary.is_absolute():
-        binary = REPO / binary
-    if not os.access(binary, os.X_OK):
-        pytest.exit(
-            f"no DynAPI binary at {binary}: run `swift build --product dynapi` or set DYNAPI_BINARY",
-            returncode=2,
-        )
-    tmp = Path(tempfile.mkdtemp(prefix="dynapi-clients-"))
-    # PostgreSQL runs as the postgres OS user when the tests run as root.
-    tmp.chmod(0o755)
-    data = tmp / "dev"
-    log_path = tmp / "dynapi.log"
-    process = None
+    live = LiveDev("dynapi-clients-", timeout=START_TIMEOUT)
     try:
-        port = _free_port()
-        process, database_url = _start(binary, data, port, log_path)
-        server = DynAPI(
-            base=f"http://127.0.0.1:{port}",
-            database_url=database_url,
-            process=process,
-            log_path=log_path,
-        )
+        server = DynAPI.of(live)
         server.psql(SCHEMA_SQL)
         token = server.token()
-        for table in TABLES:  # DynAPI follows the DDL by itself, within milliseconds
-            deadline = time.monotonic() + 10
-            while True:
-                r = httpx.get(
-                    f"{server.api}/{table}/",
-                    headers={"Authorization": f"Bearer {token}"},
-                    timeout=5,
-                )
-                if r.status_code == 200:
-                    break
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"GET /api/dyn/{table}/ still {r.status_code} 10 s after CREATE TABLE: {r.text}")
-                time.sleep(0.05)
+
+        def get(table: str) -> tuple[int, str]:
+            r = httpx.get(f"{server.api}/{table}/", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+            return r.status_code, r.text
+
+        wait_until_served(get, TABLES, interval=0.05)  # DynAPI follows the DDL by itself, within milliseconds
         yield server
     finally:
-        if process is not None:
-            _stop(process)
-        shutil.rmtree(tmp, ignore_errors=True)
+        live.stop()
 
 
 @dataclass

@@ -1,13 +1,7 @@
 -- W1: POST /api/dyn/customer/ with a JSON body whose name and email differ
 -- on every request (thread number, a per-run nonce and a counter).
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
-dofile(here .. "report.lua")
-
-local threads = 0
-function setup(thread)
-   threads = threads + 1
-   thread:set("thread_number", threads)
-end
+dofile(here .. "lib.lua")  -- done() and the thread numbers
 
 -- wrk.headers already holds the -H headers (the token); passing a table of
 -- our own to wrk.format would replace them.
