@@ -63,6 +63,7 @@ import Testing
         (["DYNAPI_SCHEMAS": "public,dynapi"], "DYNAPI_SCHEMAS: 'dynapi' is a system schema and cannot be served"),
         (["DYNAPI_LOG_LEVEL": "loud"], "DYNAPI_LOG_LEVEL: expected trace, debug, info, notice, warning, error or critical, got 'loud'"),
         (["DYNAPI_LOG_FORMAT": "xml"], "DYNAPI_LOG_FORMAT: expected json or text, got 'xml'"),
+        (["DYNAPI_TRUSTED_PROXIES": "nginx"], "DYNAPI_TRUSTED_PROXIES: expected comma-separated addresses or CIDR blocks (10.0.0.0/8, ::1), got 'nginx'"),
         (["DYNAPI_STATEMENT_TIMEOUT": "5 hours"], "DYNAPI_STATEMENT_TIMEOUT: expected a duration such as 500ms, 5s or 2min, got '5 hours'"),
         (["DYNAPI_STATEMENT_TIMEOUT": "-1s"], "DYNAPI_STATEMENT_TIMEOUT: expected a duration such as 500ms, 5s or 2min, got '-1s'"),
         (["DYNAPI_STATEMENT_TIMEOUT": "99999999999999999999s"], "DYNAPI_STATEMENT_TIMEOUT: expected a duration such as 500ms, 5s or 2min, got '99999999999999999999s'"),

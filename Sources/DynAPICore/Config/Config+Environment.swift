@@ -24,6 +24,10 @@ extension Config {
             }
             rate = parsed
         }
+        let proxiesText = reader.string("DYNAPI_TRUSTED_PROXIES", default: "")
+        guard let trustedProxies = TrustedProxies(parsing: proxiesText) else {
+            throw ConfigError(setting: "DYNAPI_TRUSTED_PROXIES", problem: "expected comma-separated addresses or CIDR blocks (10.0.0.0/8, ::1), got '\(proxiesText)'")
+        }
         let logLevel = reader.string("DYNAPI_LOG_LEVEL", default: "info").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigError(setting: "DYNAPI_LOG_LEVEL", problem: "expected trace, debug, info, notice, warning, error or critical, got '\(logLevel)'")
@@ -54,7 +58,8 @@ extension Config {
             logFormat: format,
             statementTimeoutMilliseconds: try reader.milliseconds("DYNAPI_STATEMENT_TIMEOUT", default: 30_000, in: 0...86_400_000),
             poolTimeoutMilliseconds: try reader.milliseconds("DYNAPI_POOL_TIMEOUT", default: 5_000, in: 1...600_000),
-            shutdownTimeoutSeconds: try reader.integer("DYNAPI_SHUTDOWN_TIMEOUT", default: 10, in: 0...3600)
+            shutdownTimeoutSeconds: try reader.integer("DYNAPI_SHUTDOWN_TIMEOUT", default: 10, in: 0...3600),
+            trustedProxies: trustedProxies
         )
     }
 }

@@ -44,6 +44,8 @@ public struct Config: Sendable, Equatable {
     public var poolTimeoutMilliseconds: Int
     /// Longest SIGTERM waits for in-flight requests before it cuts them, in seconds.
     public var shutdownTimeoutSeconds: Int
+    /// Proxies whose `X-Forwarded-For` names the client (for the anonymous throttle).
+    public var trustedProxies: TrustedProxies
 
     /// How log lines are written: one JSON object per line, or `key=value` text for people.
     public enum LogFormat: String, Sendable, Equatable, CaseIterable {
@@ -73,7 +75,8 @@ public struct Config: Sendable, Equatable {
         logFormat: LogFormat = .json,
         statementTimeoutMilliseconds: Int = 30_000,
         poolTimeoutMilliseconds: Int = 5_000,
-        shutdownTimeoutSeconds: Int = 10
+        shutdownTimeoutSeconds: Int = 10,
+        trustedProxies: TrustedProxies = .none
     ) {
         self.databaseURL = databaseURL
         self.jwtSecret = jwtSecret
@@ -97,5 +100,6 @@ public struct Config: Sendable, Equatable {
         self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
         self.poolTimeoutMilliseconds = poolTimeoutMilliseconds
         self.shutdownTimeoutSeconds = shutdownTimeoutSeconds
+        self.trustedProxies = trustedProxies
     }
 }

@@ -22,6 +22,7 @@ public struct Setting: Sendable {
         Setting(name: "DYNAPI_REFRESH_TOKEN_LIFETIME", defaultValue: "86400", help: "refresh token lifetime in seconds"),
         Setting(name: "DYNAPI_RELOAD_DEBOUNCE_MS", defaultValue: "20", help: "quiet period after DDL before the schema is reloaded"),
         Setting(name: "DYNAPI_RATE", defaultValue: "", help: "throttle of /api/dyn per user (per address when anonymous), e.g. 1000/day; empty: none"),
+        Setting(name: "DYNAPI_TRUSTED_PROXIES", defaultValue: "", help: "proxies (addresses, CIDR blocks) whose X-Forwarded-For names the client for the anonymous throttle; empty: none"),
         Setting(name: "DYNAPI_WS_BUFFER", defaultValue: "256", help: "events a WebSocket may have waiting; more and it gets resync and is closed"),
         Setting(name: "DYNAPI_WS_PING", defaultValue: "30", help: "seconds between pings on idle WebSockets (0: none)"),
         Setting(name: "DYNAPI_REQUEST_ROLE", defaultValue: "", help: "role table requests run as (SET LOCAL ROLE), so row-level security applies; empty: the connection's"),

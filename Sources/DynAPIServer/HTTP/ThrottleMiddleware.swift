@@ -1,4 +1,5 @@
 import DynAPICore
+import HTTPTypes
 import Hummingbird
 import Synchronization
 
@@ -28,18 +29,21 @@ final class Throttle: Sendable {
 }
 
 /// Counts requests against the throttle: before authentication for callers
-/// without a token (keyed by address), after it for users (keyed by id).
+/// without a token (keyed by the client's address, through trusted proxies),
+/// after it for users (keyed by id).
 struct ThrottleMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     enum Keying { case anonymous, user }
     let throttle: Throttle?
     let keying: Keying
+    var proxies: TrustedProxies = .none
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let throttle {
             switch keying {
             case .anonymous where request.headers[.authorization] == nil:
-                try throttle.admit("address:" + (context.remoteAddress?.ipAddress ?? "unknown"))
+                let peer = context.remoteAddress?.ipAddress ?? "unknown"
+                try throttle.admit("address:" + proxies.client(peer: peer, forwardedFor: request.headers[values: .xForwardedFor].joined(separator: ",")))
             case .user:
                 if let caller = context.caller { try throttle.admit("user:\(caller.user.id)") }
             case .anonymous:
@@ -48,4 +52,8 @@ struct ThrottleMiddleware: RouterMiddleware {
         }
         return try await next(request, context)
     }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
 }
