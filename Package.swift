@@ -65,6 +65,7 @@ let package = Package(
                 .embedInCode("Admin/Assets/admin.js"),
                 .embedInCode("Admin/Assets/docs.html"),
                 .embedInCode("Admin/Assets/docs.js"),
+                .embedInCode("Admin/Assets/dom.js"),
             ]
         ),
         .executableTarget(

@@ -11,6 +11,7 @@ extension Routes {
             ("/admin/assets/admin.css", PageAsset.adminStyles),
             ("/admin/assets/admin.js", PageAsset.adminScript),
             ("/admin/assets/docs.js", PageAsset.docsScript),
+            ("/admin/assets/dom.js", PageAsset.domScript),
         ] {
             router.get(RouterPath(path)) { _, _ -> Response in asset.response() }
         }
@@ -27,6 +28,7 @@ struct PageAsset: Sendable {
     static let adminStyles = PageAsset(bytes: PackageResources.admin_css, contentType: "text/css; charset=utf-8")
     static let adminScript = PageAsset(bytes: PackageResources.admin_js, contentType: "text/javascript; charset=utf-8")
     static let docsScript = PageAsset(bytes: PackageResources.docs_js, contentType: "text/javascript; charset=utf-8")
+    static let domScript = PageAsset(bytes: PackageResources.dom_js, contentType: "text/javascript; charset=utf-8")
 
     /// Scripts and styles come from this origin only, nothing may frame the pages
     /// (clickjacking), and URLs never leak through a Referer.

@@ -2,23 +2,7 @@
 // The access token lives in this closure only; the refresh token is an HttpOnly cookie (path /admin).
 'use strict';
 (() => {
-const $ = (id) => document.getElementById(id);
-// Appends nodes and text, flattening arrays and skipping null, undefined and false.
-const add = (n, ...kids) => {
-  for (const c of kids.flat(9)) if (c != null && c !== false) n.append(c.nodeType ? c : String(c));
-  return n;
-};
-const h = (tag, props, ...kids) => {
-  const n = document.createElement(tag);
-  for (const [k, v] of Object.entries(props || {})) {
-    if (v == null || v === false) continue;
-    if (k === 'class') n.className = v;
-    else if (k === 'text') n.textContent = v;
-    else if (typeof v !== 'string' && k in n) n[k] = v;
-    else n.setAttribute(k, v === true ? '' : v);
-  }
-  return add(n, kids);
-};
+const { $, add, h } = window.DynAPIDom;
 const muted = (text) => h('span', { class: 'muted', text });
 const code = (text) => h('code', { text });
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many || one + 's'}`;

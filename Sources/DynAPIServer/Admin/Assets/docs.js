@@ -1,22 +1,7 @@
 // DynAPI API docs: renders the live OpenAPI document of /api/schema/. Vanilla ES2020.
 'use strict';
 (() => {
-const $ = (id) => document.getElementById(id);
-// Appends nodes and text, flattening arrays and skipping null, undefined and false.
-const add = (n, ...kids) => {
-  for (const c of kids.flat(9)) if (c != null && c !== false) n.append(c.nodeType ? c : String(c));
-  return n;
-};
-const h = (tag, props, ...kids) => {
-  const n = document.createElement(tag);
-  for (const [k, v] of Object.entries(props || {})) {
-    if (v == null || v === false) continue;
-    if (k === 'class') n.className = v;
-    else if (k === 'text') n.textContent = v;
-    else n.setAttribute(k, v);
-  }
-  return add(n, kids);
-};
+const { $, add, h } = window.DynAPIDom;
 const slug = (s) => String(s).replace(/[^A-Za-z0-9_-]+/g, '-');
 const json = JSON.stringify;
 // Text with `code` spans, as the document's descriptions write them.
