@@ -10,12 +10,17 @@
 #   R2  GET  /api/dyn/order/?limit=20
 #   R3  GET  /api/dyn/order/?status=eq.paid&limit=20
 #   W1  POST /api/dyn/customer/  {"name":…,"email":…}
+#   H0  GET  /api/health/live/   no database: the HTTP stack's own ceiling on
+#       this machine (wrk and the sidecar sharing the cores). A workload
+#       costing the sidecar nothing beyond H0 would still share the cores
+#       with PostgreSQL, so its ratio cannot pass H0/(H0 + pgbench): the
+#       table prints that bound beside each ratio.
 #
 # Everything runs on a throwaway PostgreSQL (temp folder, free port, unix
 # socket) removed at exit.
 #
 #   Deploy/bench/run.sh [--binary PATH] [--duration S] [--warmup S]
-#                       [--connections N] [--pool-size N] [--workloads "R1 R2 R3 W1"]
+#                       [--connections N] [--pool-size N] [--workloads "H0 R1 R2 R3 W1"]
 #
 # The same from the environment: BINARY, DURATION (15), WARMUP (3),
 # CONNECTIONS (32), POOL_SIZE (8), WORKLOADS; PG_SETTINGS adds PostgreSQL
@@ -26,7 +31,7 @@ source "$(dirname "$0")/lib.sh"
 duration=${DURATION:-15}
 warmup=${WARMUP:-3}
 connections=${CONNECTIONS:-32}
-workloads=${WORKLOADS:-R1 R2 R3 W1}
+workloads=${WORKLOADS:-H0 R1 R2 R3 W1}
 while [ $# -gt 0 ]; do
     case $1 in
         --duration) duration=$2; shift 2 ;;
@@ -46,15 +51,17 @@ declare -A path=(
     [R2]="/api/dyn/order/?limit=20"
     [R3]="/api/dyn/order/?status=eq.paid&limit=20"
     [W1]="/api/dyn/customer/"
+    [H0]="/api/health/live/"
 )
 declare -A label=(
     [R1]="R1 GET customer/{id}/"
     [R2]="R2 GET order/?limit=20"
     [R3]="R3 GET order/?status=eq.paid&limit=20"
     [W1]="W1 POST customer/"
+    [H0]="H0 GET health/live/ (no database)"
 )
 declare -A target=([R1]=0.40 [R2]=0.60 [R3]=0.60 [W1]=0.60)
-declare -A wrk_script=([R1]=customer-by-id.lua [R2]=report.lua [R3]=report.lua [W1]=customer-create.lua)
+declare -A wrk_script=([R1]=customer-by-id.lua [R2]=report.lua [R3]=report.lua [W1]=customer-create.lua [H0]=report.lua)
 
 bench_init
 ensure_wrk
@@ -72,6 +79,7 @@ sleep 0.5
 captured="$bench_tmp/captured.txt"
 : >"$captured"
 for workload in $workloads; do
+    [ "$workload" != H0 ] || continue
     offset=$(stat -c %s "$logfile")
     if [ "$workload" = W1 ]; then
         status=$(curl -s -o "$bench_tmp/answer" -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
@@ -132,8 +140,12 @@ for workload in $workloads; do
     result=$(run_wrk "$workload" "$duration")
     cpu_after=$(sidecar_cpu_seconds)
     load_during=$(cut -d' ' -f1 /proc/loadavg)
-    run_pgbench "$workload" "$warmup" >/dev/null
-    pgbench_out=$(run_pgbench "$workload" "$duration")
+    if [ "$workload" = H0 ]; then
+        pgbench_out="tps = 0"
+    else
+        run_pgbench "$workload" "$warmup" >/dev/null
+        pgbench_out=$(run_pgbench "$workload" "$duration")
+    fi
     tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgbench_out")
     pgbench_failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' <<<"$pgbench_out")
     errors=$(( $(field non2xx "$result") + $(field connect "$result") + $(field read "$result") \
@@ -166,26 +178,32 @@ esac
 echo
 python3 - "$results" "$rss_kb" "$hwm_kb" \
     "R1=${target[R1]}" "R2=${target[R2]}" "R3=${target[R3]}" "W1=${target[W1]}" \
-    "R1=${label[R1]}" "R2=${label[R2]}" "R3=${label[R3]}" "W1=${label[W1]}" <<'PY'
+    "R1=${label[R1]}" "R2=${label[R2]}" "R3=${label[R3]}" "W1=${label[W1]}" "H0=${label[H0]}" <<'PY'
 import sys
 results, rss_kb, hwm_kb, *rest = sys.argv[1:]
 targets = dict(item.split("=", 1) for item in rest[:4])
 labels = dict(item.split("=", 1) for item in rest[4:])
 rows = [line.rstrip("\n").split("\t") for line in open(results)]
+# H0's rate: the HTTP stack alone; with it, the best ratio a workload could reach if its database path cost the sidecar nothing.
+ceiling = next((float(row[1]) for row in rows if row[0] == "H0"), None)
 header = ["workload", "sidecar req/s", "p50 ms", "p99 ms", "errors", "pgbench tps", "ratio", "target", "",
-          "CPU/req", "others", "loadavg"]
+          "HTTP bound", "CPU/req", "others", "loadavg"]
 table = []
 for workload, rps, p50, p99, errors, tps, pg_failed, cpu, others, load, raw in rows:
+    common = [labels[workload], f"{float(rps):.0f}", f"{float(p50):.2f}", f"{float(p99):.2f}", errors]
+    measured = [f"{cpu} us", f"{others}%", load]
+    if workload == "H0":
+        table.append(common + ["-", "-", "ceiling", "", "-"] + measured)
+        continue
     ratio = float(rps) / float(tps) if float(tps) else 0.0
     target = float(targets[workload])
     ok = ratio >= target and errors == "0" and pg_failed == "0"
-    table.append([labels[workload], f"{float(rps):.0f}", f"{float(p50):.2f}", f"{float(p99):.2f}", errors,
-                  f"{float(tps):.0f}" + (f" ({pg_failed} failed)" if pg_failed != "0" else ""),
-                  f"{ratio:.2f}x", f">= {target:.2f}x, 0 errors", "ok" if ok else "MISS",
-                  f"{cpu} us", f"{others}%", load])
+    bound = f"{ceiling / (ceiling + float(tps)):.2f}x" if ceiling and workload != "W1" else "-"
+    table.append(common + [f"{float(tps):.0f}" + (f" ({pg_failed} failed)" if pg_failed != "0" else ""),
+                  f"{ratio:.2f}x", f">= {target:.2f}x, 0 errors", "ok" if ok else "MISS", bound] + measured)
 widths = [max(len(str(row[i])) for row in [header] + table) for i in range(len(header))]
 def line(row):
-    return " | ".join(str(cell).rjust(width) if 0 < i < 7 or i > 8 else str(cell).ljust(width) for i, (cell, width) in enumerate(zip(row, widths)))
+    return " | ".join(str(cell).ljust(width) if i in (0, 7, 8) else str(cell).rjust(width) for i, (cell, width) in enumerate(zip(row, widths)))
 print(line(header))
 print("-+-".join("-" * width for width in widths))
 for row in table:
@@ -193,6 +211,8 @@ for row in table:
 rss, hwm = int(rss_kb) / 1024, int(hwm_kb) / 1024
 rss_ok = hwm < 60
 print()
+if ceiling:
+    print("HTTP bound: H0/(H0 + pgbench tps), the ratio a read would reach if its database path cost the sidecar nothing beyond H0's")
 print(f"sidecar memory after the runs: VmRSS {rss:.1f} MB, VmHWM (peak) {hwm:.1f} MB — target peak < 60 MB: {'ok' if rss_ok else 'MISS'}")
 for workload, *_, raw in rows:
     if "non2xx=0 connect=0 read=0 write=0 timeout=0" not in raw:

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import NIOCore
+import NIOPosix
 
 /// `dynapi`: the sidecar and its tools.
 @main
@@ -16,7 +18,13 @@ struct DynAPICommand: AsyncParsableCommand {
     /// ArgumentParser's entry point, except that a `CommandFailure` exits with
     /// its own status, so a supervisor can tell a bad configuration (78,
     /// sysexits' EX_CONFIG: restarting will not help) from a crash.
+    ///
+    /// Tasks run on the server's event loops rather than Swift's own thread
+    /// pool: a request is read, handled and answered on one thread, with no
+    /// hand-off between pools (nothing in the sidecar blocks a task's thread;
+    /// libpq's blocking calls have threads of their own).
     static func main() async {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         do {
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {

@@ -14,7 +14,9 @@ public struct JSONText: Sendable {
 
     /// Adds a string member; `nil` becomes `null`.
     public mutating func add(_ key: String, _ value: String?) {
-        addRaw(key, value.map(JSONText.quote) ?? "null")
+        guard let value else { return addRaw(key, "null") }
+        appendKey(key)
+        JSONText.appendQuoted(value, to: &buffer)
     }
 
     /// Adds an integer member; `nil` becomes `null`.
@@ -34,11 +36,15 @@ public struct JSONText: Sendable {
 
     /// Adds a member whose value is already JSON text.
     public mutating func addRaw(_ key: String, _ json: String) {
+        appendKey(key)
+        buffer += json
+    }
+
+    private mutating func appendKey(_ key: String) {
         if !first { buffer += "," }
         first = false
-        buffer += JSONText.quote(key)
+        JSONText.appendQuoted(key, to: &buffer)
         buffer += ":"
-        buffer += json
     }
 
     /// A JSON array of strings.
@@ -53,8 +59,21 @@ public struct JSONText: Sendable {
 
     /// A JSON string literal for `string`, escaped as RFC 8259 requires.
     public static func quote(_ string: String) -> String {
-        var out = "\""
+        var out = ""
         out.reserveCapacity(string.utf8.count + 2)
+        appendQuoted(string, to: &out)
+        return out
+    }
+
+    /// Appends `string` as a JSON string literal, without building it apart first.
+    public static func appendQuoted(_ string: String, to out: inout String) {
+        out += "\""
+        defer { out += "\"" }
+        // Most strings need no escape: one pass over the bytes, one copy.
+        let plain = string.utf8.withContiguousStorageIfAvailable { bytes in
+            !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        }
+        if plain == true { return out += string }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -68,6 +87,5 @@ public struct JSONText: Sendable {
             default: out.unicodeScalars.append(scalar)
             }
         }
-        return out + "\""
     }
 }

@@ -4,8 +4,11 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// A fixed set of libpq connections, each used by one request at a time on a
-/// thread of its own (libpq blocks), so the event loops never wait on the database.
+/// A fixed set of libpq connections, each used by one request at a time.
+/// Requests send their pipelines from their own thread and a ``ResultWatcher``
+/// reads the answers, so nothing blocks on the database; work that needs
+/// libpq's blocking calls (opening a connection, catalog reads) runs on the
+/// pool's threads, so the event loops never wait on the database.
 ///
 /// Connections open lazily and are checked before each use: a dead one is
 /// closed and replaced. Every wait is bounded: past `maxWaiting` queued
@@ -16,6 +19,7 @@ public final class ConnectionPool: Sendable {
     private let settings: Settings
     private let logger: Logger
     private let threads: NIOThreadPool
+    private let watcher = ResultWatcher()
     private let state: Mutex<State>
     private let reaper: Mutex<Task<Void, Never>?> = Mutex(nil)
 
@@ -88,6 +92,26 @@ public final class ConnectionPool: Sendable {
                 slot.connection = nil
                 throw error
             }
+        }
+    }
+
+    /// Runs statements in one round trip and one implicit transaction (see
+    /// ``Connection/sendPipeline(_:)``): one result per statement, or the first error.
+    public func pipeline(_ statements: [SQLStatement]) async throws -> [QueryResult] {
+        let slot = try await borrow()
+        defer { giveBack(slot) }
+        let connection: Connection
+        if let open = slot.connection, open.isAlive() {
+            connection = open
+        } else {
+            connection = try await threads.runIfActive { [self] in try ready(slot) }
+        }
+        do {
+            let reader = try connection.sendPipeline(statements)
+            return try await watcher.results(of: connection, reading: reader)
+        } catch {
+            if error.isConnectionFailure || !connection.isOK { slot.connection = nil }
+            throw error
         }
     }
 
@@ -203,6 +227,7 @@ public final class ConnectionPool: Sendable {
         }
         for waiter in waiters { waiter.continuation.resume(throwing: APIError.unavailable("The server is shutting down.")) }
         try? await threads.shutdownGracefully()
+        watcher.stop()
         state.withLock { state in
             for slot in state.idle { slot.connection = nil }
         }

@@ -49,10 +49,8 @@ public struct Executor: Sendable {
     /// Runs several statements as `context` in one round trip and one transaction: all or none take effect.
     public func run(_ statements: [SQLStatement], as context: SessionContext) async throws(APIError) -> [QueryResult] {
         do {
-            return try await pool.withConnection { connection in
-                let setup = context.statement(statementTimeout: statementTimeoutMilliseconds)
-                return Array(try connection.pipeline([setup] + statements).dropFirst())
-            }
+            let setup = context.statement(statementTimeout: statementTimeoutMilliseconds)
+            return Array(try await pool.pipeline([setup] + statements).dropFirst())
         } catch let error as DatabaseError {
             throw APIError(error)
         } catch let error as APIError {

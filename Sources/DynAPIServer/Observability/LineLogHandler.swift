@@ -35,9 +35,12 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields = metadata
-        if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
-        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        // One line per request: skip the merges when only the event has fields.
+        var fields = metadata.isEmpty && metadataProvider == nil ? event.metadata ?? [:] : metadata
+        if !metadata.isEmpty || metadataProvider != nil {
+            if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
+            if let extra = event.metadata { fields.merge(extra) { $1 } }
+        }
         write(LogLine.render(
             time: LogLine.now(), level: event.level.rawValue, logger: label, message: event.message.description,
             fields: fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.description) }, as: format
@@ -56,7 +59,12 @@ enum LogLine {
             json.add("level", level)
             json.add("logger", logger)
             json.add("message", message)
-            for (key, value) in fields where !["time", "level", "logger", "message"].contains(key) { json.add(key, value) }
+            for (key, value) in fields {
+                switch key {
+                case "time", "level", "logger", "message": continue
+                default: json.add(key, value)
+                }
+            }
             return json.text + "\n"
         case .text:
             var line = "\(time) \(level) \(message)"
@@ -68,16 +76,32 @@ enum LogLine {
         }
     }
 
-    /// UTC now, to the millisecond, in RFC 3339; without Foundation's formatters, which cost microseconds per line.
+    /// UTC now, to the millisecond, in RFC 3339; digits written in place, without
+    /// Foundation's formatters or string interpolation, which cost microseconds per line.
     static func now() -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         var parts = tm()
         var seconds = spec.tv_sec
         gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let millis = Int(spec.tv_nsec / 1_000_000)
-        let fraction = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(fraction)Z"
+        let fields: [(value: Int, digits: Int, then: UInt8)] = [
+            (Int(parts.tm_year) + 1900, 4, UInt8(ascii: "-")), (Int(parts.tm_mon) + 1, 2, UInt8(ascii: "-")),
+            (Int(parts.tm_mday), 2, UInt8(ascii: "T")), (Int(parts.tm_hour), 2, UInt8(ascii: ":")),
+            (Int(parts.tm_min), 2, UInt8(ascii: ":")), (Int(parts.tm_sec), 2, UInt8(ascii: ".")),
+            (Int(spec.tv_nsec / 1_000_000), 3, UInt8(ascii: "Z")),
+        ]
+        return String(unsafeUninitializedCapacity: 24) { bytes in
+            var end = 0
+            for field in fields {
+                var value = field.value
+                for position in stride(from: end + field.digits - 1, through: end, by: -1) {
+                    bytes[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                bytes[end + field.digits] = field.then
+                end += field.digits + 1
+            }
+            return end
+        }
     }
 }
