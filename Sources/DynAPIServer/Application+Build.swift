@@ -8,6 +8,7 @@ public enum DynAPIApplication {
     /// The router with every route and middleware.
     public static func router(runtime: Runtime) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
+        router.add(middleware: EventLoopAffinityMiddleware())
         router.add(middleware: RequestLogMiddleware(logger: runtime.logger, metrics: runtime.metrics))
         router.add(middleware: ErrorMiddleware(maxBodyBytes: runtime.config.maxBodyBytes))
         Routes.addPublic(to: router, runtime: runtime)

@@ -62,6 +62,18 @@ public final class ConnectionPool: Sendable {
     struct Waiter {
         let deadline: ContinuousClock.Instant
         let continuation: CheckedContinuation<Slot, any Error>
+        let homeLoop: (any EventLoop)?
+    }
+
+    /// The event loop that owns the current request's connection, when tasks
+    /// run on event loops: a request waiting for a connection or for its
+    /// answer is resumed there, so its response is written without crossing
+    /// threads again.
+    @TaskLocal public static var homeLoop: (any EventLoop)?
+
+    /// Runs `resume` on `loop`, or here without one.
+    static func resume(on loop: (any EventLoop)?, _ resume: @escaping @Sendable () -> Void) {
+        if let loop { loop.execute(resume) } else { resume() }
     }
 
     /// One connection place; the borrower alone touches `connection`.
@@ -172,7 +184,7 @@ public final class ConnectionPool: Sendable {
                         return nil
                     }
                     if state.isShutDown { return .unavailable("The server is shutting down.") }
-                    state.waiters.append(Waiter(deadline: deadline, continuation: continuation))
+                    state.waiters.append(Waiter(deadline: deadline, continuation: continuation, homeLoop: ConnectionPool.homeLoop))
                     return nil
                 }
                 if let refused { continuation.resume(throwing: refused) }
@@ -187,7 +199,8 @@ public final class ConnectionPool: Sendable {
             state.idle.append(slot)
             return nil
         }
-        waiter?.continuation.resume(returning: slot)
+        guard let waiter else { return }
+        ConnectionPool.resume(on: waiter.homeLoop) { waiter.continuation.resume(returning: slot) }
     }
 
     /// Fails the requests that waited past their deadline. Waiters queue in

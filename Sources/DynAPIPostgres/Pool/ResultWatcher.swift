@@ -1,8 +1,6 @@
 import CLibPQ
 import DynAPICore
 import Foundation
-import NIOCore
-import NIOPosix
 import Synchronization
 
 /// One thread that waits, in epoll, on the sockets of all connections whose
@@ -51,15 +49,10 @@ final class ResultWatcher: Sendable {
         var reader = reader
         // A large send may have read the whole answer into libpq already; the socket would then stay quiet.
         if case .finished(let result) = reader.advance(connection) { return try result.get() }
-        // Resumed on the event loop the request runs on (when it runs on one), so its response is written without another hop.
-        let eventLoop = MultiThreadedEventLoopGroup.currentEventLoop
+        let homeLoop = ConnectionPool.homeLoop
         let result: Result<[QueryResult], DatabaseError> = await withCheckedContinuation { continuation in
             let watch = Watch(connection: connection, reader: reader) { result in
-                if let eventLoop {
-                    eventLoop.execute { continuation.resume(returning: result) }
-                } else {
-                    continuation.resume(returning: result)
-                }
+                ConnectionPool.resume(on: homeLoop) { continuation.resume(returning: result) }
             }
             let socket = connection.socket
             let accepted = inFlight.withLock { state in

@@ -9,10 +9,13 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var caller: Caller?
     /// The client's address, for throttling callers without a token.
     public let remoteAddress: SocketAddress?
+    /// The loop that owns the connection.
+    public let eventLoop: any EventLoop
 
     public init(source: Source) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        eventLoop = source.channel.eventLoop
     }
 
     /// The authenticated caller; only nil on routes without ``AuthMiddleware``, which is a wiring fault.
