@@ -10,11 +10,10 @@
 #   R2  GET  /api/dyn/order/?limit=20
 #   R3  GET  /api/dyn/order/?status=eq.paid&limit=20
 #   W1  POST /api/dyn/customer/  {"name":…,"email":…}
-#   H0  GET  /api/health/live/   no database: the HTTP stack's own ceiling on
-#       this machine (wrk and the sidecar sharing the cores). A workload
-#       costing the sidecar nothing beyond H0 would still share the cores
-#       with PostgreSQL, so its ratio cannot pass H0/(H0 + pgbench): the
-#       table prints that bound beside each ratio.
+#   H0  GET  /api/health/live/   no database: the HTTP stack's own cost on
+#       this machine. The table's `budget` is the sidecar CPU per request a
+#       target leaves once PostgreSQL's and wrk's share are counted; H0's
+#       CPU/req says how much of it the HTTP path alone already takes.
 #
 # Everything runs on a throwaway PostgreSQL (temp folder, free port, unix
 # socket) removed at exit.
@@ -107,25 +106,28 @@ sql -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/nul
 wrk_threads=$(nproc)
 [ "$wrk_threads" -le "$connections" ] || wrk_threads=$connections
 
-run_wrk() {  # workload seconds → the WRK_RESULT line
-    local workload=$1 seconds=$2
-    wrk -t "$wrk_threads" -c "$connections" -d "${seconds}s" --latency \
+run_wrk() {  # workload seconds → the WRK_RESULT line, with wrk's own CPU seconds added
+    local workload=$1 seconds=$2 TIMEFORMAT='%3U %3S' line
+    { time wrk -t "$wrk_threads" -c "$connections" -d "${seconds}s" --latency \
         -H "Authorization: Bearer $token" -s "$bench_dir/wrk/${wrk_script[$workload]}" \
-        "$api_base${path[$workload]}" >"$bench_tmp/wrk-$workload.out" 2>&1 \
+        "$api_base${path[$workload]}" >"$bench_tmp/wrk-$workload.out" 2>&1; } 2>"$bench_tmp/wrk-$workload.cpu" \
         || { cat "$bench_tmp/wrk-$workload.out" >&2; die "wrk failed for $workload"; }
-    grep '^WRK_RESULT' "$bench_tmp/wrk-$workload.out" || die "wrk printed no result for $workload"
+    line=$(grep '^WRK_RESULT' "$bench_tmp/wrk-$workload.out") || die "wrk printed no result for $workload"
+    echo "$line wrk_cpu_seconds=$(awk '{ print $1 + $2 }' "$bench_tmp/wrk-$workload.cpu")"
 }
 
 # pgbench: -M prepared like the sidecar, as many clients as wrk's connections,
 # TimeZone as the sidecar's sessions set it; the captured values come in as -D.
+# Its own CPU (user+system) is added as a `pgbench_cpu_seconds=` line, so that
+# what PostgreSQL alone spends per transaction can be told apart.
 run_pgbench() {  # workload seconds → pgbench's output
-    local workload=$1 seconds=$2 defines=() line
+    local workload=$1 seconds=$2 defines=() line TIMEFORMAT='pgbench_cpu_seconds=%3U %3S'
     while IFS= read -r line; do defines+=(-D "$line"); done <"$bench_tmp/pgbench/$workload.vars"
-    PGOPTIONS="-c TimeZone=UTC" "$pgbench" -n -M prepared -c "$connections" -j "$(nproc)" -T "$seconds" \
+    { time PGOPTIONS="-c TimeZone=UTC" "$pgbench" -n -M prepared -c "$connections" -j "$(nproc)" -T "$seconds" \
         -h "$pg_sock" -p "$pg_port" -U postgres -f "$bench_tmp/pgbench/$workload.sql" "${defines[@]}" bench \
-        >"$bench_tmp/pgbench-$workload.out" 2>&1 \
+        >"$bench_tmp/pgbench-$workload.out" 2>&1; } 2>"$bench_tmp/pgbench-$workload.cpu" \
         || { cat "$bench_tmp/pgbench-$workload.out" >&2; die "pgbench failed for $workload"; }
-    cat "$bench_tmp/pgbench-$workload.out"
+    cat "$bench_tmp/pgbench-$workload.out" "$bench_tmp/pgbench-$workload.cpu"
 }
 
 field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
@@ -147,14 +149,21 @@ for workload in $workloads; do
         pgbench_out=$(run_pgbench "$workload" "$duration")
     fi
     tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgbench_out")
+    # PostgreSQL's CPU per transaction: the cores for the run, less pgbench's own share.
+    postgres_us=$(awk -v cores="$(nproc)" -v seconds="$duration" \
+        -v client="$(sed -n 's/^pgbench_cpu_seconds=\([0-9.]*\) \([0-9.]*\)$/\1 \2/p' <<<"$pgbench_out" | awk '{ print $1 + $2 }')" \
+        -v transactions="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$pgbench_out")" \
+        'BEGIN { printf "%.0f", transactions ? (cores * seconds - client) * 1e6 / transactions : 0 }')
     pgbench_failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' <<<"$pgbench_out")
     errors=$(( $(field non2xx "$result") + $(field connect "$result") + $(field read "$result") \
              + $(field write "$result") + $(field timeout "$result") ))
     cpu_per_request=$(awk -v a="$cpu_before" -v b="$cpu_after" -v n="$(field requests "$result")" \
         'BEGIN { printf "%.0f", n ? (b - a) * 1e6 / n : 0 }')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$(field rps "$result")" \
+    wrk_us=$(awk -v cpu="$(field wrk_cpu_seconds "$result")" -v n="$(field requests "$result")" \
+        'BEGIN { printf "%.0f", n ? cpu * 1e6 / n : 0 }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$(field rps "$result")" \
         "$(field p50_ms "$result")" "$(field p99_ms "$result")" "$errors" "$tps" "${pgbench_failed:-0}" \
-        "$cpu_per_request" "$others" "$load_during" "$result" >>"$results"
+        "$cpu_per_request" "$others" "$load_during" "$postgres_us" "$wrk_us" "$result" >>"$results"
 done
 read -r rss_kb hwm_kb < <(sidecar_memory)
 log "load after: $(uptime)"
@@ -167,7 +176,8 @@ echo "sidecar: dynapi serve, DYNAPI_POOL_SIZE=$pool_size, log level info; reader
 echo "load: wrk -t $wrk_threads -c $connections, ${warmup}s warm-up + ${duration}s per workload; pgbench -M prepared -c $connections -j $(nproc) -T $duration -n (after a ${warmup}s warm-up), same SQL in one pipeline"
 print_postgres_settings
 echo "machine: $(nproc) cores; 'others': how busy the machine was without us just before the workload;"
-echo "  'loadavg': 1-min load average at the end of the wrk run (ours included); 'CPU/req': sidecar user+system CPU per request"
+echo "  'loadavg': 1-min load average at the end of the wrk run (ours included); 'CPU/req': sidecar user+system CPU per request;"
+echo "  'PG CPU/txn': PostgreSQL's CPU per pgbench transaction (the cores for the run less pgbench's own CPU)"
 echo
 echo "SQL per workload, as the sidecar sent it (captured from PostgreSQL's log):"
 cat "$captured"
@@ -176,31 +186,35 @@ case " $workloads " in *" W1 "*)
     echo "   customer table has no unique constraint, so the work per row is the same as with wrk's unique bodies)" ;;
 esac
 echo
-python3 - "$results" "$rss_kb" "$hwm_kb" \
+python3 - "$results" "$rss_kb" "$hwm_kb" "$(nproc)" \
     "R1=${target[R1]}" "R2=${target[R2]}" "R3=${target[R3]}" "W1=${target[W1]}" \
     "R1=${label[R1]}" "R2=${label[R2]}" "R3=${label[R3]}" "W1=${label[W1]}" "H0=${label[H0]}" <<'PY'
 import sys
-results, rss_kb, hwm_kb, *rest = sys.argv[1:]
+results, rss_kb, hwm_kb, cores, *rest = sys.argv[1:]
 targets = dict(item.split("=", 1) for item in rest[:4])
 labels = dict(item.split("=", 1) for item in rest[4:])
 rows = [line.rstrip("\n").split("\t") for line in open(results)]
-# H0's rate: the HTTP stack alone; with it, the best ratio a workload could reach if its database path cost the sidecar nothing.
-ceiling = next((float(row[1]) for row in rows if row[0] == "H0"), None)
+# The CPU a request may cost the sidecar if the target rate is to fit on the cores
+# at all: cores / (target × pgbench tps), less what PostgreSQL (pgbench's run less
+# pgbench's own CPU) and wrk spend per request. Compare it with H0's CPU/req: what
+# the sidecar spends on a request with no database work.
 header = ["workload", "sidecar req/s", "p50 ms", "p99 ms", "errors", "pgbench tps", "ratio", "target", "",
-          "HTTP bound", "CPU/req", "others", "loadavg"]
+          "CPU/req", "budget", "PG CPU/txn", "wrk CPU/req", "others", "loadavg"]
 table = []
-for workload, rps, p50, p99, errors, tps, pg_failed, cpu, others, load, raw in rows:
+for workload, rps, p50, p99, errors, tps, pg_failed, cpu, others, load, postgres_us, wrk_us, raw in rows:
     common = [labels[workload], f"{float(rps):.0f}", f"{float(p50):.2f}", f"{float(p99):.2f}", errors]
-    measured = [f"{cpu} us", f"{others}%", load]
+    budget = "-"
+    if workload not in ("H0", "W1") and float(tps) > 0:
+        budget = f"{int(cores) * 1e6 / (float(targets[workload]) * float(tps)) - float(postgres_us) - float(wrk_us):.0f} us"
+    measured = [f"{cpu} us", budget, f"{postgres_us} us" if workload != "H0" else "-", f"{wrk_us} us", f"{others}%", load]
     if workload == "H0":
-        table.append(common + ["-", "-", "ceiling", "", "-"] + measured)
+        table.append(common + ["-", "-", "no database", ""] + measured)
         continue
     ratio = float(rps) / float(tps) if float(tps) else 0.0
     target = float(targets[workload])
     ok = ratio >= target and errors == "0" and pg_failed == "0"
-    bound = f"{ceiling / (ceiling + float(tps)):.2f}x" if ceiling and workload != "W1" else "-"
     table.append(common + [f"{float(tps):.0f}" + (f" ({pg_failed} failed)" if pg_failed != "0" else ""),
-                  f"{ratio:.2f}x", f">= {target:.2f}x, 0 errors", "ok" if ok else "MISS", bound] + measured)
+                  f"{ratio:.2f}x", f">= {target:.2f}x, 0 errors", "ok" if ok else "MISS"] + measured)
 widths = [max(len(str(row[i])) for row in [header] + table) for i in range(len(header))]
 def line(row):
     return " | ".join(str(cell).ljust(width) if i in (0, 7, 8) else str(cell).rjust(width) for i, (cell, width) in enumerate(zip(row, widths)))
@@ -211,8 +225,8 @@ for row in table:
 rss, hwm = int(rss_kb) / 1024, int(hwm_kb) / 1024
 rss_ok = hwm < 60
 print()
-if ceiling:
-    print("HTTP bound: H0/(H0 + pgbench tps), the ratio a read would reach if its database path cost the sidecar nothing beyond H0's")
+print("budget: the sidecar CPU per request that the target leaves, cores / (target x pgbench tps) - PG CPU/txn - wrk CPU/req;")
+print("  a sidecar spending more cannot reach the target on these cores. H0's CPU/req is its cost with no database work.")
 print(f"sidecar memory after the runs: VmRSS {rss:.1f} MB, VmHWM (peak) {hwm:.1f} MB — target peak < 60 MB: {'ok' if rss_ok else 'MISS'}")
 for workload, *_, raw in rows:
     if "non2xx=0 connect=0 read=0 write=0 timeout=0" not in raw:
