@@ -14,6 +14,8 @@ struct HelloServer: AsyncParsableCommand {
     var port: Int
 
     func run() async throws {
+        // As `dynapi` does first thing; nothing has used the executor yet here but ArgumentParser's hop to run().
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let router = Router()
         router.get("/hello") { _, _ in "{\"status\":\"ok\"}" }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
