@@ -19,7 +19,6 @@ public final class ConnectionPool: Sendable {
     private let settings: Settings
     private let logger: Logger
     private let threads: NIOThreadPool
-    private let watcher = ResultWatcher()
     private let state: Mutex<State>
     private let reaper: Mutex<Task<Void, Never>?> = Mutex(nil)
 
@@ -79,6 +78,11 @@ public final class ConnectionPool: Sendable {
     /// One connection place; the borrower alone touches `connection`.
     final class Slot: @unchecked Sendable {
         var connection: Connection?
+
+        /// After a failed call: a broken connection is not lent again.
+        func dropConnection(ifBrokenBy error: DatabaseError) {
+            if error.isConnectionFailure || connection?.isOK == false { connection = nil }
+        }
     }
 
     /// Creates a pool; no connection is opened until first use.
@@ -100,8 +104,8 @@ public final class ConnectionPool: Sendable {
             let connection = try ready(slot)
             do {
                 return try body(connection)
-            } catch let error as DatabaseError where error.isConnectionFailure || !connection.isOK {
-                slot.connection = nil
+            } catch let error as DatabaseError {
+                slot.dropConnection(ifBrokenBy: error)
                 throw error
             }
         }
@@ -120,9 +124,9 @@ public final class ConnectionPool: Sendable {
         }
         do {
             let reader = try connection.sendPipeline(statements)
-            return try await watcher.results(of: connection, reading: reader)
+            return try await ResultWatcher.shared.results(of: connection, reading: reader)
         } catch {
-            if error.isConnectionFailure || !connection.isOK { slot.connection = nil }
+            slot.dropConnection(ifBrokenBy: error)
             throw error
         }
     }
@@ -240,7 +244,6 @@ public final class ConnectionPool: Sendable {
         }
         for waiter in waiters { waiter.continuation.resume(throwing: APIError.unavailable("The server is shutting down.")) }
         try? await threads.shutdownGracefully()
-        watcher.stop()
         state.withLock { state in
             for slot in state.idle { slot.connection = nil }
         }

@@ -8,15 +8,17 @@ import Synchronization
 /// the requests. A request sends its statements from the thread it runs on,
 /// so no thread sits blocked per query and none is woken to send: the only
 /// hand-offs are the database's answer waking this thread and the resumed
-/// request going back to its event loop.
+/// request going back to its event loop. One serves every pool of the process.
 final class ResultWatcher: Sendable {
+    /// The process's watcher.
+    static let shared = ResultWatcher()
+
     private let epoll: Int32
-    private let stopSignal: Int32
     private let inFlight = Mutex(InFlight())
 
     private struct InFlight {
         var watches: [Int32: Watch] = [:]
-        var stopped = false
+        var broken = false
     }
 
     /// A pipeline waiting for its answer; only the watcher thread touches it once armed.
@@ -32,13 +34,8 @@ final class ResultWatcher: Sendable {
         }
     }
 
-    init() {
+    private init() {
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
-        stopSignal = eventfd(0, Int32(EFD_CLOEXEC))
-        var event = epoll_event()
-        event.events = EPOLLIN.rawValue
-        event.data.fd = stopSignal
-        _ = epoll_ctl(epoll, EPOLL_CTL_ADD, stopSignal, &event)
         let thread = Thread { [self] in run() }
         thread.name = "dynapi-results"
         thread.start()
@@ -56,24 +53,13 @@ final class ResultWatcher: Sendable {
             }
             let socket = connection.socket
             let accepted = inFlight.withLock { state in
-                if !state.stopped { state.watches[socket] = watch }
-                return !state.stopped
+                if !state.broken { state.watches[socket] = watch }
+                return !state.broken
             }
-            guard accepted else { return watch.finish(.failure(.connectionFailure("The server is shutting down."))) }
+            guard accepted else { return watch.finish(.failure(Self.armingFailed())) }
             if !arm(socket) { unwatch(socket)?.finish(.failure(Self.armingFailed())) }
         }
         return try result.get()
-    }
-
-    deinit {
-        close(epoll)
-        close(stopSignal)
-    }
-
-    /// Ends the thread; pipelines still in flight fail.
-    func stop() {
-        var one: UInt64 = 1
-        _ = write(stopSignal, &one, 8)
     }
 
     /// Waits for the socket's next bytes, once.
@@ -96,10 +82,6 @@ final class ResultWatcher: Sendable {
             }
             for event in events.prefix(Int(count)) {
                 let socket = event.data.fd
-                if socket == stopSignal {
-                    failAll()
-                    return
-                }
                 guard let watch = inFlight.withLock({ $0.watches[socket] }) else { continue }
                 let progress: PipelineReader.Progress
                 if watch.connection.consumeInput() {
@@ -126,12 +108,13 @@ final class ResultWatcher: Sendable {
         inFlight.withLock { $0.watches.removeValue(forKey: socket) }
     }
 
+    /// epoll itself failed: nothing in flight will be answered, and nothing new is watched.
     private func failAll() {
         let watches = inFlight.withLock { state in
-            state.stopped = true
+            state.broken = true
             defer { state.watches.removeAll() }
             return Array(state.watches.values)
         }
-        for watch in watches { watch.finish(.failure(.connectionFailure("The server is shutting down."))) }
+        for watch in watches { watch.finish(.failure(Self.armingFailed())) }
     }
 }

@@ -35,9 +35,10 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        // One line per request: skip the merges when only the event has fields.
-        var fields = metadata.isEmpty && metadataProvider == nil ? event.metadata ?? [:] : metadata
+        // One line per request: no merges when only the event has fields.
+        var fields = event.metadata ?? [:]
         if !metadata.isEmpty || metadataProvider != nil {
+            fields = metadata
             if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
             if let extra = event.metadata { fields.merge(extra) { $1 } }
         }
