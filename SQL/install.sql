@@ -55,3 +55,7 @@
 \set version 12
 \set name 0012_table_settings
 \ir apply_migration.sql
+
+\set version 13
+\set name 0013_change_log
+\ir apply_migration.sql

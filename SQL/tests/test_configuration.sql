@@ -3,7 +3,7 @@
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(75);
+SELECT plan(95);
 
 SET LOCAL dynapi.bcrypt_cost = 4;
 
@@ -54,8 +54,9 @@ SELECT isnt_definer('dynapi', 'import_config', ARRAY['jsonb']);
 ----------------------------------------------------------------------------
 -- Export
 SELECT is(dynapi.export_config(),
-          '{"format": "dynapi-config", "version": 1, "roles": [], "user_roles": [], "table_settings": [], "actions": []}'::jsonb,
-          'an empty configuration exports every section, empty');
+          '{"format": "dynapi-config", "version": 1, "roles": [], "user_roles": [], "table_settings": [], "actions": [],
+            "events": {"mode": "notify", "retention": "24:00:00"}}'::jsonb,
+          'an empty configuration exports every section, empty, and the default event settings');
 
 INSERT INTO dynapi.roles (name, description) VALUES ('Manager', 'Runs the shop'), ('Clerk', ''), ('auditor', 'Reads');
 INSERT INTO dynapi.user_roles (user_id, role_id, table_name, can_create, can_read, can_update, can_delete)
@@ -65,9 +66,10 @@ SELECT u.id, r.id, g.table_name, g.c, g.r, g.u, g.d
                ('test_alice', NULL, 'customer', false, true, false, false)) AS g(username, role, table_name, c, r, u, d)
   JOIN dynapi.users AS u ON u.username = g.username
   LEFT JOIN dynapi.roles AS r ON r.name = g.role;
-INSERT INTO dynapi.table_settings (table_name, exposed, hidden_columns, read_only_columns, label)
-VALUES ('order', true, '{internal_note,cost}', '{total}', 'Orders'),
-       ('customer', false, '{}', '{}', NULL);
+INSERT INTO dynapi.table_settings (table_name, exposed, hidden_columns, read_only_columns, label, event_mode)
+VALUES ('order', true, '{internal_note,cost}', '{total}', 'Orders', 'log'),
+       ('customer', false, '{}', '{}', NULL, NULL);
+UPDATE dynapi.event_settings SET event_mode = 'off', retention = '7 days 12:30';
 INSERT INTO dynapi.actions (table_name, name, function, required_permission)
 VALUES ('dynapi_test_order', 'mark_as_paid', 'public.dynapi_test_mark_order_as_paid', 'update'),
        ('dynapi_test_order', 'cancel', 'public.dynapi_test_cancel_order', 'delete'),
@@ -84,19 +86,24 @@ SELECT is(dynapi.export_config(), $${
                     "can_create": true, "can_read": true, "can_update": true, "can_delete": true},
                    {"username": "test_bob", "role": "Clerk", "table_name": "order",
                     "can_create": true, "can_read": true, "can_update": false, "can_delete": false}],
-    "table_settings": [{"table_name": "customer", "exposed": false, "hidden_columns": [], "read_only_columns": [], "label": null},
+    "table_settings": [{"table_name": "customer", "exposed": false, "hidden_columns": [], "read_only_columns": [], "label": null,
+                        "event_mode": null},
                        {"table_name": "order", "exposed": true, "hidden_columns": ["internal_note", "cost"],
-                        "read_only_columns": ["total"], "label": "Orders"}],
+                        "read_only_columns": ["total"], "label": "Orders", "event_mode": "log"}],
     "actions": [{"table_name": "dynapi_test_customer", "name": "archive",
                  "function": "public.dynapi_test_archive_customer(public.dynapi_test_customer,bigint,jsonb)", "required_permission": "read"},
                 {"table_name": "dynapi_test_order", "name": "cancel",
                  "function": "public.dynapi_test_cancel_order(public.dynapi_test_order,bigint,jsonb)", "required_permission": "delete"},
                 {"table_name": "dynapi_test_order", "name": "mark_as_paid",
-                 "function": "public.dynapi_test_mark_order_as_paid(public.dynapi_test_order,bigint,jsonb)", "required_permission": "update"}]
+                 "function": "public.dynapi_test_mark_order_as_paid(public.dynapi_test_order,bigint,jsonb)", "required_permission": "update"}],
+    "events": {"mode": "off", "retention": "7 days 12:30:00"}
     }$$::jsonb,
     'export: every row, in a stable order (byte order of names), list order inside arrays kept, functions as canonical signatures');
 SELECT ok(NOT dynapi.export_config()::text ~ '(password|\$2a\$|alice@example)',
           'export has no passwords, hashes or other user fields');
+SET LOCAL IntervalStyle = 'iso_8601';
+SELECT is(dynapi.export_config() -> 'events' ->> 'retention', '7 days 12:30:00', 'the retention is written the same whatever IntervalStyle');
+RESET IntervalStyle;
 
 ----------------------------------------------------------------------------
 -- Round trip into an empty configuration
@@ -105,8 +112,9 @@ DELETE FROM dynapi.user_roles;
 DELETE FROM dynapi.roles;
 DELETE FROM dynapi.table_settings;
 DELETE FROM dynapi.actions;
+UPDATE dynapi.event_settings SET event_mode = DEFAULT, retention = DEFAULT;
 SELECT is(dynapi.import_config(:'exported'),
-          '{"roles": 3, "user_roles": 3, "table_settings": 2, "actions": 3}'::jsonb,
+          '{"roles": 3, "user_roles": 3, "table_settings": 2, "actions": 3, "events": 1}'::jsonb,
           'import into an empty configuration applies every entry');
 SELECT is(dynapi.export_config(), :'exported'::jsonb, 'export → import → export reproduces the configuration');
 
@@ -115,7 +123,7 @@ SELECT string_agg(format('%s:%s', id, name), ',' ORDER BY id) AS role_ids FROM d
 SELECT string_agg(format('%s:%s', id, table_name), ',' ORDER BY id) AS grant_ids FROM dynapi.user_roles \gset
 SELECT string_agg(format('%s:%s', id, name), ',' ORDER BY id) AS action_ids FROM dynapi.actions \gset
 SELECT is(dynapi.import_config(:'exported'),
-          '{"roles": 3, "user_roles": 3, "table_settings": 2, "actions": 3}'::jsonb,
+          '{"roles": 3, "user_roles": 3, "table_settings": 2, "actions": 3, "events": 1}'::jsonb,
           'importing the same document again applies the same entries');
 SELECT is(dynapi.export_config(), :'exported'::jsonb, '... and leaves the same configuration');
 SELECT is((SELECT string_agg(format('%s:%s', id, name), ',' ORDER BY id) FROM dynapi.roles), :'role_ids',
@@ -137,7 +145,7 @@ SELECT is(dynapi.import_config($${
                         "hidden_columns": ["b", "a"]}],
     "actions": [{"table_name": "dynapi_test_order", "name": "cancel", "function": "public.dynapi_test_cancel_order_v2"}]
     }$$),
-    '{"roles": 2, "user_roles": 2, "table_settings": 2, "actions": 1}'::jsonb,
+    '{"roles": 2, "user_roles": 2, "table_settings": 2, "actions": 1, "events": 0}'::jsonb,
     'import of changes returns the entries applied per section');
 SELECT is((SELECT description FROM dynapi.roles WHERE name = 'Manager'), '',
           'roles: an absent description is stored as the default ''''');
@@ -153,9 +161,11 @@ SELECT row_eq($$SELECT r.name, ur.can_create, ur.can_delete
                  WHERE u.username = 'test_bob' AND ur.table_name = 'invoice'$$,
               ROW('Owner'::varchar, true, true),
               'user_roles: a role defined in the same document can be referenced');
-SELECT row_eq($$SELECT exposed, hidden_columns, read_only_columns, label FROM dynapi.table_settings WHERE table_name = 'order'$$,
-              ROW(true, '{}'::text[], '{}'::text[], NULL::text),
-              'table_settings: absent keys are exposed, nothing hidden or read-only, no label');
+SELECT row_eq($$SELECT exposed, hidden_columns, read_only_columns, label, event_mode FROM dynapi.table_settings WHERE table_name = 'order'$$,
+              ROW(true, '{}'::text[], '{}'::text[], NULL::text, NULL::text),
+              'table_settings: absent keys are exposed, nothing hidden or read-only, no label, the default event mode');
+SELECT row_eq($$SELECT event_mode, retention FROM dynapi.event_settings$$, ROW('off'::text, '7 days 12:30'::interval),
+              'events: a document without "events" leaves the event settings alone');
 SELECT row_eq($$SELECT exposed, hidden_columns, label FROM dynapi.table_settings WHERE table_name = 'invoice'$$,
               ROW(false, '{b,a}'::text[], 'Invoices'::text),
               'table_settings: new rows, list order kept');
@@ -167,11 +177,26 @@ SELECT ok(EXISTS (SELECT 1 FROM dynapi.roles WHERE name = 'Clerk')
           AND EXISTS (SELECT 1 FROM dynapi.actions WHERE name = 'mark_as_paid')
           AND (SELECT count(*) FROM dynapi.user_roles) = 4,
           'rows the document leaves out are kept');
-SELECT is(dynapi.import_config('{}'), '{"roles": 0, "user_roles": 0, "table_settings": 0, "actions": 0}'::jsonb,
+SELECT is(dynapi.import_config('{}'), '{"roles": 0, "user_roles": 0, "table_settings": 0, "actions": 0, "events": 0}'::jsonb,
           'an empty document applies nothing');
 SELECT is(dynapi.import_config('{"format": "dynapi-config", "version": 1, "roles": [], "actions": []}'),
-          '{"roles": 0, "user_roles": 0, "table_settings": 0, "actions": 0}'::jsonb,
+          '{"roles": 0, "user_roles": 0, "table_settings": 0, "actions": 0, "events": 0}'::jsonb,
           'format and version are accepted; empty sections apply nothing');
+
+-- Event settings and per-table event modes (0013)
+SELECT is(dynapi.import_config('{"events": {"mode": "log", "retention": "36 hours"},
+                                 "table_settings": [{"table_name": "order", "event_mode": "notify"},
+                                                    {"table_name": "invoice", "event_mode": null}]}'),
+          '{"roles": 0, "user_roles": 0, "table_settings": 2, "actions": 0, "events": 1}'::jsonb,
+          'events and event_mode are imported');
+SELECT row_eq($$SELECT event_mode, retention FROM dynapi.event_settings$$, ROW('log'::text, '36 hours'::interval),
+              'events: mode and retention set');
+SELECT results_eq($$SELECT table_name, event_mode FROM dynapi.table_settings WHERE table_name IN ('order', 'invoice') ORDER BY 1$$,
+                  $$VALUES ('invoice', NULL), ('order', 'notify')$$,
+                  'table_settings: event_mode set, null is the default');
+SELECT is(dynapi.import_config('{"events": {}}') -> 'events', '1'::jsonb, 'an empty "events" object ...');
+SELECT row_eq($$SELECT event_mode, retention FROM dynapi.event_settings$$, ROW('notify'::text, '24 hours'::interval),
+              '... sets the defaults, as absent keys do elsewhere');
 SELECT is(dynapi.import_config('{"version": 1.0}') -> 'roles', '0'::jsonb, 'version 1.0 is version 1');
 
 ----------------------------------------------------------------------------
@@ -186,7 +211,7 @@ SELECT pg_temp.refuses('"dynapi-config"', 'configuration document: must be a JSO
 SELECT pg_temp.refuses('{"format": "dynapi-config", "rolse": []}', 'configuration document: unknown key "rolse"',
                        'unknown top-level key');
 SELECT is(pg_temp.error_of($$SELECT dynapi.import_config('{"rolse": []}')$$) ->> 'hint',
-          'Allowed keys: format, version, roles, user_roles, table_settings, actions.', '... with a hint listing the keys');
+          'Allowed keys: format, version, roles, user_roles, table_settings, actions, events.', '... with a hint listing the keys');
 SELECT pg_temp.refuses('{"format": "django-dump"}', 'format: must be "dynapi-config"', 'wrong format');
 SELECT pg_temp.refuses('{"format": null}', 'format: must be "dynapi-config"', 'null format');
 SELECT pg_temp.refuses('{"version": 2}', 'version: must be 1', 'unsupported version');
@@ -254,6 +279,29 @@ SELECT pg_temp.refuses('{"table_settings": [{"table_name": "order", "label": 5}]
 SELECT pg_temp.refuses('{"table_settings": [{"table_name": "order"}, {"table_name": "order", "exposed": false}]}',
                        'table_settings[1].table_name: table "order" already appears in table_settings[0]',
                        'the same table twice');
+SELECT pg_temp.refuses('{"table_settings": [{"table_name": "order", "event_mode": "loud"}]}',
+                       'table_settings[0].event_mode: must be one of notify, log, off, or null', 'an unknown event mode');
+SELECT pg_temp.refuses('{"table_settings": [{"table_name": "order", "event_mode": false}]}',
+                       'table_settings[0].event_mode: must be one of notify, log, off, or null', 'an event mode that is not a string');
+
+-- events
+SELECT pg_temp.refuses('{"events": []}', 'events: must be an object', '"events" as an array');
+SELECT pg_temp.refuses('{"events": {"mode": "log", "retension": "1 day"}}', 'events: unknown key "retension"',
+                       'a misspelt key in "events"');
+SELECT is(pg_temp.error_of($$SELECT dynapi.import_config('{"events": {"x": 1}}')$$) ->> 'hint',
+          'Allowed keys: mode, retention.', '... with the allowed keys as a hint');
+SELECT pg_temp.refuses('{"events": {"mode": "silent"}}', 'events.mode: must be one of notify, log, off', 'an unknown mode');
+SELECT pg_temp.refuses('{"events": {"mode": null}}', 'events.mode: must be one of notify, log, off', 'a null mode');
+SELECT pg_temp.refuses('{"events": {"retention": "a while"}}', 'events.retention: must be an interval as a string',
+                       'a retention that is not an interval');
+SELECT pg_temp.refuses('{"events": {"retention": 86400}}', 'events.retention: must be an interval as a string',
+                       'a retention as a number');
+SELECT pg_temp.refuses('{"events": {"retention": "-1 day"}}', 'events.retention: must be longer than zero', 'a negative retention');
+SELECT pg_temp.refuses('{"events": {"retention": "0"}}', 'events.retention: must be longer than zero', 'a zero retention');
+SELECT pg_temp.refuses('{"events": {"mode": "x"}, "user_roles": [{"username": "nobody", "table_name": "t"}]}',
+                       'events.mode: must be one of notify, log, off', '"events" problems come before unknown users');
+SELECT pg_temp.refuses('{"events": {"mode": "x"}, "actions": [{"table_name": "t"}]}',
+                       'actions[0].name: is required', '... and after the shape of the list sections');
 
 -- actions
 SELECT pg_temp.refuses('{"actions": [{"table_name": "order", "name": "pay", "function": "f"},
@@ -277,6 +325,7 @@ SELECT pg_temp.refuses('{"user_roles": [{"username": 1, "table_name": 2, "zzz": 
 
 -- all or nothing
 SELECT pg_temp.refuses('{"roles": [{"name": "Fresh"}], "table_settings": [{"table_name": "fresh"}],
+                         "events": {"mode": "off", "retention": "1 hour"},
                          "user_roles": [{"username": "nobody", "table_name": "fresh"}]}',
                        'user_roles[0].username: no user named "nobody"', 'a document with one bad entry');
 SELECT is(dynapi.export_config(), :'before_refusals'::jsonb, 'refused documents changed nothing');

@@ -6,7 +6,9 @@ SELECT plan(57);
 
 SELECT has_schema('dynapi');
 SELECT tables_are('dynapi', ARRAY['migrations', 'users', 'roles', 'user_roles', 'table_settings',
-                                  'actions', 'exposed_schemas']);
+                                  'actions', 'exposed_schemas',
+                                  -- 0013 (test_change_log.sql)
+                                  'change_log', 'change_log_ticks', 'event_settings']);
 SELECT ok(EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pgcrypto'), 'pgcrypto is installed');
 
 -- users
@@ -85,13 +87,14 @@ SELECT is((SELECT count(*) FROM dynapi.user_roles WHERE table_name = 'customer')
 
 -- table_settings
 SELECT columns_are('dynapi', 'table_settings', ARRAY['table_name', 'exposed', 'hidden_columns',
-                                                     'read_only_columns', 'label']);
+                                                     'read_only_columns', 'label',
+                                                     'event_mode']);   -- 0013
 SELECT col_is_pk('dynapi', 'table_settings', 'table_name', 'table_settings.table_name is the primary key');
 INSERT INTO dynapi.table_settings (table_name) VALUES ('customer');
-SELECT row_eq($$SELECT exposed, hidden_columns, read_only_columns, label
+SELECT row_eq($$SELECT exposed, hidden_columns, read_only_columns, label, event_mode
                   FROM dynapi.table_settings WHERE table_name = 'customer'$$,
-              ROW(true, '{}'::text[], '{}'::text[], NULL::text),
-              'table_settings defaults: exposed, nothing hidden or read-only, no label');
+              ROW(true, '{}'::text[], '{}'::text[], NULL::text, NULL::text),
+              'table_settings defaults: exposed, nothing hidden or read-only, no label, the default event mode');
 SELECT col_type_is('dynapi', 'table_settings', 'hidden_columns', 'text[]', 'table_settings.hidden_columns is text[]');
 
 -- actions

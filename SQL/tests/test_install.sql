@@ -1,24 +1,25 @@
 -- The state an install leaves behind, and that it is stable: the bootstrap
 -- can run again, every migration is recorded once, and exposed tables that
--- existed before the install were given their trigger by 0004 (except those
--- set exposed = false, 0012).
+-- existed before the install were given their triggers by 0004 (except those
+-- set exposed = false, 0012), replaced by 0013's statement triggers.
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(10);
+SELECT plan(12);
 
 SELECT results_eq('SELECT version, name FROM dynapi.migrations ORDER BY version',
                   $$VALUES (1, '0001_core_tables'), (2, '0002_request_context'), (3, '0003_passwords'),
                            (4, '0004_row_events'), (5, '0005_schema_events'), (6, '0006_acl_events'),
                            (7, '0007_admin_api'), (8, '0008_configuration'), (9, '0009_query_support'),
-                           (10, '0010_validation'), (11, '0011_actions'), (12, '0012_table_settings')$$,
+                           (10, '0010_validation'), (11, '0011_actions'), (12, '0012_table_settings'),
+                           (13, '0013_change_log')$$,
                   'every migration is recorded exactly once');
 SELECT is_empty('SELECT 1 FROM dynapi.migrations WHERE applied_at IS NULL OR applied_at > now()',
                 'applied_at is recorded');
 
 -- What the installer runs before every migration must stay harmless.
 \ir ../bootstrap.sql
-SELECT is((SELECT count(*) FROM dynapi.migrations), 12::bigint, 'running the bootstrap again keeps the migration log');
+SELECT is((SELECT count(*) FROM dynapi.migrations), 13::bigint, 'running the bootstrap again keeps the migration log');
 SELECT lives_ok($$SELECT pg_advisory_xact_lock(4242000001)$$, 'the installer''s advisory lock can be taken');
 
 SELECT is((SELECT count(*) FROM pg_event_trigger WHERE evtfoid IN (SELECT oid FROM pg_proc WHERE pronamespace = 'dynapi'::regnamespace)),
@@ -34,38 +35,51 @@ SELECT results_eq($$SELECT format('%s.%s', c.relname, t.tgname) COLLATE "default
                            ('table_settings.dynapi_table_settings_truncate')$$,
                   'actions and table_settings have their triggers, once each');
 
--- Every leaf table under an exposed, non-temporary, non-extension root has
--- exactly one dynapi_row_events trigger unless its settings say
--- exposed = false, and nothing else has one.
+SELECT results_eq($$SELECT t.tgname::text COLLATE "default" FROM pg_trigger AS t
+                    WHERE t.tgrelid = 'dynapi.event_settings'::regclass AND NOT t.tgisinternal ORDER BY 1$$,
+                  $$VALUES ('dynapi_acl_events'), ('dynapi_event_settings_sync'), ('dynapi_keep_event_settings'),
+                           ('dynapi_schema_events')$$,
+                  'event_settings has its triggers, once each');
+SELECT is((SELECT count(*) FROM dynapi.event_settings), 1::bigint, 'event_settings has its one row');
+
+-- Every member of a table tree (root, intermediate, leaf) under an exposed,
+-- non-temporary, non-extension root whose event mode is not off (nor
+-- exposed = false) has exactly the three row-event triggers, logging the
+-- root's mode and name (partitioned tables above a foreign partition have
+-- none); nothing else has any.
 SELECT is_empty($$
-    WITH leaf AS (
+    WITH member AS (
         SELECT c.oid, coalesce(pg_partition_root(c.oid), c.oid) AS root
-          FROM pg_class c WHERE c.relkind = 'r' AND c.relpersistence <> 't'
+          FROM pg_class c WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't'
+           AND NOT (c.relkind = 'p' AND EXISTS (SELECT 1 FROM pg_partition_tree(c.oid) AS t
+                                                  JOIN pg_class AS f ON f.oid = t.relid WHERE f.relkind = 'f'))
     ), expected AS (
-        SELECT leaf.oid FROM leaf
-          JOIN pg_class r ON r.oid = leaf.root
+        SELECT member.oid, member.root FROM member
+          JOIN pg_class r ON r.oid = member.root
           JOIN pg_namespace n ON n.oid = r.relnamespace
          WHERE n.nspname IN (SELECT name FROM dynapi.exposed_schemas)
            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                                                       AND d.objid = r.oid AND d.deptype = 'e')
-           AND NOT EXISTS (SELECT 1 FROM dynapi.table_settings s
-                            WHERE s.table_name = dynapi.api_name(r.oid) AND NOT s.exposed)
+           AND dynapi.event_mode(dynapi.api_name(r.oid)) <> 'off'
     )
     SELECT oid::regclass FROM expected
-     WHERE (SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = expected.oid AND t.tgname = 'dynapi_row_events') <> 1
-    $$, 'every exposed table has exactly one row trigger');
+     WHERE (SELECT count(*) FROM pg_trigger t
+             WHERE t.tgrelid = expected.oid AND t.tgfoid = 'dynapi.log_row_changes()'::regprocedure
+               AND t.tgname IN ('dynapi_row_events_insert', 'dynapi_row_events_update', 'dynapi_row_events_delete')
+               AND (string_to_array(encode(t.tgargs, 'escape'), '\000'))[1:2]
+                   = ARRAY[dynapi.event_mode(dynapi.api_name(expected.root)), dynapi.api_name(expected.root)]) <> 3
+    $$, 'every exposed table has exactly its three row-event triggers');
+SELECT is_empty($$
+    SELECT t.tgrelid::regclass FROM pg_trigger t
+     WHERE t.tgfoid = 'dynapi.log_row_changes()'::regprocedure
+       AND dynapi.event_mode(dynapi.api_name(coalesce(pg_partition_root(t.tgrelid), t.tgrelid))) = 'off'
+    $$, 'no table whose event mode is off (or set exposed = false) has one');
 SELECT is_empty($$
     SELECT t.tgrelid::regclass FROM pg_trigger t
      WHERE t.tgname = 'dynapi_row_events'
-       AND EXISTS (SELECT 1 FROM dynapi.table_settings s
-                    WHERE s.table_name = dynapi.api_name(coalesce(pg_partition_root(t.tgrelid), t.tgrelid)) AND NOT s.exposed)
-    $$, 'no table set exposed = false has one');
-SELECT is_empty($$
-    SELECT t.tgrelid::regclass FROM pg_trigger t
-      JOIN pg_class c ON c.oid = t.tgrelid
-     WHERE t.tgfoid = 'dynapi.notify_row_event()'::regprocedure
-       AND (c.relkind <> 'r' OR c.relnamespace = 'dynapi'::regnamespace)
-    $$, 'no row trigger on partitioned tables or on dynapi''s own tables');
+        OR (t.tgfoid = 'dynapi.log_row_changes()'::regprocedure
+            AND (SELECT c.relnamespace FROM pg_class c WHERE c.oid = t.tgrelid) = 'dynapi'::regnamespace)
+    $$, 'no old per-row trigger anywhere, no row-event trigger on dynapi''s own tables');
 
 SELECT * FROM finish();
 ROLLBACK;

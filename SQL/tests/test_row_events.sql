@@ -1,55 +1,40 @@
--- 0004: dynapi_events payloads and the row triggers that send them.
--- NOTIFY is only delivered at commit, so payloads are checked through the
--- functions that build them, and triggers through the catalog.
+-- 0004, as changed by 0013: the row-event triggers and the functions that
+-- attach and remove them. What the triggers write to dynapi.change_log is
+-- checked in test_change_log.sql.
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(47);
+SELECT plan(49);
 
--- The arguments of a table's dynapi_row_events trigger (NULL: no trigger).
+-- The arguments of a table's row-event triggers (mode, API name, key
+-- columns...): NULL without triggers, {inconsistent} unless all three are
+-- there with the same arguments.
 CREATE FUNCTION pg_temp.row_trigger_args(rel regclass) RETURNS text[] LANGUAGE sql AS $$
-    SELECT (string_to_array(encode(t.tgargs, 'escape'), '\000'))[1:t.tgnargs]
-      FROM pg_trigger AS t WHERE t.tgrelid = rel AND t.tgname = 'dynapi_row_events'
+    SELECT CASE WHEN count(*) = 0 THEN NULL
+                WHEN count(*) = 3 AND count(DISTINCT t.tgargs) = 1
+                    THEN (string_to_array(encode((array_agg(t.tgargs))[1], 'escape'), '\000'))[1:min(t.tgnargs)]
+                ELSE ARRAY['inconsistent'] END
+      FROM pg_trigger AS t
+     WHERE t.tgrelid = rel AND t.tgname IN ('dynapi_row_events_insert', 'dynapi_row_events_update', 'dynapi_row_events_delete')
 $$;
 
-SELECT has_function('dynapi', 'row_event_payload', ARRAY['text', 'text', 'jsonb']);
-SELECT volatility_is('dynapi', 'row_event_payload', ARRAY['text', 'text', 'jsonb'], 'immutable');
-SELECT has_function('dynapi', 'row_event_pk', ARRAY['jsonb', 'text[]']);
 SELECT has_function('dynapi', 'api_name', ARRAY['regclass']);
-SELECT function_returns('dynapi', 'notify_row_event', '{}'::name[], 'trigger');
-SELECT is_definer('dynapi', 'notify_row_event', '{}'::name[]);
+SELECT function_returns('dynapi', 'log_row_changes', '{}'::name[], 'trigger');
+SELECT is_definer('dynapi', 'log_row_changes', '{}'::name[]);
+SELECT ok(NOT EXISTS (SELECT 1 FROM pg_proc AS p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) AS a
+                       WHERE p.oid = 'dynapi.log_row_changes()'::regprocedure AND a.grantee = 0),
+          'log_row_changes: EXECUTE revoked from PUBLIC');
+SELECT is((SELECT proconfig FROM pg_proc WHERE oid = 'dynapi.log_row_changes()'::regprocedure),
+          ARRAY['search_path=pg_catalog, pg_temp'], 'log_row_changes: fixed search_path');
 SELECT function_returns('dynapi', 'attach_row_trigger', ARRAY['regclass'], 'void');
 SELECT function_returns('dynapi', 'detach_row_trigger', ARRAY['regclass'], 'void');
 SELECT function_returns('dynapi', 'attach_row_triggers', '{}'::name[], 'integer');
-
--- Payloads
-SELECT is(dynapi.row_event_payload('created', 'order', '1'),
-          '{"event": "created", "table": "order", "pk": 1}', 'payload: keys in documented order');
-SELECT is(dynapi.row_event_payload('deleted', 'sales.invoice', '"INV-1"'),
-          '{"event": "deleted", "table": "sales.invoice", "pk": "INV-1"}', 'payload: text key');
-SELECT is(dynapi.row_event_payload('updated', 'line', '{"order_id": 1, "line_no": 2}'),
-          '{"event": "updated", "table": "line", "pk": {"line_no": 2, "order_id": 1}}', 'payload: composite key');
-SELECT is(dynapi.row_event_payload('created', 'log', NULL),
-          '{"event": "created", "table": "log", "pk": null}', 'payload: table without a primary key');
-SELECT is(dynapi.row_event_payload('created', 'we"ird\name', 'null')::jsonb ->> 'table', 'we"ird\name',
-          'payload: table names are JSON-escaped');
-SELECT is(dynapi.row_event_payload('updated', 't', to_jsonb(repeat('x', 8000))),
-          '{"event": "updated", "table": "t", "pk": null, "truncated": true}',
-          'payload: an oversized key is dropped and flagged');
-SELECT is(octet_length(dynapi.row_event_payload('created', 't',
-              to_jsonb(repeat('x', 7900 - octet_length(dynapi.row_event_payload('created', 't', '""'))))))
-          , 7900, 'payload: 7900 bytes is still sent whole');
-SELECT is(dynapi.row_event_payload('created', 't', to_jsonb(repeat('é', 4000))) ::jsonb -> 'truncated', 'true'::jsonb,
-          'payload: the limit counts bytes, not characters');
-
--- Primary key extraction
-SELECT is(dynapi.row_event_pk('{"id": 7, "name": "x"}', ARRAY['id']), '7'::jsonb, 'pk: one column is a bare value');
-SELECT is(dynapi.row_event_pk('{"a": 1, "b": "x", "c": 3}', ARRAY['a', 'b']), '{"a": 1, "b": "x"}'::jsonb,
-          'pk: several columns are an object');
-SELECT is(dynapi.row_event_pk('{"id": 7}', '{}'), 'null'::jsonb, 'pk: no columns is JSON null');
-SELECT is(dynapi.row_event_pk('{"id": 7}', NULL), 'null'::jsonb, 'pk: NULL columns is JSON null');
-SELECT is(dynapi.row_event_pk('{"id": 7}', '[0:0]={id}'::text[]), '7'::jsonb,
-          'pk: works with TG_ARGV''s zero-based array');
+-- 0013 replaced the per-row NOTIFY trigger and its helpers.
+SELECT hasnt_function('dynapi', 'notify_row_event', '{}'::name[]);
+SELECT hasnt_function('dynapi', 'row_event_payload', ARRAY['text', 'text', 'jsonb']);
+SELECT hasnt_function('dynapi', 'row_event_pk', ARRAY['jsonb', 'text[]']);
+SELECT is_empty($$SELECT tgrelid::regclass FROM pg_trigger WHERE tgname = 'dynapi_row_events'$$,
+                'no table has the old per-row dynapi_row_events trigger');
 
 -- API names
 CREATE SCHEMA dynapi_test_sales;
@@ -61,38 +46,65 @@ SELECT is(dynapi.api_name('dynapi_test_sales.invoice'), 'dynapi_test_sales.invoi
 SELECT is(dynapi.api_name('public."Dynapi Test Odd"'), 'Dynapi Test Odd', 'api_name: names are not quoted');
 
 -- Triggers on tables in exposed schemas (attached by the 0005 event trigger on CREATE TABLE)
-SELECT trigger_is('public', 'dynapi_test_customer', 'dynapi_row_events', 'dynapi', 'notify_row_event',
-                  'exposed tables get the dynapi_row_events trigger');
-SELECT is((SELECT tgtype FROM pg_trigger WHERE tgrelid = 'public.dynapi_test_customer'::regclass
-                                            AND tgname = 'dynapi_row_events'),
-          29::int2, 'AFTER INSERT OR UPDATE OR DELETE, FOR EACH ROW');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['id'], 'trigger arguments: the key column');
+SELECT trigger_is('public', 'dynapi_test_customer', 'dynapi_row_events_' || op, 'dynapi', 'log_row_changes',
+                  format('exposed tables get the dynapi_row_events_%s trigger', op))
+  FROM unnest(ARRAY['insert', 'update', 'delete']) AS op;
+-- tgtype bits: 1 row, 2 before, 4 insert, 8 delete, 16 update, 32 truncate.
+SELECT results_eq($$SELECT tgname::text COLLATE "default", tgtype::int, tgnewtable::text COLLATE "default",
+                           tgoldtable::text COLLATE "default", tgenabled::text
+                      FROM pg_trigger WHERE tgrelid = 'public.dynapi_test_customer'::regclass AND NOT tgisinternal
+                     ORDER BY tgname$$,
+                  $$VALUES ('dynapi_row_events_delete', 8, NULL, 'dynapi_rows', 'O'),
+                           ('dynapi_row_events_insert', 4, 'dynapi_rows', NULL, 'O'),
+                           ('dynapi_row_events_update', 16, 'dynapi_rows', NULL, 'O')$$,
+                  'AFTER INSERT / UPDATE / DELETE, FOR EACH STATEMENT, with the NEW or OLD transition table');
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer', 'id'],
+          'trigger arguments: the mode, the API name, the key column');
 SELECT is(pg_temp.row_trigger_args('dynapi_test_sales.invoice'), NULL, 'tables outside exposed schemas get none');
+SELECT is(pg_temp.row_trigger_args('public."Dynapi Test Odd"'), ARRAY['notify', 'Dynapi Test Odd', 'id'],
+          'the API name is not quoted');
 
 CREATE TABLE public.dynapi_test_line (order_id int, line_no int, qty int, PRIMARY KEY (line_no, order_id));
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_line'), ARRAY['line_no', 'order_id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_line'), ARRAY['notify', 'dynapi_test_line', 'line_no', 'order_id'],
           'composite key: columns in key order');
+CREATE TABLE public.dynapi_test_nokey (v text);
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_nokey'), ARRAY['notify', 'dynapi_test_nokey'],
+          'a table without a key: no key columns');
 
 SELECT lives_ok($$INSERT INTO public.dynapi_test_customer (name) VALUES ('a');
                   UPDATE public.dynapi_test_customer SET name = 'b';
-                  DELETE FROM public.dynapi_test_customer$$, 'the trigger fires for insert, update and delete');
+                  DELETE FROM public.dynapi_test_customer$$, 'the triggers fire for insert, update and delete');
 SELECT lives_ok($$INSERT INTO public."Dynapi Test Odd" VALUES (1)$$, 'quoted table names work');
 
 -- Direct calls
 SELECT lives_ok($$SELECT dynapi.detach_row_trigger('public.dynapi_test_customer')$$, 'detach_row_trigger');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), NULL, '... removes the trigger');
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), NULL, '... removes the triggers');
 SELECT lives_ok($$SELECT dynapi.attach_row_trigger('public.dynapi_test_customer')$$, 'attach_row_trigger');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['id'], '... puts it back');
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer', 'id'],
+          '... puts them back');
+SELECT array_agg(oid ORDER BY oid) AS trigger_oids FROM pg_trigger
+ WHERE tgrelid = 'public.dynapi_test_customer'::regclass AND NOT tgisinternal \gset
 SELECT lives_ok($$SELECT dynapi.attach_row_trigger('public.dynapi_test_customer')$$, 'attach_row_trigger twice is harmless');
-SELECT is((SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.dynapi_test_customer'::regclass
-                                             AND tgfoid = 'dynapi.notify_row_event()'::regprocedure),
-          1::bigint, '... and leaves exactly one trigger');
+SELECT is((SELECT array_agg(oid ORDER BY oid) FROM pg_trigger
+            WHERE tgrelid = 'public.dynapi_test_customer'::regclass AND NOT tgisinternal),
+          :'trigger_oids'::oid[], '... and leaves the same three triggers untouched');
 CREATE VIEW public.dynapi_test_view AS SELECT 1 AS x;
 SELECT throws_ok($$SELECT dynapi.attach_row_trigger('public.dynapi_test_view')$$, '42809', NULL,
                  'attach_row_trigger refuses views');
 CREATE TEMP TABLE dynapi_test_temp (id int PRIMARY KEY);
 SELECT dynapi.attach_row_trigger('pg_temp.dynapi_test_temp');
-SELECT is(pg_temp.row_trigger_args('pg_temp.dynapi_test_temp'), NULL, 'temporary tables never get the trigger');
+SELECT is(pg_temp.row_trigger_args('pg_temp.dynapi_test_temp'), NULL, 'temporary tables never get the triggers');
+
+-- A table that still has the old per-row trigger (an install before 0013) is moved to the new ones.
+SELECT dynapi.detach_row_trigger('public.dynapi_test_line');
+SELECT dynapi.run_internal_ddl('CREATE FUNCTION pg_temp.old_row_event() RETURNS trigger LANGUAGE plpgsql AS ''BEGIN RETURN NULL; END''');
+SELECT dynapi.run_internal_ddl('CREATE TRIGGER dynapi_row_events AFTER INSERT OR UPDATE OR DELETE ON public.dynapi_test_line '
+                               'FOR EACH ROW EXECUTE FUNCTION pg_temp.old_row_event(''line_no'', ''order_id'')');
+SELECT dynapi.attach_row_trigger('public.dynapi_test_line');
+SELECT is(ARRAY(SELECT tgname::text FROM pg_trigger WHERE tgrelid = 'public.dynapi_test_line'::regclass AND NOT tgisinternal
+                 ORDER BY tgname),
+          ARRAY['dynapi_row_events_delete', 'dynapi_row_events_insert', 'dynapi_row_events_update'],
+          'attach_row_trigger replaces an old per-row dynapi_row_events trigger');
 
 SELECT dynapi.detach_row_trigger('public.dynapi_test_customer');
 SELECT is(dynapi.attach_row_triggers(),
@@ -101,26 +113,48 @@ SELECT is(dynapi.attach_row_triggers(),
               AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relpersistence <> 't'
               AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                                                           AND d.objid = c.oid AND d.deptype = 'e')
-              -- since 0012, tables set exposed = false emit no events and are not counted
-              AND NOT EXISTS (SELECT 1 FROM dynapi.table_settings s
-                               WHERE s.table_name = dynapi.api_name(c.oid) AND NOT s.exposed)),
-          'attach_row_triggers counts every table in the exposed schemas');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['id'], '... and re-attaches missing triggers');
+              -- tables whose event mode is off (exposed = false among them) log nothing and are not counted
+              AND dynapi.event_mode(dynapi.api_name(c.oid)) <> 'off'),
+          'attach_row_triggers counts every table in the exposed schemas that logs events');
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer', 'id'],
+          '... and re-attaches missing triggers');
 
 -- dynapi.exposed_schemas drives attachment
 SELECT has_trigger('dynapi', 'exposed_schemas', 'dynapi_exposed_schemas_sync', 'exposed_schemas has its sync trigger');
 INSERT INTO dynapi.exposed_schemas VALUES ('dynapi_test_sales');
-SELECT is(pg_temp.row_trigger_args('dynapi_test_sales.invoice'), ARRAY['no'], 'exposing a schema attaches its tables');
+SELECT is(pg_temp.row_trigger_args('dynapi_test_sales.invoice'), ARRAY['notify', 'dynapi_test_sales.invoice', 'no'],
+          'exposing a schema attaches its tables');
 DELETE FROM dynapi.exposed_schemas WHERE name = 'dynapi_test_sales';
 SELECT is(pg_temp.row_trigger_args('dynapi_test_sales.invoice'), NULL, 'un-exposing it detaches them');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['id'], '... and leaves other schemas alone');
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer', 'id'],
+          '... and leaves other schemas alone');
+
+-- Modes
+UPDATE dynapi.event_settings SET event_mode = 'log';
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['log', 'dynapi_test_customer', 'id'],
+          'event_settings.event_mode = log re-attaches every table in mode log');
+UPDATE dynapi.event_settings SET event_mode = 'off';
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), NULL, 'mode off removes the triggers');
+SELECT is(dynapi.attach_row_triggers(), 0, '... and attach_row_triggers counts no table');
+CREATE TABLE public.dynapi_test_new (id int PRIMARY KEY);
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_new'), NULL, '... nor does CREATE TABLE attach any');
+INSERT INTO dynapi.table_settings (table_name, event_mode) VALUES ('dynapi_test_new', 'log');
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_new'), ARRAY['log', 'dynapi_test_new', 'id'],
+          'a table''s own event_mode beats the default');
+UPDATE dynapi.event_settings SET event_mode = 'notify';
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer', 'id'],
+          'back to notify: the triggers come back');
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_new'), ARRAY['log', 'dynapi_test_new', 'id'],
+          '... except where the table says otherwise');
 
 -- Writers need no access to schema dynapi
 CREATE ROLE dynapi_test_writer NOLOGIN;
-GRANT INSERT, SELECT ON public.dynapi_test_customer TO dynapi_test_writer;
+GRANT INSERT, SELECT, UPDATE, DELETE ON public.dynapi_test_customer TO dynapi_test_writer;
 GRANT USAGE ON SEQUENCE public.dynapi_test_customer_id_seq TO dynapi_test_writer;
 SET LOCAL ROLE dynapi_test_writer;
-SELECT lives_ok($$INSERT INTO public.dynapi_test_customer (name) VALUES ('c')$$,
+SELECT lives_ok($$INSERT INTO public.dynapi_test_customer (name) VALUES ('c');
+                  UPDATE public.dynapi_test_customer SET name = 'd';
+                  DELETE FROM public.dynapi_test_customer$$,
                 'a role without USAGE on schema dynapi can still write to exposed tables');
 RESET ROLE;
 

@@ -18,16 +18,18 @@ EXCEPTION WHEN OTHERS THEN
     RETURN jsonb_build_object('sqlstate', state, 'message', message, 'column', nullif(column_name, ''));
 END;
 $$;
--- Tables among rels that carry a dynapi_row_events trigger.
+-- Whether a table carries the row-event triggers (since 0013 three
+-- statement triggers, dynapi_row_events_insert, _update and _delete).
+CREATE FUNCTION pg_temp.has_row_trigger(rel regclass) RETURNS boolean LANGUAGE sql AS $$
+    SELECT count(*) = 3 FROM pg_trigger AS t
+     WHERE t.tgrelid = rel AND t.tgname IN ('dynapi_row_events_insert', 'dynapi_row_events_update', 'dynapi_row_events_delete')
+       AND t.tgfoid = 'dynapi.log_row_changes()'::regprocedure
+$$;
+-- Tables among rels that carry them.
 CREATE FUNCTION pg_temp.with_trigger(VARIADIC rels regclass[]) RETURNS text[] LANGUAGE sql AS $$
     SELECT coalesce(array_agg(r::text ORDER BY r::text), '{}')
       FROM unnest(rels) AS r
-     WHERE EXISTS (SELECT 1 FROM pg_trigger AS t WHERE t.tgrelid = r AND t.tgname = 'dynapi_row_events')
-$$;
-CREATE FUNCTION pg_temp.has_row_trigger(rel regclass) RETURNS boolean LANGUAGE sql AS $$
-    SELECT EXISTS (SELECT 1 FROM pg_trigger AS t
-                    WHERE t.tgrelid = rel AND t.tgname = 'dynapi_row_events'
-                      AND t.tgfoid = 'dynapi.notify_row_event()'::regprocedure)
+     WHERE pg_temp.has_row_trigger(r)
 $$;
 
 DELETE FROM dynapi.table_settings;
@@ -100,12 +102,14 @@ SELECT ok(pg_temp.has_row_trigger('public.dynapi_test_other'), '... from that ta
 SELECT lives_ok($$INSERT INTO public.dynapi_test_customer VALUES (1, 'a')$$, 'the table is still writable');
 UPDATE dynapi.table_settings SET exposed = true WHERE table_name = 'dynapi_test_customer';
 SELECT ok(pg_temp.has_row_trigger('public.dynapi_test_customer'), 'UPDATE exposed = true puts it back');
-SELECT is((SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.dynapi_test_customer'::regclass AND tgname = 'dynapi_row_events'),
-          1::bigint, '... once');
-SELECT oid AS trigger_oid FROM pg_trigger WHERE tgrelid = 'public.dynapi_test_customer'::regclass AND tgname = 'dynapi_row_events' \gset
+SELECT is((SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.dynapi_test_customer'::regclass AND NOT tgisinternal),
+          3::bigint, '... once');
+SELECT array_agg(oid ORDER BY oid) AS trigger_oids FROM pg_trigger
+ WHERE tgrelid = 'public.dynapi_test_customer'::regclass AND NOT tgisinternal \gset
 UPDATE dynapi.table_settings SET label = 'Customers', hidden_columns = '{name}' WHERE table_name = 'dynapi_test_customer';
-SELECT is((SELECT oid FROM pg_trigger WHERE tgrelid = 'public.dynapi_test_customer'::regclass AND tgname = 'dynapi_row_events'),
-          :trigger_oid::oid, 'changing only the label or lists leaves the trigger alone');
+SELECT is((SELECT array_agg(oid ORDER BY oid) FROM pg_trigger
+            WHERE tgrelid = 'public.dynapi_test_customer'::regclass AND NOT tgisinternal),
+          :'trigger_oids'::oid[], 'changing only the label or lists leaves the triggers alone');
 UPDATE dynapi.table_settings SET exposed = false WHERE table_name = 'dynapi_test_customer';
 SELECT ok(NOT pg_temp.has_row_trigger('public.dynapi_test_customer'), 'UPDATE exposed = false removes it');
 DELETE FROM dynapi.table_settings WHERE table_name = 'dynapi_test_customer';
@@ -202,8 +206,8 @@ SELECT ok(NOT pg_temp.has_row_trigger('public.dynapi_test_log_2022'), '... which
 UPDATE dynapi.table_settings SET exposed = true WHERE table_name = 'dynapi_test_log';
 SELECT is(pg_temp.with_trigger('public.dynapi_test_log', 'public.dynapi_test_log_2020', 'public.dynapi_test_log_2021',
                                'public.dynapi_test_log_2022'),
-          ARRAY['dynapi_test_log_2020', 'dynapi_test_log_2021', 'dynapi_test_log_2022'],
-          'exposing it again puts the trigger on every partition (not on the partitioned table)');
+          ARRAY['dynapi_test_log', 'dynapi_test_log_2020', 'dynapi_test_log_2021', 'dynapi_test_log_2022'],
+          'exposing it again puts the triggers on the partitioned table and every partition');
 
 ----------------------------------------------------------------------------
 -- TRUNCATE: no settings at all, every table exposed.

@@ -6,14 +6,16 @@
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(10);
+SELECT plan(12);
 
 CREATE TABLE public.dynapi_test_keep (id int PRIMARY KEY, v text);
 INSERT INTO public.dynapi_test_keep VALUES (1, 'a'), (2, 'b');
 CREATE TABLE public.dynapi_test_keep_m (id int, d date, PRIMARY KEY (id, d)) PARTITION BY RANGE (d);
 CREATE TABLE public.dynapi_test_keep_m1 PARTITION OF public.dynapi_test_keep_m FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
 INSERT INTO public.dynapi_test_keep_m VALUES (1, '2020-02-02');
-SELECT has_trigger('public', 'dynapi_test_keep', 'dynapi_row_events', 'before: user tables carry the row trigger');
+SELECT has_trigger('public', 'dynapi_test_keep', 'dynapi_row_events_insert', 'before: user tables carry the row-event triggers');
+SELECT has_trigger('public', 'dynapi_test_keep_m', 'dynapi_row_events_insert', '... partitioned tables too');
+SELECT has_trigger('public', 'dynapi_test_keep_m1', 'dynapi_row_events_insert', '... and their partitions');
 SELECT ok(to_regclass('dynapi.api_users') IS NOT NULL
           AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'dynapi.api_users'::regclass AND tgname = 'dynapi_api_users_write'),
           'before: the admin views (0007) and their INSTEAD OF trigger exist');
