@@ -15,6 +15,7 @@ public enum DynAPIApplication {
         let accounts = router.group().add(middleware: AuthMiddleware(runtime: runtime))
         Routes.addAccounts(to: accounts, runtime: runtime)
         let dynamic = router.group()
+            .add(middleware: EventStreamMiddleware(runtime: runtime))
             .add(middleware: ThrottleMiddleware(throttle: runtime.throttle, keying: .anonymous, proxies: runtime.config.trustedProxies))
             .add(middleware: AuthMiddleware(runtime: runtime))
             .add(middleware: ThrottleMiddleware(throttle: runtime.throttle, keying: .user))

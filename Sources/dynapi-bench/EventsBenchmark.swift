@@ -21,11 +21,14 @@ struct EventsBenchmark: AsyncParsableCommand {
     @Option(help: "seconds measured, after one second of warm-up") var seconds = 15
     @Option(help: "RSS budget for the capacity run, in MB (0: skip)") var budget = 300
     @Option(help: "most sockets the capacity run opens") var maxSockets = 20000
+    @Option(help: "event mode of the database: notify (writers also NOTIFY) or log (sidecars only tail the change log)") var mode = "notify"
 
     func run() async throws {
         Harness.raiseFileLimit()
-        let harness = try await Harness.start(binary: binary, tables: tables)
+        guard ["notify", "log"].contains(mode) else { throw ValidationError("--mode is notify or log, not \(mode)") }
+        let harness = try await Harness.start(binary: binary, tables: tables, eventMode: mode)
         defer { harness.stop() }
+        print("event mode: \(mode)")
         let clock = ContinuousClock()
         let origin = clock.now
         let log = LatencyLog(origin: origin)
@@ -112,8 +115,8 @@ final class LatencyLog: Sendable {
     }
 
     func received(_ payload: String, at instant: ContinuousClock.Instant) {
-        guard let table = RowEvent.table(of: payload), let pk = payload.split(separator: "\"pk\": ").last?.dropLast() else { return }
-        let key = "\(table)/\(pk)"
+        guard let event = try? JSONDecoder().decode(ReceivedEvent.self, from: Data(payload.utf8)), let pk = event.pk else { return }
+        let key = "\(event.table)/\(pk)"
         state.withLock { state in
             guard var entry = state.pending[key] else {
                 state.pending[key] = (instant, -1)
@@ -209,4 +212,10 @@ final class Counter: Sendable {
     private let count = Atomic<Int>(0)
     func increment() { count.add(1, ordering: .relaxed) }
     var value: Int { count.load(ordering: .relaxed) }
+}
+
+/// The part of an event the benchmark reads: `{"event","table","pk","id"}`.
+private struct ReceivedEvent: Decodable {
+    let table: String
+    let pk: Int64?
 }

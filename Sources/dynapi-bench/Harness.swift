@@ -14,7 +14,8 @@ struct Harness {
     let conninfo: String
     let token: String
 
-    static func start(binary: String, tables: Int, environment extra: [String: String] = [:]) async throws -> Harness {
+    /// `eventMode` is `notify` or `log` (checked by the caller: it goes into SQL as it is).
+    static func start(binary: String, tables: Int, eventMode: String = "notify", environment extra: [String: String] = [:]) async throws -> Harness {
         let folder = NSTemporaryDirectory() + "dynapi-bench-\(UUID().uuidString.prefix(8))"
         let cluster = try LocalCluster(dataDirectory: folder, maxConnections: 100)
         try cluster.start()
@@ -24,6 +25,7 @@ struct Harness {
         let setup = try Connection(conninfo: conninfo, logger: logger)
         try Installer.install(setup)
         var ddl = "SET dynapi.bcrypt_cost = 4; SELECT dynapi.create_user('bench', '', 'bench-password', true);"
+        ddl += " UPDATE dynapi.event_settings SET event_mode = '\(eventMode)';"
         for index in 0..<tables { ddl += " CREATE TABLE bench_\(index) (id bigserial PRIMARY KEY, v int);" }
         try setup.execute(ddl)
 

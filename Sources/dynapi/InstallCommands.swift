@@ -11,9 +11,26 @@ struct InstallCommand: ParsableCommand {
         do {
             let applied = try Installer.install(connection)
             print(applied.isEmpty ? "already up to date" : "applied: " + applied.map(\.name).joined(separator: ", "))
+            let mode = try connection.execute("SELECT event_mode FROM dynapi.event_settings").string(0, 0) ?? "notify"
+            print(Self.eventModeNote(mode))
         } catch {
             throw CommandFailure("install failed: \(error.message)")
         }
+    }
+}
+
+extension InstallCommand {
+    /// What the event mode costs the database's writers, said once at install.
+    static func eventModeNote(_ mode: String) -> String {
+        """
+        events: mode '\(mode)' (dynapi.event_settings; per table: dynapi.table_settings.event_mode).
+          Every write to a served table appends to dynapi.change_log in the writer's transaction.
+          notify: writers also NOTIFY to wake the sidecars at once, and PostgreSQL serialises notifying
+                  commits on one lock: with many concurrent writers, prefer log.
+          log:    no NOTIFY: writers never wait on each other; sidecars poll the log (every 5 ms when busy).
+          off:    no events for that table.
+          Switch with: UPDATE dynapi.event_settings SET event_mode = 'log';
+        """
     }
 }
 

@@ -18,6 +18,7 @@ import Testing
             let install = try dynapi(["install"], database: database)
             #expect(install.status == 0, "\(install.output)")
             #expect(install.output.contains("applied: 0001_core_tables"))
+            #expect(install.output.contains("events: mode 'notify'"), "install explains the event modes")
             #expect(try dynapi(["install"], database: database).output.contains("already up to date"))
 
             try database.execute("""

@@ -1,7 +1,8 @@
 /// What a client of the multiplexed socket `/ws/dynapi/` sends:
-/// `{"subscribe":["customer","order"]}` or `{"unsubscribe":["order"]}`.
+/// `{"subscribe":["customer","order"]}` (with `"since":"<event id>"` to
+/// resume: first every later event, then live ones) or `{"unsubscribe":["order"]}`.
 public enum SocketCommand: Sendable, Equatable {
-    case subscribe([String])
+    case subscribe([String], since: EventPosition?)
     case unsubscribe([String])
 
     /// Reads one text message; an error message for the client when it is not a command.
@@ -9,10 +10,14 @@ public enum SocketCommand: Sendable, Equatable {
         guard let object = try? JSONObject.parse(Array(text.utf8), contentType: nil) else {
             return .failure(.error(message: "expected a JSON object such as {\"subscribe\":[\"table\"]}"))
         }
-        guard object.count == 1, let (key, value) = object.first, key == "subscribe" || key == "unsubscribe" else {
+        let verbs = object.keys.filter { $0 == "subscribe" || $0 == "unsubscribe" }
+        guard verbs.count == 1, let key = verbs.first else {
             return .failure(.error(message: "expected exactly one of subscribe or unsubscribe"))
         }
-        guard case .array(let items) = value else {
+        if let other = object.keys.first(where: { $0 != key && !(key == "subscribe" && $0 == "since") }) {
+            return .failure(.error(message: "unknown key \"\(other)\"; a command is {\"subscribe\":[…],\"since\"?:\"<event id>\"} or {\"unsubscribe\":[…]}"))
+        }
+        guard case .array(let items)? = object[key] else {
             return .failure(.error(message: "\(key) takes a list of table names"))
         }
         var tables: [String] = []
@@ -22,7 +27,18 @@ public enum SocketCommand: Sendable, Equatable {
             }
             if !tables.contains(table) { tables.append(table) }
         }
-        return .success(key == "subscribe" ? .subscribe(tables) : .unsubscribe(tables))
+        guard key == "subscribe" else { return .success(.unsubscribe(tables)) }
+        switch object["since"] {
+        case nil, .null?:
+            return .success(.subscribe(tables, since: nil))
+        case .string(let id)?:
+            guard let since = EventPosition(id: id) else {
+                return .failure(.error(message: "since: \"\(id)\" is not an event id (send back the id of the last event received)"))
+            }
+            return .success(.subscribe(tables, since: since))
+        default:
+            return .failure(.error(message: "since takes an event id (a string)"))
+        }
     }
 }
 

@@ -132,7 +132,7 @@ enum CatalogQueries {
 
     /// The admin overview: every relation of the schemas in `$1::text[]`
     /// (served or not) and the bundle's own tables (internal), with column and
-    /// permission counts, endpoint, constraints, user triggers and actions.
+    /// permission counts, endpoint, event mode, constraints, user triggers and actions.
     static let overview = """
         WITH rels AS (
             SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind, n.nspname = 'dynapi' AS internal,
@@ -149,6 +149,8 @@ enum CatalogQueries {
             'label', ts.label,
             'internal', r.internal,
             'exposed', NOT r.internal AND coalesce(ts.exposed, true),
+            'events', CASE WHEN NOT r.internal AND r.relkind IN ('r', 'p') THEN
+                          CASE WHEN coalesce(ts.exposed, true) THEN dynapi.event_mode(r.api_name) ELSE 'off' END END,
             'columns', (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped),
             'permissions', (SELECT count(*) FROM dynapi.user_roles ur WHERE ur.table_name = r.api_name),
             'endpoint', CASE

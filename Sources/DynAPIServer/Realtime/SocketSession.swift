@@ -1,5 +1,6 @@
 import DynAPICore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
@@ -25,17 +26,26 @@ struct SocketSession {
             return try await close(.unauthorized(error.message))
         }
         if let table, let refusal = refusal(table, caller) { return try await close(refusal) }
+        let since: EventPosition?
+        switch Self.since(in: request) {
+        case .success(let position): since = position
+        case .failure(let refusal): return try await close(refusal)
+        }
 
         let outbox = Outbox(capacity: runtime.config.socketBuffer)
         let session = EventHub.Session(userID: caller.user.id, passwordVersion: claims.pwd, isMultiplexed: table == nil, outbox: outbox)
         guard let id = runtime.hub.register(session) else { return try await close(.goingAway) }
         defer { runtime.hub.remove(id) }
-        if let table {
-            runtime.hub.subscribe(id, to: [table])
-            outbox.send(.subscribed([table]))
-        }
-        // The reader and the timer only end the outbox; the writer, which sends the close, decides when the session is over.
+        // The reader, the replay and the timer only end the outbox; the writer, which sends the close, decides when the session is over.
         try await withThrowingTaskGroup(of: Void.self) { group in
+            if let table {
+                outbox.send(.subscribed([table]))
+                if let since {
+                    group.addTask { _ = await EventReplay(runtime: runtime).subscribe(id, to: [table], since: since, outbox: outbox) }
+                } else {
+                    runtime.hub.subscribe(id, to: [table])
+                }
+            }
             group.addTask {
                 try? await read(id: id, caller: caller, outbox: outbox, multiplexed: table == nil)
                 outbox.end(nil)
@@ -50,13 +60,28 @@ struct SocketSession {
         }
     }
 
-    /// The access token: `?token=` (browsers cannot set headers on a WebSocket) or `Authorization: Bearer`.
-    func token() -> String? {
+    /// The access token: `?token=` (browsers cannot set headers on a WebSocket or an EventSource) or `Authorization: Bearer`.
+    func token() -> String? { Self.token(in: request) }
+
+    /// The access token of a subscription request.
+    static func token(in request: Request) -> String? {
         if let query = try? QueryString(parsing: request.uri.query), let item = query.items.last(where: { $0.key == "token" }) {
             return item.value
         }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
         return String(header.dropFirst(7))
+    }
+
+    /// The event id to resume after: `Last-Event-ID` (what an EventSource sends when it reconnects), else `?since=`.
+    static func since(in request: Request) -> Result<EventPosition?, SocketClose> {
+        let query = try? QueryString(parsing: request.uri.query)
+        guard let id = request.headers[HTTPField.Name("Last-Event-ID")!] ?? query?.items.last(where: { $0.key == "since" })?.value,
+              !id.isEmpty
+        else { return .success(nil) }
+        guard let position = EventPosition(id: id) else {
+            return .failure(.badRequest("since: '\(id.prefix(40))' is not an event id"))
+        }
+        return .success(position)
     }
 
     /// Why `caller` may not subscribe to `table`, if they may not.
@@ -68,10 +93,12 @@ struct SocketSession {
     /// Writes queued messages as text frames; then the resync and the close the outbox ended with.
     func write(_ outbox: Outbox) async throws {
         for await message in outbox.messages {
-            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: message)))
+            outbox.written()
+            guard !message.isKeepAlive else { continue }
+            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: message.json)))
         }
         guard let reason = outbox.reason else { return }
-        if reason == .tooSlow { try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: EventHub.resync))) }
+        if reason == .tooSlow { try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: OutboundMessage(.resync).json))) }
         try await close(reason)
     }
 
@@ -82,7 +109,7 @@ struct SocketSession {
             switch SocketCommand.parse(text) {
             case .failure(let notice):
                 outbox.send(notice)
-            case .success(.subscribe(let tables)):
+            case .success(.subscribe(let tables, let since)):
                 var accepted: [String] = []
                 for table in tables {
                     if let refusal = refusal(table, caller) {
@@ -91,8 +118,14 @@ struct SocketSession {
                         accepted.append(table)
                     }
                 }
-                runtime.hub.subscribe(id, to: accepted)
-                if !accepted.isEmpty { outbox.send(.subscribed(accepted)) }
+                guard !accepted.isEmpty else { continue }
+                outbox.send(.subscribed(accepted))
+                if let since {
+                    // Commands wait for the replay, so that a later unsubscribe applies after it.
+                    await EventReplay(runtime: runtime).subscribe(id, to: accepted, since: since, outbox: outbox)
+                } else {
+                    runtime.hub.subscribe(id, to: accepted)
+                }
             case .success(.unsubscribe(let tables)):
                 runtime.hub.unsubscribe(id, from: tables)
                 outbox.send(.unsubscribed(tables, reason: "requested"))

@@ -2,18 +2,23 @@ import DynAPICore
 import DynAPIPostgres
 import ServiceLifecycle
 
-/// Follows the database: reloads the schema on `dynapi_schema`, the ACL on
-/// `dynapi_acl` (both debounced), passes `dynapi_events` to the sockets, and
-/// after a reconnection reloads both and tells every socket to resync, since
-/// notifications may have been missed while the listener was away.
+/// Follows the database. The LISTEN connection reloads the schema on
+/// `dynapi_schema` and the ACL on `dynapi_acl` (both debounced) and wakes the
+/// change log follower on `dynapi_events`; the follower tails the change log
+/// and hands its batches to the hub. Schema and ACL entries of the log also
+/// reload, so that a change whose NOTIFY was missed (the listener was away)
+/// still arrives. Row events never depend on NOTIFY: the follower's cursor
+/// survives reconnections, so nothing is lost while either connection is away.
 struct CatalogWatcher: Service {
     static let channels = ["dynapi_schema", "dynapi_acl", "dynapi_events"]
     let runtime: Runtime
     let listener: NotificationListener
+    let follower: ChangeLogFollower
 
     init(runtime: Runtime) {
         self.runtime = runtime
         self.listener = NotificationListener(conninfo: runtime.config.databaseURL, channels: CatalogWatcher.channels, logger: runtime.logger)
+        self.follower = ChangeLogFollower(conninfo: runtime.config.databaseURL, logger: runtime.logger)
     }
 
     func run() async throws {
@@ -27,33 +32,69 @@ struct CatalogWatcher: Service {
             do { try await runtime.reloadACL() } catch { runtime.logger.error("ACL reload failed: \(error)") }
         }
         listener.start()
-        try await withGracefulShutdownHandler {
-            for await event in listener.events {
-                switch event {
-                case .connected(let isReconnect):
-                    do {
-                        try await runtime.prepareIfNeeded()
-                    } catch {
-                        listener.stop()
-                        await runtime.shutdownPools()
-                        throw error
-                    }
-                    if isReconnect { runtime.hub.resyncAll() }
-                case .notification(channel: "dynapi_events", let payload):
-                    runtime.hub.publish(payload)
-                case .notification(channel: "dynapi_schema", _):
-                    await schemaReload.note()
-                case .notification(channel: "dynapi_acl", _):
-                    await aclReload.note()
-                case .notification:
-                    break
-                }
-            }
-        } onGracefulShutdown: { [listener] in
+        do {
+            try await follow(schemaReload: schemaReload, aclReload: aclReload)
+        } catch {
             listener.stop()
+            follower.stop()
+            await runtime.shutdownPools()
+            throw error
         }
         // Also reached by cancellation, which ends the loop without the handler.
         listener.stop()
+        follower.stop()
         await runtime.shutdownPools()
+    }
+
+    private func follow(schemaReload: ReloadScheduler, aclReload: ReloadScheduler) async throws {
+        let (runtime, listener, follower) = (runtime, listener, follower)
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await event in listener.events {
+                        switch event {
+                        case .connected:
+                            do {
+                                try await runtime.prepareIfNeeded()
+                            } catch {
+                                listener.stop()
+                                follower.stop()
+                                throw error
+                            }
+                            // The bundle is there now: the change log can be followed.
+                            follower.start()
+                        case .notification(channel: "dynapi_events", _):
+                            follower.wake()
+                        case .notification(channel: "dynapi_schema", _):
+                            await schemaReload.note()
+                        case .notification(channel: "dynapi_acl", _):
+                            await aclReload.note()
+                        case .notification:
+                            break
+                        }
+                    }
+                    follower.stop()
+                }
+                group.addTask {
+                    for await update in follower.updates {
+                        switch update {
+                        case .started(let tick):
+                            runtime.hub.start(at: tick)
+                        case .gap(let tick):
+                            runtime.hub.start(at: tick)
+                            runtime.hub.resyncAll()
+                        case .batch(let events, let tick):
+                            runtime.hub.publish(events, upTo: tick)
+                            if events.contains(where: { $0.kind == .schema }) { await schemaReload.note() }
+                            if events.contains(where: { $0.kind == .acl }) { await aclReload.note() }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        } onGracefulShutdown: {
+            listener.stop()
+            follower.stop()
+        }
     }
 }

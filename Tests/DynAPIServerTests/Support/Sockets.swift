@@ -23,6 +23,12 @@ struct SocketReader {
         return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
     }
 
+    /// The next message, a row event, as `"created item 1"` (the key as compact JSON), with its id.
+    mutating func nextEvent() async throws -> (summary: String, id: String)? {
+        guard let text = try await next() else { return nil }
+        return SeenEvent.read(text)
+    }
+
     /// Every message until the socket closes.
     mutating func rest() async throws -> [String] {
         var messages: [String] = []
@@ -69,5 +75,17 @@ extension WebSocketCloseFrame {
         case .unknown(let value): Int(value)
         default: -1
         }
+    }
+}
+
+/// Reading row events the way tests compare them.
+enum SeenEvent {
+    /// `{"event":"created","table":"item","pk":1,"id":"…"}` as `("created item 1", "…")`; a notice as `(text, "")`.
+    static func read(_ text: String) -> (summary: String, id: String) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+              let event = object["event"] as? String, let table = object["table"] as? String, let id = object["id"] as? String,
+              let pk = object["pk"], let key = try? JSONSerialization.data(withJSONObject: pk, options: [.sortedKeys, .fragmentsAllowed])
+        else { return (text, "") }
+        return ("\(event) \(table) \(String(decoding: key, as: UTF8.self))", id)
     }
 }

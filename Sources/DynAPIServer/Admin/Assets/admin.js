@@ -132,6 +132,11 @@ function labels(table) {
 }
 
 // ---------- overview ----------
+const EVENT_MODES = {
+  notify: 'Writers append to the change log and NOTIFY: lowest latency; notifying commits serialise on one lock',
+  log: 'Writers only append to the change log; sidecars poll it: writers never wait on each other',
+  off: 'No events for this table',
+};
 const badge = (text, kind) => h('span', { class: `badge ${kind}`, text });
 const item = (tag, name, def) => h('li', null, tag && [h('span', { class: 'tag', text: tag }), ' '], h('strong', { text: name }), h('span', { class: 'def', text: def }));
 function hooks(t) {
@@ -152,7 +157,8 @@ function tableRow(t) {
     h('th', { scope: 'row' }, h('code', { class: 'name', text: t.name }), t.label && t.label !== t.name && h('span', { class: 'sub', text: t.label }),
       !t.internal && h('a', { class: 'manage', href: `#permissions?table=${encodeURIComponent(t.name)}`, 'aria-label': `Manage permissions of ${t.name}`, text: 'Manage permissions' })),
     h('td', { class: 'wide' }, h('span', { class: 'badges' }, t.internal ? badge('Internal', 'neutral') : badge('Business', 'info'),
-      t.exposed && t.endpoint ? badge('Exposed', 'ok') : badge('Not exposed', 'off'), t.kind && t.kind !== 'table' && badge(t.kind[0].toUpperCase() + t.kind.slice(1).replace(/_/g, ' '), 'neutral'))),
+      t.exposed && t.endpoint ? badge('Exposed', 'ok') : badge('Not exposed', 'off'), t.kind && t.kind !== 'table' && badge(t.kind[0].toUpperCase() + t.kind.slice(1).replace(/_/g, ' '), 'neutral'),
+      t.events && Object.assign(badge(`Events: ${t.events}`, t.events === 'off' ? 'off' : 'neutral'), { title: EVENT_MODES[t.events] || '' }))),
     h('td', { class: 'num', text: count(t.columns) }), h('td', { class: 'num', text: count(t.permissions) }),
     endpointCell(t.endpoint), h('td', { class: 'wide' }, hooks(t)), h('td', { class: 'wide' }, actions(t)));
 }

@@ -1,0 +1,71 @@
+import DynAPICore
+
+/// The statements that read the bundle's change log (`dynapi.change_log`,
+/// its ticks, and the functions over them), for the follower and for
+/// clients that resume from an event id.
+public enum ChangeLogQueries {
+    /// The oldest and the newest tick kept.
+    public struct Bounds: Sendable, Equatable {
+        /// Events of this tick's batch and older ones are gone.
+        public var oldest: Int64
+        /// The newest tick.
+        public var newest: Int64
+    }
+
+    /// The SQLSTATE the bundle answers with when a batch's tick is no longer kept.
+    static let tickMissing = "P0002"
+
+    /// Asks the bundle to record a tick if something new became visible; the newest tick either way.
+    public static func tick(_ connection: Connection) throws(DatabaseError) -> Int64 {
+        try int64(connection.execute("SELECT dynapi.change_log_tick()"), "change_log_tick")
+    }
+
+    /// The oldest and newest tick.
+    public static func bounds(_ connection: Connection) throws(DatabaseError) -> Bounds {
+        let result = try connection.execute("SELECT oldest_tick, newest_tick FROM dynapi.change_log_bounds()")
+        guard let oldest = result.string(0, 0).flatMap({ Int64($0) }), let newest = result.string(0, 1).flatMap({ Int64($0) }) else {
+            throw DatabaseError(sqlstate: "XX000", message: "dynapi.change_log_bounds() returned no ticks")
+        }
+        return Bounds(oldest: oldest, newest: newest)
+    }
+
+    /// Events after `since` up to the end of tick `upTo`'s batch, in order, at most `limit`;
+    /// of one table when `table` is given. Throws SQLSTATE P0002 when `since.tick` is no longer kept.
+    public static func events(
+        _ connection: Connection, after since: EventPosition, upTo: Int64, table: String? = nil, limit: Int = 5_000
+    ) throws(DatabaseError) -> [ChangeEvent] {
+        let result = try connection.query(SQLStatement(
+            "SELECT tick, id, ord, table_name, event, pk::text FROM dynapi.change_log_events($1, $2, $3, $4, $5) LIMIT $6",
+            binds: [String(since.tick), String(since.entry), String(since.row), String(upTo), table, String(limit)]
+        ))
+        var events: [ChangeEvent] = []
+        events.reserveCapacity(result.rows.count)
+        for row in result.rows.indices {
+            guard let tick = result.string(row, 0).flatMap({ Int64($0) }),
+                  let entry = result.string(row, 1).flatMap({ Int64($0) }),
+                  let ord = result.string(row, 2).flatMap({ Int32($0) }),
+                  let kind = result.string(row, 4).flatMap(ChangeEvent.Kind.init(rawValue:))
+            else { continue }
+            events.append(ChangeEvent(
+                position: EventPosition(tick: tick, entry: entry, row: ord), kind: kind,
+                table: result.string(row, 3), key: result.string(row, 5) ?? "null"
+            ))
+        }
+        return events
+    }
+
+    /// Deletes what is past the retention; the number of entries deleted.
+    public static func prune(_ connection: Connection) throws(DatabaseError) -> Int64 {
+        try int64(connection.execute("SELECT dynapi.prune_change_log()"), "prune_change_log")
+    }
+
+    /// Whether an error says the tick a read started from is no longer kept.
+    public static func isTickMissing(_ error: DatabaseError) -> Bool { error.sqlstate == tickMissing }
+
+    private static func int64(_ result: QueryResult, _ function: String) throws(DatabaseError) -> Int64 {
+        guard let value = result.string(0, 0).flatMap({ Int64($0) }) else {
+            throw DatabaseError(sqlstate: "XX000", message: "dynapi.\(function)() returned no number")
+        }
+        return value
+    }
+}
