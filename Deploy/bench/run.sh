@@ -20,6 +20,11 @@
 #
 #   Deploy/bench/run.sh [--binary PATH] [--duration S] [--warmup S]
 #                       [--connections N] [--pool-size N] [--workloads "H0 R1 R2 R3 W1"]
+#                       [--event-mode notify|log]
+#
+# --event-mode sets the bundle's event mode (dynapi.event_settings) before
+# measuring: what W1's writes cost depends on it (see the README's "The change
+# log and event modes"); the default is the bundle's own, notify.
 #
 # The same from the environment: BINARY, DURATION (15), WARMUP (3),
 # CONNECTIONS (32), POOL_SIZE (8), WORKLOADS; PG_SETTINGS adds PostgreSQL
@@ -31,12 +36,14 @@ duration=${DURATION:-15}
 warmup=${WARMUP:-3}
 connections=${CONNECTIONS:-32}
 workloads=${WORKLOADS:-H0 R1 R2 R3 W1}
+event_mode=${EVENT_MODE:-notify}
 while [ $# -gt 0 ]; do
     case $1 in
         --duration) duration=$2; shift 2 ;;
         --warmup) warmup=$2; shift 2 ;;
         --connections) connections=$2; shift 2 ;;
         --workloads) workloads=$2; shift 2 ;;
+        --event-mode) event_mode=$2; shift 2 ;;
         *) bench_option "$@"; shift "$bench_shift" ;;
     esac
 done
@@ -68,7 +75,10 @@ command -v pgbench >/dev/null || [ -x "$pg_bin/pgbench" ] || die "pgbench is mis
 pgbench=$(command -v pgbench || echo "$pg_bin/pgbench")
 ensure_binary
 
+case $event_mode in notify|log) ;; *) die "--event-mode is notify or log, not $event_mode" ;; esac
 start_shop
+sql -qc "UPDATE dynapi.event_settings SET event_mode = '$event_mode'"
+log "event mode: $event_mode"
 
 # --- The SQL each workload sends, from PostgreSQL's own log ------------------
 log "capturing the SQL of one request per workload"

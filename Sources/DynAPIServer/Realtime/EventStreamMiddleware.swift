@@ -59,7 +59,7 @@ struct EventStreamMiddleware: RouterMiddleware {
 }
 
 /// One Server-Sent Events stream, from its first line to its end.
-private struct EventStream: Sendable {
+struct EventStream: Sendable {
     let runtime: Runtime
     let table: String
     let since: EventPosition?
