@@ -326,103 +326,217 @@ COMMENT ON FUNCTION dynapi.event_mode(text) IS
 ----------------------------------------------------------------------------
 -- Row triggers
 
--- Trigger arguments: mode, API name, then the primary-key columns. The
--- statement's rows are in the transition table dynapi_rows (NEW TABLE for
--- INSERT and UPDATE, OLD TABLE for DELETE). SECURITY DEFINER because it
--- fires for whichever role writes the rows, and that role usually has no
--- access to schema dynapi. Static SQL only: plpgsql prepares it once per
--- trigger and reuses the plan for every statement.
+-- Trigger arguments: mode, API name, key position, then the primary-key
+-- columns. The key position is '1', '2' or '3' when the key is one column
+-- and that column is the first, second or third of the rows the trigger
+-- sees (the columns of the table it is on, dropped ones not counted), and
+-- '0' otherwise (a composite key, no key, a key further right, a table with
+-- another column named dynapi_key, row triggers). The statement's rows are
+-- in the transition table dynapi_rows (NEW TABLE for INSERT and UPDATE, OLD
+-- TABLE for DELETE). SECURITY DEFINER because it fires for whichever role
+-- writes the rows, and that role usually has no access to schema dynapi.
+-- Static SQL only: plpgsql prepares it once per trigger and reuses the plan
+-- for every statement, so one function serves every key shape through
+-- branches its arguments choose.
+--
+-- No SET clause: a SET search_path made every writing statement set the
+-- setting and recompute the search path on the way in and again on the
+-- way out, a tenth of what the trigger cost. The function runs with the
+-- writer's search_path instead, so nothing in it may be found through it:
+-- every function, operator and type is schema-qualified
+-- (pg_catalog.jsonb_build_array, OPERATOR(pg_catalog.=), pg_catalog.jsonb),
+-- the log is dynapi.change_log, and dynapi_rows is an ephemeral named
+-- relation, which PostgreSQL looks up before any schema. What is left
+-- unqualified is syntax (IF, NOT, AND, OR, CASE WHEN, coalesce, EXISTS,
+-- FOUND, RAISE). Keep it so: test_change_log.sql writes through every
+-- branch with a search_path whose first schema shadows these names. (Plans remember
+-- the search_path they were made under: a backend whose writers alternate
+-- between search_paths re-plans the statements at each change, which costs
+-- time, never correctness.)
 CREATE FUNCTION dynapi.log_row_changes() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    logged bigint;
-    row_data jsonb;
+    row_data pg_catalog.jsonb;
 BEGIN
-    -- Every statement, plan node and even plpgsql expression here is paid
-    -- by each writing statement of the table, and setting up an executor
-    -- costs more than the work for one row. So: the most common statement,
-    -- one row, is one INSERT ... SELECT without aggregate (guarded by an
-    -- uncorrelated "no second row", evaluated once); one statement per key
-    -- shape, as a sub-select in a CASE branch is set up even when not
-    -- taken; plpgsql expressions without sub-selects (each takes a
-    -- snapshot; one with a sub-select sets up an executor).
-    IF TG_NARGS = 3 AND TG_LEVEL = 'STATEMENT' THEN
+    -- Every statement, plan node and plpgsql expression here is paid by
+    -- each writing statement of the table, and setting up an executor
+    -- costs more than the work for one row; a plpgsql expression costs
+    -- about 2,000 instructions, one subscripting TG_ARGV 2,500 more. So the
+    -- most common statement, one row with a one-column key, takes two
+    -- expressions and one INSERT ... SELECT without aggregate (guarded by an
+    -- uncorrelated "no second row", evaluated once) that reads the key by
+    -- position: the transition table's columns are renamed positionally,
+    -- (dynapi_c1, dynapi_key), instead of converting the whole row with
+    -- to_jsonb to find the key by name. One statement per key shape, as a
+    -- sub-select in a CASE branch is set up even when not taken, tested in
+    -- the order of how common the shapes are: the key in the first column;
+    -- found by name (composite keys, no key, row triggers); the second and
+    -- third column. The event is looked up in a constant jsonb object,
+    -- cheaper than a CASE on TG_OP.
+    IF TG_ARGV[2] OPERATOR(pg_catalog.=) '1' THEN
         INSERT INTO dynapi.change_log (table_name, event, pks)
-        SELECT TG_ARGV[1], CASE TG_OP WHEN 'INSERT' THEN 'created' WHEN 'UPDATE' THEN 'updated' ELSE 'deleted' END,
-               jsonb_build_array(coalesce(to_jsonb(r) -> TG_ARGV[2], 'null'))
-          FROM dynapi_rows AS r
+        SELECT TG_ARGV[1],
+               '{"INSERT": "created", "UPDATE": "updated", "DELETE": "deleted"}'::pg_catalog.jsonb
+                   OPERATOR(pg_catalog.->>) TG_OP,
+               pg_catalog.jsonb_build_array(r.dynapi_key)
+          FROM dynapi_rows AS r (dynapi_key)
          WHERE NOT EXISTS (SELECT FROM dynapi_rows OFFSET 1);
-    ELSIF TG_LEVEL = 'ROW' THEN
-        -- Only on the leaves of a tree with foreign tables (see
-        -- attach_row_trigger): one entry per row.
-        IF TG_OP = 'DELETE' THEN
-            row_data := to_jsonb(OLD);
+    ELSIF TG_ARGV[2] OPERATOR(pg_catalog.=) '0' THEN
+        -- The key found by name (or none); and the row triggers.
+        IF TG_LEVEL OPERATOR(pg_catalog.=) 'ROW' THEN
+            -- Only on the leaves of a tree with foreign tables (see
+            -- attach_row_trigger): one entry per row.
+            IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
+                row_data := pg_catalog.to_jsonb(OLD);
+            ELSE
+                row_data := pg_catalog.to_jsonb(NEW);
+            END IF;
+            INSERT INTO dynapi.change_log (table_name, event, pks)
+            VALUES (TG_ARGV[1],
+                    '{"INSERT": "created", "UPDATE": "updated", "DELETE": "deleted"}'::pg_catalog.jsonb
+                        OPERATOR(pg_catalog.->>) TG_OP,
+                    pg_catalog.jsonb_build_array(CASE
+                        WHEN TG_NARGS OPERATOR(pg_catalog.=) 3 THEN 'null'::pg_catalog.jsonb
+                        WHEN TG_NARGS OPERATOR(pg_catalog.=) 4
+                            THEN coalesce(row_data OPERATOR(pg_catalog.->) TG_ARGV[3], 'null'::pg_catalog.jsonb)
+                        ELSE (SELECT pg_catalog.jsonb_object_agg(c.name, coalesce(row_data OPERATOR(pg_catalog.->) c.name,
+                                                                                  'null'::pg_catalog.jsonb))
+                                FROM pg_catalog.unnest(TG_ARGV[3:]) AS c(name))
+                    END));
+            IF TG_ARGV[0] OPERATOR(pg_catalog.=) 'notify' THEN
+                PERFORM pg_catalog.pg_notify('dynapi_events', pg_catalog.pg_current_xact_id()::pg_catalog.text);
+            END IF;
+            RETURN NULL;
+        ELSIF TG_NARGS OPERATOR(pg_catalog.>) 4 THEN
+            -- a composite key
+            INSERT INTO dynapi.change_log (table_name, event, pks)
+            SELECT TG_ARGV[1],
+                   '{"INSERT": "created", "UPDATE": "updated", "DELETE": "deleted"}'::pg_catalog.jsonb
+                       OPERATOR(pg_catalog.->>) TG_OP,
+                   pg_catalog.jsonb_build_array((SELECT pg_catalog.jsonb_object_agg(c.name,
+                                                            coalesce(j.row_data OPERATOR(pg_catalog.->) c.name,
+                                                                     'null'::pg_catalog.jsonb))
+                                                   FROM (SELECT pg_catalog.to_jsonb(r)) AS j(row_data),
+                                                        pg_catalog.unnest(TG_ARGV[3:]) AS c(name)))
+              FROM dynapi_rows AS r
+             WHERE NOT EXISTS (SELECT FROM dynapi_rows OFFSET 1);
+        ELSIF TG_NARGS OPERATOR(pg_catalog.=) 4 THEN
+            -- a one-column key, by name
+            INSERT INTO dynapi.change_log (table_name, event, pks)
+            SELECT TG_ARGV[1],
+                   '{"INSERT": "created", "UPDATE": "updated", "DELETE": "deleted"}'::pg_catalog.jsonb
+                       OPERATOR(pg_catalog.->>) TG_OP,
+                   pg_catalog.jsonb_build_array(coalesce(pg_catalog.to_jsonb(r) OPERATOR(pg_catalog.->) TG_ARGV[3],
+                                                         'null'::pg_catalog.jsonb))
+              FROM dynapi_rows AS r
+             WHERE NOT EXISTS (SELECT FROM dynapi_rows OFFSET 1);
         ELSE
-            row_data := to_jsonb(NEW);
+            -- no key
+            INSERT INTO dynapi.change_log (table_name, event, pks)
+            SELECT TG_ARGV[1],
+                   '{"INSERT": "created", "UPDATE": "updated", "DELETE": "deleted"}'::pg_catalog.jsonb
+                       OPERATOR(pg_catalog.->>) TG_OP,
+                   '[null]'::pg_catalog.jsonb
+              FROM dynapi_rows AS r
+             WHERE NOT EXISTS (SELECT FROM dynapi_rows OFFSET 1);
         END IF;
+    ELSIF TG_ARGV[2] OPERATOR(pg_catalog.=) '2' THEN
         INSERT INTO dynapi.change_log (table_name, event, pks)
-        VALUES (TG_ARGV[1], CASE TG_OP WHEN 'INSERT' THEN 'created' WHEN 'UPDATE' THEN 'updated' ELSE 'deleted' END,
-                jsonb_build_array(CASE TG_NARGS
-                    WHEN 2 THEN 'null'::jsonb
-                    WHEN 3 THEN coalesce(row_data -> TG_ARGV[2], 'null')
-                    ELSE (SELECT jsonb_object_agg(c.name, coalesce(row_data -> c.name, 'null'))
-                            FROM unnest(TG_ARGV[2:]) AS c(name))
-                END));
-        IF TG_ARGV[0] = 'notify' THEN
-            PERFORM pg_notify('dynapi_events', pg_current_xact_id()::text);
-        END IF;
-        RETURN NULL;
-    ELSIF TG_NARGS = 2 THEN
+        SELECT TG_ARGV[1],
+               '{"INSERT": "created", "UPDATE": "updated", "DELETE": "deleted"}'::pg_catalog.jsonb
+                   OPERATOR(pg_catalog.->>) TG_OP,
+               pg_catalog.jsonb_build_array(r.dynapi_key)
+          FROM dynapi_rows AS r (dynapi_c1, dynapi_key)
+         WHERE NOT EXISTS (SELECT FROM dynapi_rows OFFSET 1);
+    ELSIF TG_ARGV[2] OPERATOR(pg_catalog.=) '3' THEN
         INSERT INTO dynapi.change_log (table_name, event, pks)
-        SELECT TG_ARGV[1], CASE TG_OP WHEN 'INSERT' THEN 'created' WHEN 'UPDATE' THEN 'updated' ELSE 'deleted' END,
-               '[null]'
-          FROM dynapi_rows AS r
+        SELECT TG_ARGV[1],
+               '{"INSERT": "created", "UPDATE": "updated", "DELETE": "deleted"}'::pg_catalog.jsonb
+                   OPERATOR(pg_catalog.->>) TG_OP,
+               pg_catalog.jsonb_build_array(r.dynapi_key)
+          FROM dynapi_rows AS r (dynapi_c1, dynapi_c2, dynapi_key)
          WHERE NOT EXISTS (SELECT FROM dynapi_rows OFFSET 1);
     ELSE
-        INSERT INTO dynapi.change_log (table_name, event, pks)
-        SELECT TG_ARGV[1], CASE TG_OP WHEN 'INSERT' THEN 'created' WHEN 'UPDATE' THEN 'updated' ELSE 'deleted' END,
-               jsonb_build_array((SELECT jsonb_object_agg(c.name, coalesce(to_jsonb(r) -> c.name, 'null'))
-                                    FROM unnest(TG_ARGV[2:]) AS c(name)))
-          FROM dynapi_rows AS r
-         WHERE NOT EXISTS (SELECT FROM dynapi_rows OFFSET 1);
+        RAISE EXCEPTION 'dynapi.log_row_changes: trigger arguments % are not (mode, API name, key position, key columns...)',
+                        TG_ARGV::pg_catalog.text
+            USING HINT = 'SELECT dynapi.attach_row_triggers() re-creates the triggers.';
     END IF;
-    GET DIAGNOSTICS logged = ROW_COUNT;
 
-    -- Nothing logged: no row (an UPDATE matching nothing, the idle half of
-    -- an upsert), or several. Then one entry per 1,000 rows, keys in the
-    -- order the statement wrote the rows. (Nested IFs: one expression with
-    -- a sub-select would set up an executor every time.)
-    IF logged = 0 THEN
-        IF EXISTS (SELECT FROM dynapi_rows) THEN
-            INSERT INTO dynapi.change_log (table_name, event, pks)
-            SELECT TG_ARGV[1], CASE TG_OP WHEN 'INSERT' THEN 'created' WHEN 'UPDATE' THEN 'updated' ELSE 'deleted' END,
-                   jsonb_agg(k.pk ORDER BY k.n)
-              FROM (SELECT CASE TG_NARGS
-                               WHEN 2 THEN 'null'::jsonb
-                               WHEN 3 THEN coalesce(to_jsonb(r) -> TG_ARGV[2], 'null')
-                               ELSE (SELECT jsonb_object_agg(c.name, coalesce(j.row_data -> c.name, 'null'))
-                                       FROM (SELECT to_jsonb(r)) AS j(row_data), unnest(TG_ARGV[2:]) AS c(name))
-                           END AS pk,
-                           row_number() OVER () - 1 AS n
-                      FROM dynapi_rows AS r) AS k
-             GROUP BY k.n / 1000
-             ORDER BY k.n / 1000;
-            IF TG_ARGV[0] = 'notify' THEN
-                PERFORM pg_notify('dynapi_events', pg_current_xact_id()::text);
+    -- One expression for "one row logged, mode log": nothing more to do.
+    IF NOT FOUND OR TG_ARGV[0] OPERATOR(pg_catalog.=) 'notify' THEN
+        -- Nothing logged: no row (an UPDATE matching nothing, the idle half
+        -- of an upsert), or several. Then one entry per 1,000 rows, keys in
+        -- the order the statement wrote the rows. (Nested IFs: one
+        -- expression with a sub-select would set up an executor every time.)
+        IF NOT FOUND THEN
+            IF NOT EXISTS (SELECT FROM dynapi_rows) THEN
+                RETURN NULL;
+            END IF;
+            IF TG_ARGV[2] OPERATOR(pg_catalog.=) '1' THEN
+                INSERT INTO dynapi.change_log (table_name, event, pks)
+                SELECT TG_ARGV[1],
+                       '{"INSERT": "created", "UPDATE": "updated", "DELETE": "deleted"}'::pg_catalog.jsonb
+                           OPERATOR(pg_catalog.->>) TG_OP,
+                       pg_catalog.jsonb_agg(k.pk ORDER BY k.n)
+                  FROM (SELECT r.dynapi_key AS pk, pg_catalog.row_number() OVER () OPERATOR(pg_catalog.-) 1 AS n
+                          FROM dynapi_rows AS r (dynapi_key)) AS k
+                 GROUP BY k.n OPERATOR(pg_catalog./) 1000
+                 ORDER BY k.n OPERATOR(pg_catalog./) 1000;
+            ELSIF TG_ARGV[2] OPERATOR(pg_catalog.=) '2' THEN
+                INSERT INTO dynapi.change_log (table_name, event, pks)
+                SELECT TG_ARGV[1],
+                       '{"INSERT": "created", "UPDATE": "updated", "DELETE": "deleted"}'::pg_catalog.jsonb
+                           OPERATOR(pg_catalog.->>) TG_OP,
+                       pg_catalog.jsonb_agg(k.pk ORDER BY k.n)
+                  FROM (SELECT r.dynapi_key AS pk, pg_catalog.row_number() OVER () OPERATOR(pg_catalog.-) 1 AS n
+                          FROM dynapi_rows AS r (dynapi_c1, dynapi_key)) AS k
+                 GROUP BY k.n OPERATOR(pg_catalog./) 1000
+                 ORDER BY k.n OPERATOR(pg_catalog./) 1000;
+            ELSIF TG_ARGV[2] OPERATOR(pg_catalog.=) '3' THEN
+                INSERT INTO dynapi.change_log (table_name, event, pks)
+                SELECT TG_ARGV[1],
+                       '{"INSERT": "created", "UPDATE": "updated", "DELETE": "deleted"}'::pg_catalog.jsonb
+                           OPERATOR(pg_catalog.->>) TG_OP,
+                       pg_catalog.jsonb_agg(k.pk ORDER BY k.n)
+                  FROM (SELECT r.dynapi_key AS pk, pg_catalog.row_number() OVER () OPERATOR(pg_catalog.-) 1 AS n
+                          FROM dynapi_rows AS r (dynapi_c1, dynapi_c2, dynapi_key)) AS k
+                 GROUP BY k.n OPERATOR(pg_catalog./) 1000
+                 ORDER BY k.n OPERATOR(pg_catalog./) 1000;
+            ELSE
+                INSERT INTO dynapi.change_log (table_name, event, pks)
+                SELECT TG_ARGV[1],
+                       '{"INSERT": "created", "UPDATE": "updated", "DELETE": "deleted"}'::pg_catalog.jsonb
+                           OPERATOR(pg_catalog.->>) TG_OP,
+                       pg_catalog.jsonb_agg(k.pk ORDER BY k.n)
+                  FROM (SELECT CASE
+                                   WHEN TG_NARGS OPERATOR(pg_catalog.=) 3 THEN 'null'::pg_catalog.jsonb
+                                   WHEN TG_NARGS OPERATOR(pg_catalog.=) 4
+                                       THEN coalesce(pg_catalog.to_jsonb(r) OPERATOR(pg_catalog.->) TG_ARGV[3],
+                                                     'null'::pg_catalog.jsonb)
+                                   ELSE (SELECT pg_catalog.jsonb_object_agg(c.name,
+                                                    coalesce(j.row_data OPERATOR(pg_catalog.->) c.name,
+                                                             'null'::pg_catalog.jsonb))
+                                           FROM (SELECT pg_catalog.to_jsonb(r)) AS j(row_data),
+                                                pg_catalog.unnest(TG_ARGV[3:]) AS c(name))
+                               END AS pk,
+                               pg_catalog.row_number() OVER () OPERATOR(pg_catalog.-) 1 AS n
+                          FROM dynapi_rows AS r) AS k
+                 GROUP BY k.n OPERATOR(pg_catalog./) 1000
+                 ORDER BY k.n OPERATOR(pg_catalog./) 1000;
             END IF;
         END IF;
-    -- One payload per transaction: NOTIFY folds identical payloads, so a
-    -- transaction of many statements still queues one notification.
-    ELSIF TG_ARGV[0] = 'notify' THEN
-        PERFORM pg_notify('dynapi_events', pg_current_xact_id()::text);
+        -- One payload per transaction: NOTIFY folds identical payloads, so a
+        -- transaction of many statements still queues one notification.
+        IF TG_ARGV[0] OPERATOR(pg_catalog.=) 'notify' THEN
+            PERFORM pg_catalog.pg_notify('dynapi_events', pg_catalog.pg_current_xact_id()::pg_catalog.text);
+        END IF;
     END IF;
     RETURN NULL;
 END;
 $$;
 COMMENT ON FUNCTION dynapi.log_row_changes() IS
-    'AFTER STATEMENT trigger (REFERENCING ... TABLE AS dynapi_rows): writes the changed rows'' keys to dynapi.change_log, 1,000 per entry; in mode notify also NOTIFY dynapi_events (payload: the transaction id). Arguments: mode, API name, primary-key columns. As an AFTER ROW trigger (partition trees with foreign partitions), one entry per row.';
+    'AFTER STATEMENT trigger (REFERENCING ... TABLE AS dynapi_rows): writes the changed rows'' keys to dynapi.change_log, 1,000 per entry; in mode notify also NOTIFY dynapi_events (payload: the transaction id). Arguments: mode, API name, key position (1 to 3: the one key column''s number among the table''s columns; 0: find the key by name), primary-key columns. As an AFTER ROW trigger (partition trees with foreign partitions), one entry per row. No SET search_path: everything in it is schema-qualified.';
 REVOKE EXECUTE ON FUNCTION dynapi.log_row_changes() FROM PUBLIC;
 
 -- The 0004/0012 function, for the statement triggers. PostgreSQL allows a
@@ -432,8 +546,9 @@ REVOKE EXECUTE ON FUNCTION dynapi.log_row_changes() FROM PUBLIC;
 -- (root, intermediate, leaf) gets its own, all logging the root's API name
 -- and key. Since they are not cloned, they never block ATTACH PARTITION.
 -- Triggers whose definition and arguments already fit are left alone (no
--- lock, no DDL); those that differ (mode, a renamed table or key, a new
--- root) are recreated. The old per-row dynapi_row_events trigger goes.
+-- lock, no DDL); those that differ (mode, a renamed table or key, a key
+-- that moved, a new root) are recreated. The old per-row dynapi_row_events
+-- trigger goes.
 --
 -- Except above a foreign table (a foreign partition, or a foreign
 -- inheritance child): PostgreSQL refuses to collect transition rows from
@@ -453,6 +568,7 @@ DECLARE
     root_name text;
     mode text;
     pk_columns text[];
+    key_position integer;
     args text[];
     wanted_args bytea;
     per_row boolean;
@@ -481,13 +597,6 @@ BEGIN
      CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
       JOIN pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
      WHERE i.indrelid = root AND i.indisprimary;
-    args := ARRAY[mode, root_name] || coalesce(pk_columns, '{}');
-
-    -- pg_trigger.tgargs is the arguments, each NUL-terminated, in the server
-    -- encoding.
-    SELECT string_agg(convert_to(a, current_setting('server_encoding')) || '\x00'::bytea, ''::bytea ORDER BY o)
-      INTO wanted_args
-      FROM unnest(args) WITH ORDINALITY AS u(a, o);
 
     -- the whole inheritance family: a statement on a parent also writes the
     -- children, whose own statement triggers do not fire then
@@ -511,6 +620,36 @@ BEGIN
          -- removes its clones from the leaves handled afterwards
          ORDER BY c.relkind = 'r', c.oid
     LOOP
+        -- The key position (see log_row_changes) is the member's own: a
+        -- statement on a partition fires the partition's triggers with its
+        -- rows, whose columns may be in another order than the root's. A
+        -- positional alias skips dropped columns, and renames the first
+        -- columns only, so another column named dynapi_key would make the
+        -- trigger's reference to the key ambiguous: the key is then found
+        -- by name. Dropping a column before the key changes the position:
+        -- the DDL event trigger calls this function, and the triggers are
+        -- recreated with the new one.
+        key_position := 0;
+        IF NOT per_row AND cardinality(pk_columns) = 1 THEN
+            SELECT l.n INTO key_position
+              FROM (SELECT a.attname, row_number() OVER (ORDER BY a.attnum) AS n
+                      FROM pg_attribute AS a
+                     WHERE a.attrelid = member.oid AND a.attnum > 0 AND NOT a.attisdropped) AS l
+             WHERE l.attname = pk_columns[1];
+            IF key_position IS NULL OR key_position > 3
+               OR EXISTS (SELECT 1 FROM pg_attribute AS a
+                           WHERE a.attrelid = member.oid AND a.attnum > 0 AND NOT a.attisdropped
+                             AND a.attname = 'dynapi_key' AND a.attname <> pk_columns[1]) THEN
+                key_position := 0;
+            END IF;
+        END IF;
+        args := ARRAY[mode, root_name, key_position::text] || coalesce(pk_columns, '{}');
+        -- pg_trigger.tgargs is the arguments, each NUL-terminated, in the
+        -- server encoding.
+        SELECT string_agg(convert_to(a, current_setting('server_encoding')) || '\x00'::bytea, ''::bytea ORDER BY o)
+          INTO wanted_args
+          FROM unnest(args) WITH ORDINALITY AS u(a, o);
+
         IF EXISTS (SELECT 1 FROM pg_trigger AS t
                     WHERE t.tgrelid = member.oid AND t.tgname = 'dynapi_row_events' AND t.tgparentid = 0) THEN
             PERFORM dynapi.run_internal_ddl(format('DROP TRIGGER dynapi_row_events ON %s', member.qualified));
@@ -555,7 +694,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION dynapi.attach_row_trigger(regclass) IS
-    'Makes a table (for a partitioned table or a partition: every member of its tree) log its row changes per its event mode: the dynapi_row_events_insert/_update/_delete statement triggers, keyed by the root''s current primary key and named by its API name (row triggers on the local leaves of a tree with foreign partitions); removes them for mode off or exposed = false. Idempotent; a no-op for temporary tables.';
+    'Makes a table (for a partitioned table or a partition: every member of its tree) log its row changes per its event mode: the dynapi_row_events_insert/_update/_delete statement triggers, keyed by the root''s current primary key (with its position among each member''s columns) and named by its API name (row triggers on the local leaves of a tree with foreign partitions); removes them for mode off or exposed = false. Idempotent; a no-op for temporary tables.';
 
 CREATE OR REPLACE FUNCTION dynapi.detach_row_trigger(rel regclass) RETURNS void
 LANGUAGE plpgsql

@@ -7,7 +7,7 @@
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(122);
+SELECT plan(132);
 
 -- pg_temp.mark() remembers the newest entry; pg_temp.logged() lists the
 -- entries written since, oldest first.
@@ -109,7 +109,7 @@ SELECT throws_ok($$INSERT INTO dynapi.table_settings (table_name, event_mode) VA
 ----------------------------------------------------------------------------
 -- Row events (mode notify, the default)
 CREATE TABLE public.dynapi_test_customer (id serial PRIMARY KEY, name text);
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer', 'id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer', '1', 'id'],
           'mode notify: the triggers say notify');
 
 SELECT pg_temp.mark();
@@ -263,14 +263,234 @@ SELECT results_eq('SELECT event, pks FROM pg_temp.logged()', $$VALUES ('created'
                   'a role without access to schema dynapi writes, and its changes are logged');
 
 ----------------------------------------------------------------------------
+-- Key positions: a one-column key among the first three columns is read by
+-- its position in the rows (the triggers' third argument), anything else
+-- by name (position 0).
+CREATE TABLE public.dynapi_test_k2 (v text, code text PRIMARY KEY);
+CREATE TABLE public.dynapi_test_k3 (a int, b int, id int PRIMARY KEY, c int);
+CREATE TABLE public.dynapi_test_k4 (a int, b int, c int, id int PRIMARY KEY);
+CREATE TABLE public.dynapi_test_kx (id int PRIMARY KEY, dynapi_key int);
+SELECT is(ARRAY[(pg_temp.row_trigger_args('public.dynapi_test_k2'))[3], (pg_temp.row_trigger_args('public.dynapi_test_k3'))[3],
+                (pg_temp.row_trigger_args('public.dynapi_test_k4'))[3], (pg_temp.row_trigger_args('public.dynapi_test_kx'))[3]],
+          ARRAY['2', '3', '0', '0'],
+          'key position: the second and third column are read by position; a fourth, or a table with a column named dynapi_key, by name');
+SELECT pg_temp.mark();
+INSERT INTO public.dynapi_test_k2 (code) VALUES ('a');
+INSERT INTO public.dynapi_test_k2 (code) VALUES ('b'), ('c');
+INSERT INTO public.dynapi_test_k3 (id, a) VALUES (1, 10);
+INSERT INTO public.dynapi_test_k3 (id, a) VALUES (2, 20), (3, 30);
+INSERT INTO public.dynapi_test_k4 (id) VALUES (1);
+INSERT INTO public.dynapi_test_k4 (id) VALUES (2), (3);
+INSERT INTO public.dynapi_test_kx (id, dynapi_key) VALUES (1, 100);
+INSERT INTO public.dynapi_test_kx (id, dynapi_key) VALUES (2, 200), (3, 300);
+UPDATE public.dynapi_test_k3 SET c = 1 WHERE id = 2;
+DELETE FROM public.dynapi_test_k2 WHERE code = 'a';
+SELECT results_eq('SELECT * FROM pg_temp.logged()',
+                  $$VALUES ('dynapi_test_k2', 'created', '["a"]'::jsonb), ('dynapi_test_k2', 'created', '["b", "c"]'),
+                           ('dynapi_test_k3', 'created', '[1]'), ('dynapi_test_k3', 'created', '[2, 3]'),
+                           ('dynapi_test_k4', 'created', '[1]'), ('dynapi_test_k4', 'created', '[2, 3]'),
+                           ('dynapi_test_kx', 'created', '[1]'), ('dynapi_test_kx', 'created', '[2, 3]'),
+                           ('dynapi_test_k3', 'updated', '[2]'), ('dynapi_test_k2', 'deleted', '["a"]')$$,
+                  '... and every one logs the key, for one row and for several');
+-- Dropping a column before the key moves it: the DDL re-creates the
+-- triggers with the new position. A new type for the key re-plans.
+SELECT pg_temp.mark();
+ALTER TABLE public.dynapi_test_k3 DROP COLUMN a;
+INSERT INTO public.dynapi_test_k3 (id) VALUES (4);
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_k3'), ARRAY['notify', 'dynapi_test_k3', '2', 'id'],
+          'dropping a column before the key: the triggers say its new position');
+ALTER TABLE public.dynapi_test_k3 DROP COLUMN b;
+INSERT INTO public.dynapi_test_k3 (id) VALUES (5), (6);
+ALTER TABLE public.dynapi_test_k3 ALTER COLUMN id TYPE text;
+INSERT INTO public.dynapi_test_k3 (id) VALUES ('x');
+ALTER TABLE public.dynapi_test_k3 ADD COLUMN d int;
+ALTER TABLE public.dynapi_test_k3 ALTER COLUMN id TYPE bigint USING CASE WHEN id = 'x' THEN 7 ELSE id::bigint END;
+UPDATE public.dynapi_test_k3 SET d = 1 WHERE id = 7;
+SELECT results_eq($$SELECT table_name, event, (SELECT jsonb_agg(k ORDER BY k) FROM jsonb_array_elements(pks) AS k)
+                      FROM pg_temp.logged() WHERE event <> 'schema'$$,
+                  $$VALUES ('dynapi_test_k3', 'created', '[4]'::jsonb), ('dynapi_test_k3', 'created', '[5, 6]'),
+                           ('dynapi_test_k3', 'created', '["x"]'), ('dynapi_test_k3', 'updated', '[7]')$$,
+                  '... and the key is read right in this session through dropped columns, new columns and new types');
+-- The members of a tree have their own positions.
+CREATE TABLE public.dynapi_test_pp (id int PRIMARY KEY, v text, w text) PARTITION BY RANGE (id);
+CREATE TABLE public.dynapi_test_pp_1 (v text, w text, id int NOT NULL);
+ALTER TABLE public.dynapi_test_pp ATTACH PARTITION public.dynapi_test_pp_1 FOR VALUES FROM (0) TO (100);
+SELECT is(ARRAY[pg_temp.row_trigger_args('public.dynapi_test_pp'), pg_temp.row_trigger_args('public.dynapi_test_pp_1')],
+          ARRAY[ARRAY['notify', 'dynapi_test_pp', '1', 'id'], ARRAY['notify', 'dynapi_test_pp', '3', 'id']],
+          'a partition whose columns are in another order: its own key position, the root''s name and key');
+SELECT pg_temp.mark();
+INSERT INTO public.dynapi_test_pp (id, v) VALUES (1, 'a');
+INSERT INTO public.dynapi_test_pp_1 (id, v) VALUES (2, 'b'), (3, 'c');
+DELETE FROM public.dynapi_test_pp_1 WHERE id = 1;
+SELECT results_eq('SELECT * FROM pg_temp.logged()',
+                  $$VALUES ('dynapi_test_pp', 'created', '[1]'::jsonb), ('dynapi_test_pp', 'created', '[2, 3]'),
+                           ('dynapi_test_pp', 'deleted', '[1]')$$,
+                  '... so writes through the root and through the partition log the key');
+
+----------------------------------------------------------------------------
+-- log_row_changes runs with the writer's search_path (no SET clause: every
+-- writer would pay for it) and names everything with its schema. A writer
+-- whose search_path starts with a schema shadowing what it uses (operators
+-- on text, integers, jsonb and bigint, to_jsonb, jsonb_build_array,
+-- jsonb_agg, jsonb_object_agg, unnest, pg_notify, pg_current_xact_id, the
+-- types text and jsonb) gets the same entries, and none of those is called.
+CREATE SCHEMA dynapi_test_evil;
+CREATE FUNCTION dynapi_test_evil.hijacked(what text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'hijacked: %', what;
+END;
+$$;
+CREATE FUNCTION dynapi_test_evil.text_eq(text, text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN PERFORM dynapi_test_evil.hijacked('= (text, text)'); RETURN true; END; $$;
+CREATE OPERATOR dynapi_test_evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = dynapi_test_evil.text_eq);
+CREATE FUNCTION dynapi_test_evil.int_eq(integer, integer) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN PERFORM dynapi_test_evil.hijacked('= (integer, integer)'); RETURN true; END; $$;
+CREATE OPERATOR dynapi_test_evil.= (LEFTARG = integer, RIGHTARG = integer, FUNCTION = dynapi_test_evil.int_eq);
+CREATE FUNCTION dynapi_test_evil.field_text(jsonb, text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN PERFORM dynapi_test_evil.hijacked('->> (jsonb, text)'); RETURN 'created'; END; $$;
+CREATE OPERATOR dynapi_test_evil.->> (LEFTARG = jsonb, RIGHTARG = text, FUNCTION = dynapi_test_evil.field_text);
+CREATE FUNCTION dynapi_test_evil.field(jsonb, text) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN PERFORM dynapi_test_evil.hijacked('-> (jsonb, text)'); RETURN '0'; END; $$;
+CREATE OPERATOR dynapi_test_evil.-> (LEFTARG = jsonb, RIGHTARG = text, FUNCTION = dynapi_test_evil.field);
+CREATE FUNCTION dynapi_test_evil.div(bigint, integer) RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN PERFORM dynapi_test_evil.hijacked('/ (bigint, integer)'); RETURN 0; END; $$;
+CREATE OPERATOR dynapi_test_evil./ (LEFTARG = bigint, RIGHTARG = integer, FUNCTION = dynapi_test_evil.div);
+CREATE FUNCTION dynapi_test_evil.minus(bigint, integer) RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN PERFORM dynapi_test_evil.hijacked('- (bigint, integer)'); RETURN 0; END; $$;
+CREATE OPERATOR dynapi_test_evil.- (LEFTARG = bigint, RIGHTARG = integer, FUNCTION = dynapi_test_evil.minus);
+CREATE FUNCTION dynapi_test_evil.to_jsonb(anyelement) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN PERFORM dynapi_test_evil.hijacked('to_jsonb'); RETURN '0'; END; $$;
+CREATE FUNCTION dynapi_test_evil.jsonb_build_array(integer) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN PERFORM dynapi_test_evil.hijacked('jsonb_build_array(integer)'); RETURN '[0]'; END; $$;
+CREATE FUNCTION dynapi_test_evil.jsonb_build_array(text) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN PERFORM dynapi_test_evil.hijacked('jsonb_build_array(text)'); RETURN '[0]'; END; $$;
+CREATE FUNCTION dynapi_test_evil.agg_step(jsonb, anyelement) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN PERFORM dynapi_test_evil.hijacked('an aggregate'); RETURN '[0]'; END; $$;
+CREATE AGGREGATE dynapi_test_evil.jsonb_agg(integer) (SFUNC = dynapi_test_evil.agg_step, STYPE = jsonb);
+CREATE AGGREGATE dynapi_test_evil.jsonb_agg(text) (SFUNC = dynapi_test_evil.agg_step, STYPE = jsonb);
+CREATE AGGREGATE dynapi_test_evil.jsonb_agg(jsonb) (SFUNC = dynapi_test_evil.agg_step, STYPE = jsonb);
+CREATE FUNCTION dynapi_test_evil.agg_step2(jsonb, text, jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN PERFORM dynapi_test_evil.hijacked('jsonb_object_agg'); RETURN '{}'; END; $$;
+CREATE AGGREGATE dynapi_test_evil.jsonb_object_agg(text, jsonb) (SFUNC = dynapi_test_evil.agg_step2, STYPE = jsonb);
+CREATE FUNCTION dynapi_test_evil.unnest(text[]) RETURNS SETOF text LANGUAGE plpgsql AS $$
+BEGIN PERFORM dynapi_test_evil.hijacked('unnest(text[])'); END; $$;
+CREATE FUNCTION dynapi_test_evil.pg_notify(text, text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN PERFORM dynapi_test_evil.hijacked('pg_notify'); END; $$;
+CREATE FUNCTION dynapi_test_evil.pg_current_xact_id() RETURNS xid8 LANGUAGE plpgsql AS $$
+BEGIN PERFORM dynapi_test_evil.hijacked('pg_current_xact_id'); RETURN '1'; END; $$;
+CREATE TYPE dynapi_test_evil.jsonb AS (hijacked int);
+CREATE TYPE dynapi_test_evil.text AS (hijacked int);
+-- Runs sql with the given search_path; its error message, or NULL.
+CREATE FUNCTION pg_temp.error_with_search_path(path text, sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    old_path text := pg_catalog.current_setting('search_path');
+BEGIN
+    PERFORM pg_catalog.set_config('search_path', path, true);
+    EXECUTE sql;
+    PERFORM pg_catalog.set_config('search_path', old_path, true);
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLERRM;
+END;
+$$;
+-- Fresh tables, so that their triggers are first compiled and planned
+-- with the hostile search_path: every branch of log_row_changes (the
+-- families with a foreign table have row triggers).
+CREATE TABLE public.dynapi_test_h1 (id int PRIMARY KEY, v text);
+CREATE TABLE public.dynapi_test_h2 (v text, code text PRIMARY KEY);
+CREATE TABLE public.dynapi_test_h3 (a int, b int, id int PRIMARY KEY);
+CREATE TABLE public.dynapi_test_h4 (a int, b int, c int, id int PRIMARY KEY);
+CREATE TABLE public.dynapi_test_h5 (a int, b int, PRIMARY KEY (a, b));
+CREATE TABLE public.dynapi_test_h6 (v text);
+CREATE TABLE public.dynapi_test_hf (id int, d date) PARTITION BY RANGE (d);
+CREATE TABLE public.dynapi_test_hf_2020 PARTITION OF public.dynapi_test_hf FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE FOREIGN TABLE public.dynapi_test_hf_2019 PARTITION OF public.dynapi_test_hf FOR VALUES FROM ('2019-01-01') TO ('2020-01-01')
+    SERVER dynapi_test_server;
+CREATE TABLE public.dynapi_test_hi (id int PRIMARY KEY, v text);
+CREATE FOREIGN TABLE public.dynapi_test_hi_f () INHERITS (public.dynapi_test_hi) SERVER dynapi_test_server;
+CREATE TABLE public.dynapi_test_hj (a int, b int, PRIMARY KEY (a, b));
+CREATE FOREIGN TABLE public.dynapi_test_hj_f () INHERITS (public.dynapi_test_hj) SERVER dynapi_test_server;
+INSERT INTO dynapi.table_settings (table_name, event_mode)
+VALUES ('dynapi_test_h1', 'log'), ('dynapi_test_h3', 'log'), ('dynapi_test_h6', 'log'), ('dynapi_test_hi', 'log');
+SELECT is(ARRAY(SELECT (pg_temp.row_trigger_args(t))[1:3] FROM unnest(ARRAY['public.dynapi_test_h1', 'public.dynapi_test_h2',
+                    'public.dynapi_test_h3', 'public.dynapi_test_h4', 'public.dynapi_test_h5', 'public.dynapi_test_h6']::regclass[]) AS t),
+          ARRAY[ARRAY['log', 'dynapi_test_h1', '1'], ARRAY['notify', 'dynapi_test_h2', '2'], ARRAY['log', 'dynapi_test_h3', '3'],
+                ARRAY['notify', 'dynapi_test_h4', '0'], ARRAY['notify', 'dynapi_test_h5', '0'], ARRAY['log', 'dynapi_test_h6', '0']],
+          'hostile search_path: tables for every branch, in both modes');
+SELECT pg_temp.mark();
+SELECT is(pg_temp.error_with_search_path('dynapi_test_evil, pg_catalog, public', $$
+    INSERT INTO public.dynapi_test_h1 (id) VALUES (1);
+    INSERT INTO public.dynapi_test_h1 (id) VALUES (2), (3);
+    UPDATE public.dynapi_test_h1 SET v = 'x';
+    DELETE FROM public.dynapi_test_h1;
+    INSERT INTO public.dynapi_test_h2 (code) VALUES ('a');
+    INSERT INTO public.dynapi_test_h2 (code) VALUES ('b'), ('c');
+    UPDATE public.dynapi_test_h2 SET v = 'x';
+    DELETE FROM public.dynapi_test_h2;
+    INSERT INTO public.dynapi_test_h3 (id) VALUES (1);
+    INSERT INTO public.dynapi_test_h3 (id) VALUES (2), (3);
+    UPDATE public.dynapi_test_h3 SET a = 0;
+    DELETE FROM public.dynapi_test_h3;
+    INSERT INTO public.dynapi_test_h4 (id) VALUES (1);
+    INSERT INTO public.dynapi_test_h4 (id) VALUES (2), (3);
+    UPDATE public.dynapi_test_h4 SET a = 0;
+    DELETE FROM public.dynapi_test_h4;
+    INSERT INTO public.dynapi_test_h5 (a, b) VALUES (1, 1);
+    INSERT INTO public.dynapi_test_h5 (a, b) VALUES (2, 2), (3, 3);
+    UPDATE public.dynapi_test_h5 SET a = a;
+    DELETE FROM public.dynapi_test_h5;
+    INSERT INTO public.dynapi_test_h6 (v) VALUES ('a');
+    INSERT INTO public.dynapi_test_h6 (v) VALUES ('b'), ('c');
+    UPDATE public.dynapi_test_h6 SET v = 'x';
+    DELETE FROM public.dynapi_test_h6;
+    INSERT INTO public.dynapi_test_hf VALUES (1, '2020-01-01'), (2, '2020-01-02');
+    UPDATE public.dynapi_test_hf_2020 SET id = 3;
+    DELETE FROM public.dynapi_test_hf_2020;
+    INSERT INTO public.dynapi_test_hi (id) VALUES (1), (2);
+    UPDATE ONLY public.dynapi_test_hi SET v = 'x';
+    DELETE FROM ONLY public.dynapi_test_hi;
+    INSERT INTO public.dynapi_test_hj VALUES (1, 1), (2, 2);
+    UPDATE ONLY public.dynapi_test_hj SET a = a;
+    DELETE FROM ONLY public.dynapi_test_hj;
+$$), NULL, 'hostile search_path: writes through every branch, none of its functions, operators or types is called');
+SELECT bag_eq($$SELECT table_name, event, (SELECT jsonb_agg(k ORDER BY k) FROM jsonb_array_elements(pks) AS k) FROM pg_temp.logged()$$,
+              $$VALUES ('dynapi_test_h1', 'created', '[1]'::jsonb), ('dynapi_test_h1', 'created', '[2, 3]'),
+                       ('dynapi_test_h1', 'updated', '[1, 2, 3]'), ('dynapi_test_h1', 'deleted', '[1, 2, 3]'),
+                       ('dynapi_test_h2', 'created', '["a"]'), ('dynapi_test_h2', 'created', '["b", "c"]'),
+                       ('dynapi_test_h2', 'updated', '["a", "b", "c"]'), ('dynapi_test_h2', 'deleted', '["a", "b", "c"]'),
+                       ('dynapi_test_h3', 'created', '[1]'), ('dynapi_test_h3', 'created', '[2, 3]'),
+                       ('dynapi_test_h3', 'updated', '[1, 2, 3]'), ('dynapi_test_h3', 'deleted', '[1, 2, 3]'),
+                       ('dynapi_test_h4', 'created', '[1]'), ('dynapi_test_h4', 'created', '[2, 3]'),
+                       ('dynapi_test_h4', 'updated', '[1, 2, 3]'), ('dynapi_test_h4', 'deleted', '[1, 2, 3]'),
+                       ('dynapi_test_h5', 'created', '[{"a": 1, "b": 1}]'),
+                       ('dynapi_test_h5', 'created', '[{"a": 2, "b": 2}, {"a": 3, "b": 3}]'),
+                       ('dynapi_test_h5', 'updated', '[{"a": 1, "b": 1}, {"a": 2, "b": 2}, {"a": 3, "b": 3}]'),
+                       ('dynapi_test_h5', 'deleted', '[{"a": 1, "b": 1}, {"a": 2, "b": 2}, {"a": 3, "b": 3}]'),
+                       ('dynapi_test_h6', 'created', '[null]'), ('dynapi_test_h6', 'created', '[null, null]'),
+                       ('dynapi_test_h6', 'updated', '[null, null, null]'), ('dynapi_test_h6', 'deleted', '[null, null, null]'),
+                       ('dynapi_test_hf', 'created', '[null]'), ('dynapi_test_hf', 'created', '[null]'),
+                       ('dynapi_test_hf', 'updated', '[null]'), ('dynapi_test_hf', 'updated', '[null]'),
+                       ('dynapi_test_hf', 'deleted', '[null]'), ('dynapi_test_hf', 'deleted', '[null]'),
+                       ('dynapi_test_hi', 'created', '[1]'), ('dynapi_test_hi', 'created', '[2]'),
+                       ('dynapi_test_hi', 'updated', '[1]'), ('dynapi_test_hi', 'updated', '[2]'),
+                       ('dynapi_test_hi', 'deleted', '[1]'), ('dynapi_test_hi', 'deleted', '[2]'),
+                       ('dynapi_test_hj', 'created', '[{"a": 1, "b": 1}]'), ('dynapi_test_hj', 'created', '[{"a": 2, "b": 2}]'),
+                       ('dynapi_test_hj', 'updated', '[{"a": 1, "b": 1}]'), ('dynapi_test_hj', 'updated', '[{"a": 2, "b": 2}]'),
+                       ('dynapi_test_hj', 'deleted', '[{"a": 1, "b": 1}]'), ('dynapi_test_hj', 'deleted', '[{"a": 2, "b": 2}]')$$,
+              '... and they log what they log with the default search_path');
+SELECT is(current_setting('search_path'), (SELECT reset_val FROM pg_settings WHERE name = 'search_path'),
+          '(the search_path is back to normal)');
+DELETE FROM dynapi.table_settings;
+
+----------------------------------------------------------------------------
 -- Modes
 DELETE FROM dynapi.table_settings;
 SELECT is(dynapi.event_mode('dynapi_test_customer'), 'notify', 'event_mode: the database default');
 UPDATE dynapi.event_settings SET event_mode = 'log';
 SELECT is(dynapi.event_mode('dynapi_test_customer'), 'log', 'event_mode follows event_settings');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['log', 'dynapi_test_customer', 'id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['log', 'dynapi_test_customer', '1', 'id'],
           'mode log: the triggers are re-attached saying log (so they do not NOTIFY)');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_m_2021_a'), ARRAY['log', 'dynapi_test_m', 'id', 'd'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_m_2021_a'), ARRAY['log', 'dynapi_test_m', '0', 'id', 'd'],
           '... partitions too');
 SELECT pg_temp.mark();
 INSERT INTO public.dynapi_test_customer (id) VALUES (1), (2);
@@ -282,14 +502,14 @@ SELECT results_eq('SELECT * FROM pg_temp.logged()',
                   'mode log logs the same entries');
 INSERT INTO dynapi.table_settings (table_name, event_mode) VALUES ('dynapi_test_row', 'notify'), ('dynapi_test_doc', 'off');
 SELECT is(dynapi.event_mode('dynapi_test_row'), 'notify', 'event_mode: a table''s own mode beats the default');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_row'), ARRAY['notify', 'dynapi_test_row', 'line_no', 'order_id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_row'), ARRAY['notify', 'dynapi_test_row', '0', 'line_no', 'order_id'],
           '... and its triggers say so');
 SELECT is(pg_temp.row_trigger_args('public.dynapi_test_doc'), NULL, 'a table set to off has no triggers');
 UPDATE dynapi.event_settings SET event_mode = 'off';
 SELECT is(dynapi.event_mode('dynapi_test_customer'), 'off', 'event_mode off');
 SELECT ok(pg_temp.row_trigger_args('public.dynapi_test_customer') IS NULL AND pg_temp.row_trigger_args('public.dynapi_test_m') IS NULL
           AND pg_temp.row_trigger_args('public.dynapi_test_m_2020') IS NULL, 'mode off: no triggers at all');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_row'), ARRAY['notify', 'dynapi_test_row', 'line_no', 'order_id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_row'), ARRAY['notify', 'dynapi_test_row', '0', 'line_no', 'order_id'],
           '... except on a table whose own mode says otherwise');
 SELECT pg_temp.mark();
 INSERT INTO public.dynapi_test_customer (id) VALUES (3);
@@ -301,15 +521,15 @@ INSERT INTO dynapi.table_settings (table_name, exposed, event_mode) VALUES ('dyn
 SELECT is(dynapi.event_mode('dynapi_test_customer'), 'off', 'event_mode: exposed = false is off whatever the mode says');
 SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), NULL, '... and gets no triggers');
 UPDATE dynapi.table_settings SET exposed = true WHERE table_name = 'dynapi_test_customer';
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['log', 'dynapi_test_customer', 'id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['log', 'dynapi_test_customer', '1', 'id'],
           'exposed again: its own mode applies');
 UPDATE dynapi.table_settings SET event_mode = NULL WHERE table_name = 'dynapi_test_customer';
 SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), NULL, 'event_mode NULL: the default (off) again');
 DELETE FROM dynapi.table_settings;
 UPDATE dynapi.event_settings SET event_mode = 'notify';
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer', 'id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer', '1', 'id'],
           'back to notify: every table has its triggers again');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_m'), ARRAY['notify', 'dynapi_test_m', 'id', 'd'], '... partitioned ones too');
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_m'), ARRAY['notify', 'dynapi_test_m', '0', 'id', 'd'], '... partitioned ones too');
 SELECT is(dynapi.event_mode('no such table'), 'notify', 'event_mode of a name without settings: the default');
 
 ----------------------------------------------------------------------------
@@ -351,7 +571,7 @@ SELECT lives_ok($$INSERT INTO dynapi.roles (name) VALUES ('dynapi_test_role2');
                 'a role that may change settings but not write the log can change them');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM pg_temp.logged()), 5::bigint, '... and the changes are logged');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['log', 'dynapi_test_customer', 'id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['log', 'dynapi_test_customer', '1', 'id'],
           '... and the triggers follow its change of mode');
 UPDATE dynapi.event_settings SET event_mode = 'notify', retention = DEFAULT;
 
