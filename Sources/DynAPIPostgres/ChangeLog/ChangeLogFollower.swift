@@ -135,7 +135,10 @@ public final class ChangeLogFollower: Sendable {
                     lastPrune = ContinuousClock.now
                     prune(connection)
                 }
-                sleep(milliseconds)
+                // A burst of wake-ups (one NOTIFY per writing transaction) is
+                // read as one batch: at least a millisecond between looks.
+                usleep(1_000)
+                sleep(milliseconds - 1)
                 action = cursor.slept()
             case .backOff(let milliseconds):
                 connection = nil

@@ -5,10 +5,12 @@ import ServiceLifecycle
 /// Follows the database. The LISTEN connection reloads the schema on
 /// `dynapi_schema` and the ACL on `dynapi_acl` (both debounced) and wakes the
 /// change log follower on `dynapi_events`; the follower tails the change log
-/// and hands its batches to the hub. Schema and ACL entries of the log also
-/// reload, so that a change whose NOTIFY was missed (the listener was away)
-/// still arrives. Row events never depend on NOTIFY: the follower's cursor
-/// survives reconnections, so nothing is lost while either connection is away.
+/// and hands its batches to the hub. The log's schema and ACL entries are not
+/// reloaded from: each was committed with its NOTIFY, which a connected
+/// listener hears, and a listener that reconnects reloads everything anyway
+/// (they are for sidecars that cannot LISTEN, on a standby). Row events never
+/// depend on NOTIFY: the follower's cursor survives reconnections, so nothing
+/// is lost while either connection is away.
 struct CatalogWatcher: Service {
     static let channels = ["dynapi_schema", "dynapi_acl", "dynapi_events"]
     let runtime: Runtime
@@ -85,8 +87,6 @@ struct CatalogWatcher: Service {
                             runtime.hub.resyncAll()
                         case .batch(let events, let tick):
                             runtime.hub.publish(events, upTo: tick)
-                            if events.contains(where: { $0.kind == .schema }) { await schemaReload.note() }
-                            if events.contains(where: { $0.kind == .acl }) { await aclReload.note() }
                         }
                     }
                 }
