@@ -10,7 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Deploy/ensure-packages.sh
 swift build --build-tests
-swift test --skip-build "$@"
+if [ $# -eq 0 ]; then
+    # The change log's live and load tests run after the others: beside them,
+    # on two cores, their writers starve the others' timing checks.
+    swift test --skip-build --skip 'ChangeLogLoadTests|ChangeLogLiveTests'
+    swift test --skip-build --filter 'ChangeLogLoadTests|ChangeLogLiveTests'
+else
+    swift test --skip-build "$@"
+fi
 bash Deploy/test-clients.sh
 bash Deploy/check-deploy.sh --live
 bash Deploy/test-browser.sh

@@ -60,34 +60,6 @@ import Testing
         }
     }
 
-    @Test func aClientAwayForFiveSecondsDuringAThousandEventsASecondGetsEveryEventOnceInCommitOrder() async throws {
-        try await live { client, token in
-            let total = 7_000
-            let database = client.database
-            // One writer, 1,000 single-row transactions a second: commit order is key order.
-            let writer = Task {
-                let connection = try database.connect()
-                let start = ContinuousClock.now
-                for row in 1...total {
-                    try connection.execute("INSERT INTO item (name) VALUES ('x')")
-                    if row % 10 == 0 { try await Task.sleep(until: start + .milliseconds(row)) }
-                }
-            }
-            var seen = try await collect(client, "/ws/dynapi/item/?token=\(token)", count: 800)
-            #expect(seen.count == 800)
-            let last = try #require(seen.last)
-            try await Task.sleep(for: .seconds(5))
-            let firstKey = Int(seen[0].summary.split(separator: " ").last ?? "") ?? 1
-            seen += try await collect(client, "/ws/dynapi/item/?token=\(token)&since=\(last.id)", count: total - firstKey + 1 - seen.count, seconds: 60)
-            try await writer.value
-            // The first socket opens while the writer has started: it begins at some key, then nothing may be missing or repeated.
-            let keys = seen.map { Int($0.summary.split(separator: " ").last ?? "") ?? -1 }
-            let first = try #require(keys.first)
-            let wrong = zip(keys, first...).first { $0 != $1 }
-            #expect(wrong == nil && keys.last == total, "every event exactly once, in commit order: first wrong (got, expected) \(String(describing: wrong)), \(keys.count) events from \(first) to \(keys.last ?? -1)")
-        }
-    }
-
     @Test func aClientResumesAfterTheSidecarRestarts() async throws {
         try await TestDatabase.with { database in
             try database.execute(Self.schema)
@@ -224,6 +196,43 @@ import Testing
                 let seen = try await collect(client, "/ws/dynapi/t/?token=\(token)&since=\(since)", count: 2)
                 #expect(seen.map(\.summary) == ["created t 2", "created t 3"])
             }
+        }
+    }
+}
+
+/// A client away while events flow at full speed. `Deploy/test.sh` runs this
+/// suite and ChangeLogLiveTests after the others: their writers would starve
+/// the timing tests running beside them on two cores.
+@Suite struct ChangeLogLoadTests {
+    func live(_ test: @Sendable (TestClient, String) async throws -> Void) async throws {
+        try await ChangeLogLiveTests().live(test)
+    }
+
+    @Test func aClientAwayForFiveSecondsDuringAThousandEventsASecondGetsEveryEventOnceInCommitOrder() async throws {
+        try await live { client, token in
+            let total = 7_000
+            let database = client.database
+            // One writer, 1,000 single-row transactions a second: commit order is key order.
+            let writer = Task {
+                let connection = try database.connect()
+                let start = ContinuousClock.now
+                for row in 1...total {
+                    try connection.execute("INSERT INTO item (name) VALUES ('x')")
+                    if row % 10 == 0 { try await Task.sleep(until: start + .milliseconds(row)) }
+                }
+            }
+            var seen = try await collect(client, "/ws/dynapi/item/?token=\(token)", count: 800)
+            #expect(seen.count == 800)
+            let last = try #require(seen.last)
+            try await Task.sleep(for: .seconds(5))
+            let firstKey = Int(seen[0].summary.split(separator: " ").last ?? "") ?? 1
+            seen += try await collect(client, "/ws/dynapi/item/?token=\(token)&since=\(last.id)", count: total - firstKey + 1 - seen.count, seconds: 60)
+            try await writer.value
+            // The first socket opens while the writer has started: it begins at some key, then nothing may be missing or repeated.
+            let keys = seen.map { Int($0.summary.split(separator: " ").last ?? "") ?? -1 }
+            let first = try #require(keys.first)
+            let wrong = zip(keys, first...).first { $0 != $1 }
+            #expect(wrong == nil && keys.last == total, "every event exactly once, in commit order: first wrong (got, expected) \(String(describing: wrong)), \(keys.count) events from \(first) to \(keys.last ?? -1)")
         }
     }
 }
