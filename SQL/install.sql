@@ -59,3 +59,7 @@
 \set version 13
 \set name 0013_change_log
 \ir apply_migration.sql
+
+\set version 14
+\set name 0014_row_log_functions
+\ir apply_migration.sql

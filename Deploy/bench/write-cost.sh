@@ -112,7 +112,7 @@ for config in "${configs[@]}"; do
     detail "$config: bundle installed in $(awk -v a="$install_start" -v b="$install_end" 'BEGIN { printf "%.1f", b - a }') s" \
         "(migrations: $(db_sql "$db" -Atc "SELECT string_agg(version::text, ',' ORDER BY version) FROM dynapi.migrations")); triggers on customer:"
     detail "$(sed 's/^/    /' <<<"$triggers")"
-    grep -q "log_row_changes('$config'" <<<"$triggers" || die "$config: customer has no row-event trigger in mode $config"
+    grep -q "row_log_customer_[0-9a-f]*_insert('$config'" <<<"$triggers" || die "$config: customer has no row-event trigger in mode $config"
     ! grep -q 'dynapi_row_events ' <<<"$triggers" || die "$config: the per-row trigger dynapi_row_events is still there"
     # One write, to see it logged (and in notify mode, announced); then start clean.
     check=$(db_sql "$db" -c "LISTEN dynapi_events" \

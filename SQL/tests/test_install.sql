@@ -1,25 +1,26 @@
 -- The state an install leaves behind, and that it is stable: the bootstrap
 -- can run again, every migration is recorded once, and exposed tables that
 -- existed before the install were given their triggers by 0004 (except those
--- set exposed = false, 0012), replaced by 0013's statement triggers.
+-- set exposed = false, 0012), replaced by 0013's statement triggers, which
+-- 0014 moved to functions generated per table.
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(12);
+SELECT plan(13);
 
 SELECT results_eq('SELECT version, name FROM dynapi.migrations ORDER BY version',
                   $$VALUES (1, '0001_core_tables'), (2, '0002_request_context'), (3, '0003_passwords'),
                            (4, '0004_row_events'), (5, '0005_schema_events'), (6, '0006_acl_events'),
                            (7, '0007_admin_api'), (8, '0008_configuration'), (9, '0009_query_support'),
                            (10, '0010_validation'), (11, '0011_actions'), (12, '0012_table_settings'),
-                           (13, '0013_change_log')$$,
+                           (13, '0013_change_log'), (14, '0014_row_log_functions')$$,
                   'every migration is recorded exactly once');
 SELECT is_empty('SELECT 1 FROM dynapi.migrations WHERE applied_at IS NULL OR applied_at > now()',
                 'applied_at is recorded');
 
 -- What the installer runs before every migration must stay harmless.
 \ir ../bootstrap.sql
-SELECT is((SELECT count(*) FROM dynapi.migrations), 13::bigint, 'running the bootstrap again keeps the migration log');
+SELECT is((SELECT count(*) FROM dynapi.migrations), 14::bigint, 'running the bootstrap again keeps the migration log');
 SELECT lives_ok($$SELECT pg_advisory_xact_lock(4242000001)$$, 'the installer''s advisory lock can be taken');
 
 SELECT is((SELECT count(*) FROM pg_event_trigger WHERE evtfoid IN (SELECT oid FROM pg_proc WHERE pronamespace = 'dynapi'::regnamespace)),
@@ -44,8 +45,10 @@ SELECT is((SELECT count(*) FROM dynapi.event_settings), 1::bigint, 'event_settin
 
 -- Every member of a table tree (root, intermediate, leaf) under an exposed,
 -- non-temporary, non-extension root whose event mode is not off (nor
--- exposed = false) has exactly the three row-event triggers, logging the
--- root's mode and name (partitioned tables above a foreign partition have
+-- exposed = false) has exactly the three row-event triggers, with the
+-- root's mode and name as arguments, each running the root's generated
+-- function for its command (0014), or, in a tree with a foreign table,
+-- log_row_changes per row (partitioned tables above a foreign partition have
 -- none); nothing else has any.
 SELECT is_empty($$
     WITH member AS (
@@ -64,22 +67,35 @@ SELECT is_empty($$
     )
     SELECT oid::regclass FROM expected
      WHERE (SELECT count(*) FROM pg_trigger t
-             WHERE t.tgrelid = expected.oid AND t.tgfoid = 'dynapi.log_row_changes()'::regprocedure
+             JOIN pg_proc p ON p.oid = t.tgfoid
+             WHERE t.tgrelid = expected.oid
                AND t.tgname IN ('dynapi_row_events_insert', 'dynapi_row_events_update', 'dynapi_row_events_delete')
+               AND (p.oid = 'dynapi.log_row_changes()'::regprocedure AND t.tgtype & 1 = 1
+                    OR p.pronamespace = 'dynapi'::regnamespace
+                       AND p.proname = dynapi.row_log_function_name(dynapi.api_name(expected.root), substr(t.tgname, 19)))
                AND (string_to_array(encode(t.tgargs, 'escape'), '\000'))[1:2]
                    = ARRAY[dynapi.event_mode(dynapi.api_name(expected.root)), dynapi.api_name(expected.root)]) <> 3
     $$, 'every exposed table has exactly its three row-event triggers');
 SELECT is_empty($$
     SELECT t.tgrelid::regclass FROM pg_trigger t
-     WHERE t.tgfoid = 'dynapi.log_row_changes()'::regprocedure
+     WHERE (t.tgname LIKE 'dynapi\_row\_events%' OR t.tgfoid = 'dynapi.log_row_changes()'::regprocedure
+            OR t.tgfoid::regproc::text LIKE 'dynapi.row\_log\_%')
        AND dynapi.event_mode(dynapi.api_name(coalesce(pg_partition_root(t.tgrelid), t.tgrelid))) = 'off'
     $$, 'no table whose event mode is off (or set exposed = false) has one');
 SELECT is_empty($$
     SELECT t.tgrelid::regclass FROM pg_trigger t
      WHERE t.tgname = 'dynapi_row_events'
-        OR (t.tgfoid = 'dynapi.log_row_changes()'::regprocedure
+        OR ((t.tgname LIKE 'dynapi\_row\_events%' OR t.tgfoid = 'dynapi.log_row_changes()'::regprocedure
+             OR t.tgfoid::regproc::text LIKE 'dynapi.row\_log\_%')
             AND (SELECT c.relnamespace FROM pg_class c WHERE c.oid = t.tgrelid) = 'dynapi'::regnamespace)
     $$, 'no old per-row trigger anywhere, no row-event trigger on dynapi''s own tables');
+-- Generated functions that no trigger runs are dropped as they fall out of
+-- use (0014), so an install leaves none behind.
+SELECT is_empty($$
+    SELECT p.oid::regprocedure FROM pg_proc p
+     WHERE p.pronamespace = 'dynapi'::regnamespace AND p.proname LIKE 'row\_log\_%' AND p.pronargs = 0
+       AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgfoid = p.oid)
+    $$, 'no generated row-log function without a trigger');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,14 +1,15 @@
--- 0004, as changed by 0013: the row-event triggers and the functions that
--- attach and remove them. What the triggers write to dynapi.change_log is
--- checked in test_change_log.sql.
+-- 0004, as changed by 0013 and 0014: the row-event triggers and the
+-- functions that attach and remove them. What the triggers write to
+-- dynapi.change_log is checked in test_change_log.sql, the functions 0014
+-- generates per table in test_row_log_functions.sql.
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(49);
+SELECT plan(50);
 
--- The arguments of a table's row-event triggers (mode, API name, key
--- position, key columns...): NULL without triggers, {inconsistent} unless
--- all three are there with the same arguments.
+-- The arguments of a table's row-event triggers (mode, API name): NULL
+-- without triggers, {inconsistent} unless all three are there with the same
+-- arguments.
 CREATE FUNCTION pg_temp.row_trigger_args(rel regclass) RETURNS text[] LANGUAGE sql AS $$
     SELECT CASE WHEN count(*) = 0 THEN NULL
                 WHEN count(*) = 3 AND count(DISTINCT t.tgargs) = 1
@@ -17,8 +18,27 @@ CREATE FUNCTION pg_temp.row_trigger_args(rel regclass) RETURNS text[] LANGUAGE s
       FROM pg_trigger AS t
      WHERE t.tgrelid = rel AND t.tgname IN ('dynapi_row_events_insert', 'dynapi_row_events_update', 'dynapi_row_events_delete')
 $$;
+-- The columns the functions of a table's row-event triggers read from each
+-- row (the key, in key order; {} without a key), found in their bodies: NULL
+-- without triggers, {inconsistent} unless all three run the generated
+-- function of the API name they log, for their command, reading the same.
+CREATE FUNCTION pg_temp.row_trigger_key(rel regclass) RETURNS text[] LANGUAGE sql AS $$
+    SELECT CASE WHEN count(*) = 0 THEN NULL
+                WHEN count(*) = 3 AND count(DISTINCT k.cols) = 1
+                     AND bool_and(p.pronamespace = 'dynapi'::regnamespace
+                                  AND p.proname = dynapi.row_log_function_name(
+                                      (string_to_array(encode(t.tgargs, 'escape'), '\000'))[2], substr(t.tgname, 19)))
+                    THEN min(k.cols)
+                ELSE ARRAY['inconsistent'] END
+      FROM pg_trigger AS t
+      JOIN pg_proc AS p ON p.oid = t.tgfoid
+     CROSS JOIN LATERAL (SELECT ARRAY(SELECT m[1] FROM regexp_matches(p.prosrc, '\mr\.(\w+)', 'g') AS m) AS cols) AS k
+     WHERE t.tgrelid = rel AND t.tgname IN ('dynapi_row_events_insert', 'dynapi_row_events_update', 'dynapi_row_events_delete')
+$$;
 
 SELECT has_function('dynapi', 'api_name', ARRAY['regclass']);
+-- 0013's generic function stays for the row triggers of trees with a
+-- foreign table (see test_schema_events.sql).
 SELECT function_returns('dynapi', 'log_row_changes', '{}'::name[], 'trigger');
 SELECT is_definer('dynapi', 'log_row_changes', '{}'::name[]);
 SELECT ok(NOT EXISTS (SELECT 1 FROM pg_proc AS p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) AS a
@@ -49,8 +69,9 @@ SELECT is(dynapi.api_name('dynapi_test_sales.invoice'), 'dynapi_test_sales.invoi
 SELECT is(dynapi.api_name('public."Dynapi Test Odd"'), 'Dynapi Test Odd', 'api_name: names are not quoted');
 
 -- Triggers on tables in exposed schemas (attached by the 0005 event trigger on CREATE TABLE)
-SELECT trigger_is('public', 'dynapi_test_customer', 'dynapi_row_events_' || op, 'dynapi', 'log_row_changes',
-                  format('exposed tables get the dynapi_row_events_%s trigger', op))
+SELECT trigger_is('public', 'dynapi_test_customer', 'dynapi_row_events_' || op, 'dynapi',
+                  dynapi.row_log_function_name('dynapi_test_customer', op),
+                  format('exposed tables get the dynapi_row_events_%s trigger, running the table''s generated %1$s function', op))
   FROM unnest(ARRAY['insert', 'update', 'delete']) AS op;
 -- tgtype bits: 1 row, 2 before, 4 insert, 8 delete, 16 update, 32 truncate.
 SELECT results_eq($$SELECT tgname::text COLLATE "default", tgtype::int, tgnewtable::text COLLATE "default",
@@ -61,18 +82,19 @@ SELECT results_eq($$SELECT tgname::text COLLATE "default", tgtype::int, tgnewtab
                            ('dynapi_row_events_insert', 4, 'dynapi_rows', NULL, 'O'),
                            ('dynapi_row_events_update', 16, 'dynapi_rows', NULL, 'O')$$,
                   'AFTER INSERT / UPDATE / DELETE, FOR EACH STATEMENT, with the NEW or OLD transition table');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer', '1', 'id'],
-          'trigger arguments: the mode, the API name, the key''s position, the key column');
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer'],
+          'trigger arguments: the mode and the API name (the key is in the function)');
+SELECT is(pg_temp.row_trigger_key('public.dynapi_test_customer'), ARRAY['id'], '... whose body reads the key column');
 SELECT is(pg_temp.row_trigger_args('dynapi_test_sales.invoice'), NULL, 'tables outside exposed schemas get none');
-SELECT is(pg_temp.row_trigger_args('public."Dynapi Test Odd"'), ARRAY['notify', 'Dynapi Test Odd', '1', 'id'],
+SELECT is(pg_temp.row_trigger_args('public."Dynapi Test Odd"'), ARRAY['notify', 'Dynapi Test Odd'],
           'the API name is not quoted');
 
 CREATE TABLE public.dynapi_test_line (order_id int, line_no int, qty int, PRIMARY KEY (line_no, order_id));
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_line'), ARRAY['notify', 'dynapi_test_line', '0', 'line_no', 'order_id'],
-          'composite key: columns in key order');
+SELECT is(pg_temp.row_trigger_key('public.dynapi_test_line'), ARRAY['line_no', 'order_id'],
+          'composite key: the functions read its columns in key order');
 CREATE TABLE public.dynapi_test_nokey (v text);
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_nokey'), ARRAY['notify', 'dynapi_test_nokey', '0'],
-          'a table without a key: no key columns');
+SELECT is(pg_temp.row_trigger_key('public.dynapi_test_nokey'), '{}'::text[],
+          'a table without a key: its functions read no column');
 
 SELECT lives_ok($$INSERT INTO public.dynapi_test_customer (name) VALUES ('a');
                   UPDATE public.dynapi_test_customer SET name = 'b';
@@ -83,7 +105,7 @@ SELECT lives_ok($$INSERT INTO public."Dynapi Test Odd" VALUES (1)$$, 'quoted tab
 SELECT lives_ok($$SELECT dynapi.detach_row_trigger('public.dynapi_test_customer')$$, 'detach_row_trigger');
 SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), NULL, '... removes the triggers');
 SELECT lives_ok($$SELECT dynapi.attach_row_trigger('public.dynapi_test_customer')$$, 'attach_row_trigger');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer', '1', 'id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer'],
           '... puts them back');
 SELECT array_agg(oid ORDER BY oid) AS trigger_oids FROM pg_trigger
  WHERE tgrelid = 'public.dynapi_test_customer'::regclass AND NOT tgisinternal \gset
@@ -119,22 +141,22 @@ SELECT is(dynapi.attach_row_triggers(),
               -- tables whose event mode is off (exposed = false among them) log nothing and are not counted
               AND dynapi.event_mode(dynapi.api_name(c.oid)) <> 'off'),
           'attach_row_triggers counts every table in the exposed schemas that logs events');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer', '1', 'id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer'],
           '... and re-attaches missing triggers');
 
 -- dynapi.exposed_schemas drives attachment
 SELECT has_trigger('dynapi', 'exposed_schemas', 'dynapi_exposed_schemas_sync', 'exposed_schemas has its sync trigger');
 INSERT INTO dynapi.exposed_schemas VALUES ('dynapi_test_sales');
-SELECT is(pg_temp.row_trigger_args('dynapi_test_sales.invoice'), ARRAY['notify', 'dynapi_test_sales.invoice', '1', 'no'],
+SELECT is(pg_temp.row_trigger_args('dynapi_test_sales.invoice'), ARRAY['notify', 'dynapi_test_sales.invoice'],
           'exposing a schema attaches its tables');
 DELETE FROM dynapi.exposed_schemas WHERE name = 'dynapi_test_sales';
 SELECT is(pg_temp.row_trigger_args('dynapi_test_sales.invoice'), NULL, 'un-exposing it detaches them');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer', '1', 'id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer'],
           '... and leaves other schemas alone');
 
 -- Modes
 UPDATE dynapi.event_settings SET event_mode = 'log';
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['log', 'dynapi_test_customer', '1', 'id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['log', 'dynapi_test_customer'],
           'event_settings.event_mode = log re-attaches every table in mode log');
 UPDATE dynapi.event_settings SET event_mode = 'off';
 SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), NULL, 'mode off removes the triggers');
@@ -142,12 +164,12 @@ SELECT is(dynapi.attach_row_triggers(), 0, '... and attach_row_triggers counts n
 CREATE TABLE public.dynapi_test_new (id int PRIMARY KEY);
 SELECT is(pg_temp.row_trigger_args('public.dynapi_test_new'), NULL, '... nor does CREATE TABLE attach any');
 INSERT INTO dynapi.table_settings (table_name, event_mode) VALUES ('dynapi_test_new', 'log');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_new'), ARRAY['log', 'dynapi_test_new', '1', 'id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_new'), ARRAY['log', 'dynapi_test_new'],
           'a table''s own event_mode beats the default');
 UPDATE dynapi.event_settings SET event_mode = 'notify';
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer', '1', 'id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_customer'), ARRAY['notify', 'dynapi_test_customer'],
           'back to notify: the triggers come back');
-SELECT is(pg_temp.row_trigger_args('public.dynapi_test_new'), ARRAY['log', 'dynapi_test_new', '1', 'id'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_new'), ARRAY['log', 'dynapi_test_new'],
           '... except where the table says otherwise');
 
 -- Writers need no access to schema dynapi

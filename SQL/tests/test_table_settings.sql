@@ -19,11 +19,14 @@ EXCEPTION WHEN OTHERS THEN
 END;
 $$;
 -- Whether a table carries the row-event triggers (since 0013 three
--- statement triggers, dynapi_row_events_insert, _update and _delete).
+-- statement triggers, dynapi_row_events_insert, _update and _delete; since
+-- 0014 each runs its tree root's generated function for its command).
 CREATE FUNCTION pg_temp.has_row_trigger(rel regclass) RETURNS boolean LANGUAGE sql AS $$
     SELECT count(*) = 3 FROM pg_trigger AS t
+      JOIN pg_proc AS p ON p.oid = t.tgfoid
      WHERE t.tgrelid = rel AND t.tgname IN ('dynapi_row_events_insert', 'dynapi_row_events_update', 'dynapi_row_events_delete')
-       AND t.tgfoid = 'dynapi.log_row_changes()'::regprocedure
+       AND p.pronamespace = 'dynapi'::regnamespace
+       AND p.proname = dynapi.row_log_function_name(dynapi.api_name(coalesce(pg_partition_root(rel), rel)), substr(t.tgname, 19))
 $$;
 -- Tables among rels that carry them.
 CREATE FUNCTION pg_temp.with_trigger(VARIADIC rels regclass[]) RETURNS text[] LANGUAGE sql AS $$

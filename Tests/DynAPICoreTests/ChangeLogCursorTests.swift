@@ -9,12 +9,11 @@ import Testing
         var cursor = ChangeLogCursor(polling: polling)
         #expect(cursor.start() == .connect)
         #expect(cursor.connected() == .readNewest)
-        #expect(cursor.newest(7) == .tick)
+        #expect(cursor.newest(7) == .follow(after: 7))
         #expect(cursor.position == 7)
-        #expect(cursor.ticked(9) == .fetch(after: 7, upTo: 9))
-        #expect(cursor.fetched(upTo: 9) == .sleep(milliseconds: 5))
+        #expect(cursor.followed(upTo: 9) == .sleep(milliseconds: 5))
         #expect(cursor.position == 9)
-        #expect(cursor.slept() == .tick)
+        #expect(cursor.slept() == .follow(after: 9))
     }
 
     @Test func quietLogsArePolledLessAndLessOftenUntilSomethingHappens() {
@@ -24,12 +23,12 @@ import Testing
         _ = cursor.newest(3)
         var sleeps: [ChangeLogCursor.Action] = []
         for _ in 0..<5 {
-            sleeps.append(cursor.ticked(3))
-            _ = cursor.slept()
+            sleeps.append(cursor.followed(upTo: 3))
+            #expect(cursor.slept() == .follow(after: 3))
         }
         #expect(sleeps == [10, 20, 40, 40, 40].map { .sleep(milliseconds: $0) })
-        #expect(cursor.ticked(4) == .fetch(after: 3, upTo: 4))
-        #expect(cursor.fetched(upTo: 4) == .sleep(milliseconds: 5), "busy again: look again soon")
+        #expect(cursor.followed(upTo: 4) == .sleep(milliseconds: 5), "busy again: look again soon")
+        #expect(cursor.position == 4)
     }
 
     @Test func aReconnectionResumesFromTheCursorLosingNothing() {
@@ -37,15 +36,14 @@ import Testing
         _ = cursor.start()
         _ = cursor.connected()
         _ = cursor.newest(5)
-        _ = cursor.fetched(upTo: 8)
+        _ = cursor.followed(upTo: 8)
         #expect(cursor.lost() == .connect)
         #expect(cursor.failed() == .backOff(milliseconds: 100))
         #expect(cursor.waited() == .connect)
         #expect(cursor.failed() == .backOff(milliseconds: 200))
         #expect(cursor.waited() == .connect)
-        #expect(cursor.connected() == .tick, "the cursor is kept: no new starting point")
+        #expect(cursor.connected() == .follow(after: 8), "the cursor is kept: no new starting point")
         #expect(cursor.position == 8)
-        #expect(cursor.ticked(12) == .fetch(after: 8, upTo: 12))
     }
 
     @Test func aPrunedCursorStartsAgainFromTheNewest() {
@@ -55,18 +53,17 @@ import Testing
         _ = cursor.newest(5)
         #expect(cursor.cursorMissing() == .readNewest)
         #expect(cursor.position == nil)
-        #expect(cursor.newest(50) == .tick)
-        #expect(cursor.ticked(50) == .sleep(milliseconds: 10))
+        #expect(cursor.newest(50) == .follow(after: 50))
+        #expect(cursor.followed(upTo: 50) == .sleep(milliseconds: 10))
     }
 
     @Test func outOfTurnReportsAreIgnoredAndStopIsFinal() {
         var cursor = ChangeLogCursor(polling: polling)
         #expect(cursor.connected() == .none)
-        #expect(cursor.ticked(3) == .none)
-        #expect(cursor.fetched(upTo: 3) == .none)
+        #expect(cursor.followed(upTo: 3) == .none)
         _ = cursor.start()
         #expect(cursor.start() == .none)
-        #expect(cursor.ticked(3) == .none, "not following yet")
+        #expect(cursor.followed(upTo: 3) == .none, "not following yet")
         #expect(cursor.stop() == .stop)
         #expect(cursor.stop() == .none)
         #expect(cursor.connected() == .none)

@@ -8,10 +8,10 @@
 /// back. The cursor survives reconnections: after the connection (or the
 /// server) comes back, following resumes where it stopped, losing nothing.
 ///
-/// connect → (first time: read the newest tick) → tick → fetch the batches
-/// after the cursor when there are new ones → sleep → tick … Sleeps are short
-/// while events flow and double, up to a cap, while the log is quiet; a
-/// wake-up (a NOTIFY) ends a sleep at once.
+/// connect → (first time: read the newest tick) → follow (tick, and read the
+/// batches after the cursor up to the newest tick, in one round trip) →
+/// sleep → follow … Sleeps are short while events flow and double, up to a
+/// cap, while the log is quiet; a wake-up (a NOTIFY) ends a sleep at once.
 public struct ChangeLogCursor: Sendable, Equatable {
     /// How often to look while busy, and at most while idle.
     public struct Polling: Sendable, Equatable {
@@ -38,10 +38,10 @@ public struct ChangeLogCursor: Sendable, Equatable {
         case connect
         /// Read the newest tick: where a sidecar that just started begins.
         case readNewest
-        /// Ask the bundle for a tick (it records one when something new is visible).
-        case tick
-        /// Read the events of the batches after tick `after` up to tick `upTo`, and deliver them.
-        case fetch(after: Int64, upTo: Int64)
+        /// Ask the bundle for a tick (it records one when something new is
+        /// visible), read the events of the batches after tick `after` up to
+        /// the newest tick, deliver them, and report ``followed(upTo:)``.
+        case follow(after: Int64)
         /// Wait, until woken or for this long, then report ``slept()``.
         case sleep(milliseconds: Int)
         /// Close the connection, wait this long, then report ``waited()``.
@@ -78,29 +78,28 @@ public struct ChangeLogCursor: Sendable, Equatable {
     public mutating func connected() -> Action {
         guard case .connecting = state else { return .none }
         state = .following
-        return position == nil ? .readNewest : .tick
+        guard let position else { return .readNewest }
+        return .follow(after: position)
     }
 
     /// The newest tick, read after ``Action/readNewest``: events from here on are delivered.
     public mutating func newest(_ tick: Int64) -> Action {
         guard state == .following else { return .none }
         position = tick
-        return .tick
+        return .follow(after: tick)
     }
 
-    /// The newest tick after ``Action/tick``.
-    public mutating func ticked(_ newest: Int64) -> Action {
+    /// ``Action/follow(after:)`` delivered the batches up to the newest tick,
+    /// `newest`: when there were new ones, look again soon, more may be
+    /// coming; otherwise a little later than last time.
+    public mutating func followed(upTo newest: Int64) -> Action {
         guard state == .following, let position else { return .none }
-        if newest > position { return .fetch(after: position, upTo: newest) }
-        interval = min(interval * 2, polling.maximumMilliseconds)
-        return .sleep(milliseconds: interval)
-    }
-
-    /// The batches up to `tick` were delivered: look again soon, more may be coming.
-    public mutating func fetched(upTo tick: Int64) -> Action {
-        guard state == .following else { return .none }
-        position = max(position ?? tick, tick)
-        interval = polling.minimumMilliseconds
+        if newest > position {
+            self.position = newest
+            interval = polling.minimumMilliseconds
+        } else {
+            interval = min(interval * 2, polling.maximumMilliseconds)
+        }
         return .sleep(milliseconds: interval)
     }
 
@@ -114,8 +113,8 @@ public struct ChangeLogCursor: Sendable, Equatable {
 
     /// The sleep ended (its time was up, or a wake-up came).
     public mutating func slept() -> Action {
-        guard state == .following else { return .none }
-        return .tick
+        guard state == .following, let position else { return .none }
+        return .follow(after: position)
     }
 
     /// Connecting failed.

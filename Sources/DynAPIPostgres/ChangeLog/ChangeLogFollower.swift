@@ -15,7 +15,8 @@ public enum ChangeLogUpdate: Sendable, Equatable {
 }
 
 /// Tails the change log on a connection and a thread of its own, as
-/// ``ChangeLogCursor`` decides: it ticks, reads new batches, sleeps briefly
+/// ``ChangeLogCursor`` decides: it ticks and reads new batches (one round
+/// trip), sleeps briefly
 /// while events flow and longer while the log is quiet, and wakes at once
 /// when ``wake()`` is called (a `dynapi_events` NOTIFY in notify mode).
 /// About once a minute it prunes what is past the retention.
@@ -111,19 +112,12 @@ public final class ChangeLogFollower: Sendable {
                 } catch {
                     action = trouble(error, &cursor, &connection)
                 }
-            case .tick:
+            case .follow(let after):
                 guard let live = connection else { action = cursor.lost(); continue }
                 do {
-                    action = cursor.ticked(try ChangeLogQueries.tick(live))
-                } catch {
-                    action = trouble(error, &cursor, &connection)
-                }
-            case .fetch(let after, let upTo):
-                guard let live = connection else { action = cursor.lost(); continue }
-                do {
-                    let events = try ChangeLogQueries.events(live, after: .end(ofTick: after), upTo: upTo, limit: Int(Int32.max))
-                    continuation.yield(.batch(events, upTo: upTo))
-                    action = cursor.fetched(upTo: upTo)
+                    let (newest, events) = try ChangeLogQueries.follow(live, after: after)
+                    if newest > after { continuation.yield(.batch(events, upTo: newest)) }
+                    action = cursor.followed(upTo: newest)
                 } catch where ChangeLogQueries.isTickMissing(error) {
                     logger.warning("change log: tick \(after) was pruned while this sidecar was behind; clients must resync")
                     action = cursor.cursorMissing()

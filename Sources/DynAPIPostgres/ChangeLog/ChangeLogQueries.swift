@@ -15,9 +15,18 @@ public enum ChangeLogQueries {
     /// The SQLSTATE the bundle answers with when a batch's tick is no longer kept.
     static let tickMissing = "P0002"
 
-    /// Asks the bundle to record a tick if something new became visible; the newest tick either way.
-    public static func tick(_ connection: Connection) throws(DatabaseError) -> Int64 {
-        try int64(connection.execute("SELECT dynapi.change_log_tick()"), "change_log_tick")
+    /// Ticks, and reads the events of the batches after tick `after` up to
+    /// the newest tick, in one round trip: the newest tick and those events,
+    /// in order. Throws SQLSTATE P0002 when `after` is no longer kept.
+    public static func follow(_ connection: Connection, after: Int64) throws(DatabaseError) -> (newest: Int64, events: [ChangeEvent]) {
+        let result = try connection.query(SQLStatement(
+            "SELECT tick, id, ord, table_name, event, pk::text FROM dynapi.change_log_follow($1)", binds: [String(after)]
+        ))
+        // The first row is the newest tick alone.
+        guard result.rows.count > 0, result.string(0, 1) == nil, let newest = result.string(0, 0).flatMap({ Int64($0) }) else {
+            throw DatabaseError(sqlstate: "XX000", message: "dynapi.change_log_follow() returned no newest tick")
+        }
+        return (newest, changeEvents(result, from: 1))
     }
 
     /// The oldest and newest tick.
@@ -38,9 +47,14 @@ public enum ChangeLogQueries {
             "SELECT tick, id, ord, table_name, event, pk::text FROM dynapi.change_log_events($1, $2, $3, $4, $5) LIMIT $6",
             binds: [String(since.tick), String(since.entry), String(since.row), String(upTo), table, String(limit)]
         ))
+        return changeEvents(result, from: 0)
+    }
+
+    /// The events in rows `first...` of a result whose columns are tick, id, ord, table_name, event, pk.
+    private static func changeEvents(_ result: QueryResult, from first: Int) -> [ChangeEvent] {
         var events: [ChangeEvent] = []
-        events.reserveCapacity(result.rows.count)
-        for row in result.rows.indices {
+        events.reserveCapacity(max(0, result.rows.count - first))
+        for row in result.rows.indices.dropFirst(first) {
             guard let tick = result.string(row, 0).flatMap({ Int64($0) }),
                   let entry = result.string(row, 1).flatMap({ Int64($0) }),
                   let ord = result.string(row, 2).flatMap({ Int32($0) }),

@@ -29,6 +29,7 @@ public enum SQLBundle {
         Migration(version: 11, name: "0011_actions", sql: text(PackageResources._011_actions_sql)),
         Migration(version: 12, name: "0012_table_settings", sql: text(PackageResources._012_table_settings_sql)),
         Migration(version: 13, name: "0013_change_log", sql: text(PackageResources._013_change_log_sql)),
+        Migration(version: 14, name: "0014_row_log_functions", sql: text(PackageResources._014_row_log_functions_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
