@@ -9,7 +9,7 @@
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(144);
+SELECT plan(147);
 
 -- pg_temp.mark() remembers the newest entry; pg_temp.logged() lists the
 -- entries written since, oldest first.
@@ -172,31 +172,34 @@ SELECT set_eq('SELECT * FROM pg_temp.logged()',
               $$VALUES ('dynapi_test_customer', 'created', '[50]'::jsonb), ('dynapi_test_customer', 'updated', '[2]'::jsonb)$$,
                   'INSERT ... ON CONFLICT DO UPDATE: created and updated');
 
--- Bulk statements: one entry per row (0014; 0013 grouped 1,000 keys per
--- entry, which every one-row statement paid for), ids in the order the
--- statement wrote the rows.
+-- Bulk statements (0014): up to 1,000 rows, one entry per row; more, one
+-- entry per 1,000 keys, in the order the statement wrote the rows.
 TRUNCATE public.dynapi_test_customer;
 SELECT pg_temp.mark();
 INSERT INTO public.dynapi_test_customer (id) SELECT g FROM generate_series(1, 2500) AS g;
-SELECT results_eq('SELECT * FROM pg_temp.logged()',
-                  $$SELECT 'dynapi_test_customer', 'created', jsonb_build_array(g) FROM generate_series(1, 2500) AS g$$,
-                  '2,500 rows in one statement: 2,500 entries of one key each, in the order written');
+SELECT results_eq($$SELECT event, jsonb_array_length(pks), pks ->> 0, pks ->> -1 FROM pg_temp.logged()$$,
+                  $$VALUES ('created', 1000, '1', '1000'), ('created', 1000, '1001', '2000'), ('created', 500, '2001', '2500')$$,
+                  '2,500 rows in one statement: three entries of 1,000, 1,000 and 500 keys, in order');
+SELECT is((SELECT jsonb_agg(k ORDER BY n, o) FROM pg_temp.logged() WITH ORDINALITY AS l(t, e, pks, n), jsonb_array_elements(l.pks) WITH ORDINALITY AS x(k, o)),
+          (SELECT jsonb_agg(g ORDER BY g) FROM generate_series(1, 2500) AS g),
+          '... every key once, in the order written');
 SELECT pg_temp.mark();
 INSERT INTO public.dynapi_test_customer (id) SELECT g FROM generate_series(3001, 4000) AS g;
 SELECT results_eq($$SELECT count(*), min(jsonb_array_length(pks)), max(jsonb_array_length(pks)), min(pks ->> 0), max(pks ->> 0)
                       FROM pg_temp.logged()$$,
-                  $$VALUES (1000::bigint, 1, 1, '3001', '4000')$$, '1,000 rows: 1,000 entries');
+                  $$VALUES (1000::bigint, 1, 1, '3001', '4000')$$, '1,000 rows: 1,000 entries of one key');
 SELECT pg_temp.mark();
 INSERT INTO public.dynapi_test_customer (id) SELECT g FROM generate_series(5001, 6001) AS g;
-SELECT results_eq($$SELECT count(*), max(jsonb_array_length(pks)),
-                           (SELECT l.pks FROM dynapi.change_log AS l ORDER BY l.id DESC LIMIT 1)
-                      FROM pg_temp.logged()$$,
-                  $$VALUES (1001::bigint, 1, '[6001]'::jsonb)$$, '1,001 rows: 1,001 entries, the last row''s last');
+SELECT results_eq($$SELECT jsonb_array_length(pks), pks ->> -1 FROM pg_temp.logged()$$,
+                  $$VALUES (1000, '6000'), (1, '6001')$$, '1,001 rows: two entries, the last row''s last');
 SELECT pg_temp.mark();
 DELETE FROM public.dynapi_test_customer;
-SELECT results_eq($$SELECT count(*), sum(jsonb_array_length(pks)), count(DISTINCT pks) FROM pg_temp.logged() WHERE event = 'deleted'$$,
-                  $$VALUES (4501::bigint, 4501::bigint, 4501::bigint)$$,
-                  'a DELETE of 4,501 rows logs every key, one entry each');
+SELECT results_eq($$SELECT count(*), sum(jsonb_array_length(pks)),
+                           (SELECT count(DISTINCT k) FROM pg_temp.logged() AS x, jsonb_array_elements(x.pks) AS k
+                             WHERE x.event = 'deleted')
+                      FROM pg_temp.logged() WHERE event = 'deleted'$$,
+                  $$VALUES (5::bigint, 4501::bigint, 4501::bigint)$$,
+                  'a DELETE of 4,501 rows logs every key in five entries');
 
 -- Keys
 CREATE TABLE public.dynapi_test_line (order_id int, line_no int, qty int, PRIMARY KEY (line_no, order_id));
@@ -549,6 +552,25 @@ SELECT bag_eq('SELECT * FROM pg_temp.logged()',
                        ('dynapi_test_hj', 'updated', '[{"a": 1, "b": 1}]'), ('dynapi_test_hj', 'updated', '[{"a": 2, "b": 2}]'),
                        ('dynapi_test_hj', 'deleted', '[{"a": 1, "b": 1}]'), ('dynapi_test_hj', 'deleted', '[{"a": 2, "b": 2}]')$$,
               '... and they log what they log with the default search_path');
+-- Statements of more than 1,000 rows take the functions' other branch
+-- (an aggregate, a window function, arithmetic operators).
+SELECT pg_temp.mark();
+SELECT is(pg_temp.error_with_search_path('dynapi_test_evil, pg_catalog, public', $$
+    INSERT INTO public.dynapi_test_h1 (id) SELECT g FROM generate_series(1, 1001) AS g;
+    DELETE FROM public.dynapi_test_h1;
+    INSERT INTO public.dynapi_test_h5 (a, b) SELECT g, g FROM generate_series(1, 1001) AS g;
+    DELETE FROM public.dynapi_test_h5;
+    INSERT INTO public.dynapi_test_h8 (v) SELECT 'x' FROM generate_series(1, 1001) AS g;
+    DELETE FROM public.dynapi_test_h8;
+$$), NULL, 'hostile search_path: statements of 1,001 rows, none of its functions, operators or types is called');
+SELECT results_eq($$SELECT table_name, event, jsonb_array_length(pks), pks -> -1 FROM pg_temp.logged()$$,
+                  $$VALUES ('dynapi_test_h1', 'created', 1000, '1000'::jsonb), ('dynapi_test_h1', 'created', 1, '1001'),
+                           ('dynapi_test_h1', 'deleted', 1000, '1000'), ('dynapi_test_h1', 'deleted', 1, '1001'),
+                           ('dynapi_test_h5', 'created', 1000, '{"a": 1000, "b": 1000}'), ('dynapi_test_h5', 'created', 1, '{"a": 1001, "b": 1001}'),
+                           ('dynapi_test_h5', 'deleted', 1000, '{"a": 1000, "b": 1000}'), ('dynapi_test_h5', 'deleted', 1, '{"a": 1001, "b": 1001}'),
+                           ('dynapi_test_h8', 'created', 1000, 'null'), ('dynapi_test_h8', 'created', 1, 'null'),
+                           ('dynapi_test_h8', 'deleted', 1000, 'null'), ('dynapi_test_h8', 'deleted', 1, 'null')$$,
+                  '... and they log 1,000 keys an entry, as with the default search_path');
 SELECT is(current_setting('search_path'), (SELECT reset_val FROM pg_settings WHERE name = 'search_path'),
           '(the search_path is back to normal)');
 DELETE FROM dynapi.table_settings;

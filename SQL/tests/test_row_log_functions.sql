@@ -125,7 +125,7 @@ SELECT is(ARRAY(SELECT obj_description(f, 'pg_proc') FROM unnest(pg_temp.fns('dy
 -- as constants, everything schema-qualified; in mode notify the NOTIFY.
 -- (NOTIFY is only delivered at commit, which this test never reaches: its
 -- call in the body is what is checked.)
-SELECT is(ARRAY(SELECT substring(s FROM 'INSERT INTO dynapi.change_log \(table_name, event, pks\)\s+SELECT ([^\n]*)\n\s+FROM dynapi_rows AS r;')
+SELECT is(ARRAY(SELECT substring(s FROM 'INSERT INTO dynapi.change_log \(table_name, event, pks\)\s+SELECT ([^\n]*)\n\s+FROM dynapi_rows AS r\n')
                   FROM unnest(pg_temp.sources('dynapi_test_customer')) AS s),
           ARRAY['''dynapi_test_customer'', ''deleted'', pg_catalog.jsonb_build_array(r.id)',
                 '''dynapi_test_customer'', ''created'', pg_catalog.jsonb_build_array(r.id)',

@@ -35,7 +35,7 @@ CREATE FUNCTION pg_temp.row_trigger_key(rel regclass) RETURNS text[] LANGUAGE sq
                 ELSE ARRAY['inconsistent'] END
       FROM pg_trigger AS t
       JOIN pg_proc AS p ON p.oid = t.tgfoid
-     CROSS JOIN LATERAL (SELECT ARRAY(SELECT m[1] FROM regexp_matches(p.prosrc, '\mr\.(\w+)', 'g') AS m) AS cols) AS k
+     CROSS JOIN LATERAL (SELECT ARRAY(SELECT m[1] FROM regexp_matches(substring(p.prosrc FROM 'SELECT [^\n]*'), '\mr\.(\w+)', 'g') AS m) AS cols) AS k
      WHERE t.tgrelid = rel AND t.tgname IN ('dynapi_row_events_insert', 'dynapi_row_events_update', 'dynapi_row_events_delete')
 $$;
 -- The API name they log.
