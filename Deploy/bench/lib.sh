@@ -289,6 +289,15 @@ busy_without_us() {
         'BEGIN { printf "%.0f\n", total ? 100 * (1 - idle / total) : 0 }'
 }
 
+# CPU seconds the whole cluster has used: the postmaster with the backends it
+# has reaped (cutime, cstime), and every process still running under it.
+cluster_cpu_seconds() {
+    local postmaster
+    postmaster=$(head -n 1 "$bench_tmp/pgdata/postmaster.pid")
+    { cat "/proc/$postmaster/stat"; for pid in $(ps --ppid "$postmaster" -o pid=); do cat "/proc/$pid/stat" 2>/dev/null || true; done; } \
+        | awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); ticks += $12 + $13 + $14 + $15 } END { printf "%.2f\n", ticks / hz }'
+}
+
 # "RSS_KB HWM_KB" from /proc: VmRSS now, VmHWM the peak since start.
 sidecar_memory() {
     awk '/^VmRSS:/ { rss = $2 } /^VmHWM:/ { hwm = $2 } END { print rss, hwm }' "/proc/$sidecar_pid/status"

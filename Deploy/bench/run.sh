@@ -67,6 +67,8 @@ declare -A label=(
     [H0]="H0 GET health/live/ (no database)"
 )
 declare -A target=([R1]=0.40 [R2]=0.60 [R3]=0.60 [W1]=0.60)
+# PostgreSQL's CPU per API write against the bare INSERT's, at most.
+pg_ratio_target=2.00
 declare -A wrk_script=([R1]=customer-by-id.lua [R2]=report.lua [R3]=report.lua [W1]=customer-create.lua [H0]=report.lua)
 
 bench_init
@@ -111,6 +113,20 @@ for workload in $workloads; do
 done
 sql -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
 
+# The same work sent bare, the reference for PostgreSQL's cost per request:
+# what a client talking SQL would send for the same answer.
+declare -A bare_sql=(
+    [R1]=$'\\set id random(1, 10000)\nSELECT row_to_json(c) FROM customer AS c WHERE id = :id;'
+    [R2]='SELECT json_agg(o) FROM (SELECT * FROM "order" LIMIT 20) AS o;'
+    [R3]=$'SELECT json_agg(o) FROM (SELECT * FROM "order" WHERE status = \'paid\' LIMIT 20) AS o;'
+    [W1]=$'INSERT INTO customer (name, email) VALUES (\'Captured customer\', \'captured@example.com\');'
+)
+for workload in $workloads; do
+    [ -n "${bare_sql[$workload]:-}" ] || continue
+    printf '%s\n' "${bare_sql[$workload]}" >"$bench_tmp/pgbench/$workload-bare.sql"
+    : >"$bench_tmp/pgbench/$workload-bare.vars"
+done
+
 # --- Load ----------------------------------------------------------------------
 # wrk: as many threads as cores (the sidecar and PostgreSQL share them anyway).
 wrk_threads=$(nproc)
@@ -130,14 +146,26 @@ run_wrk() {  # workload seconds → the WRK_RESULT line, with wrk's own CPU seco
 # TimeZone as the sidecar's sessions set it; the captured values come in as -D.
 # Its own CPU (user+system) is added as a `pgbench_cpu_seconds=` line, so that
 # what PostgreSQL alone spends per transaction can be told apart.
-run_pgbench() {  # workload seconds → pgbench's output
-    local workload=$1 seconds=$2 defines=() line TIMEFORMAT='pgbench_cpu_seconds=%3U %3S'
+# PostgreSQL's own CPU (the whole cluster's, from /proc) is added as a
+# `postgres_cpu_seconds=` line.
+run_pgbench() {  # script seconds → pgbench's output
+    local workload=$1 seconds=$2 defines=() line TIMEFORMAT='pgbench_cpu_seconds=%3U %3S' cluster_before
     while IFS= read -r line; do defines+=(-D "$line"); done <"$bench_tmp/pgbench/$workload.vars"
+    cluster_before=$(cluster_cpu_seconds)
     { time PGOPTIONS="-c TimeZone=UTC" "$pgbench" -n -M prepared -c "$connections" -j "$(nproc)" -T "$seconds" \
         -h "$pg_sock" -p "$pg_port" -U postgres -f "$bench_tmp/pgbench/$workload.sql" "${defines[@]}" bench \
         >"$bench_tmp/pgbench-$workload.out" 2>&1; } 2>"$bench_tmp/pgbench-$workload.cpu" \
         || { cat "$bench_tmp/pgbench-$workload.out" >&2; die "pgbench failed for $workload"; }
+    sleep 0.5  # pgbench's backends exit and are reaped
     cat "$bench_tmp/pgbench-$workload.out" "$bench_tmp/pgbench-$workload.cpu"
+    echo "postgres_cpu_seconds=$(awk -v a="$cluster_before" -v b="$(cluster_cpu_seconds)" 'BEGIN { printf "%.2f", b - a }')"
+}
+
+# PostgreSQL's CPU per transaction, in microseconds, from run_pgbench's output.
+postgres_us_per_transaction() {
+    awk -v cpu="$(sed -n 's/^postgres_cpu_seconds=//p' <<<"$1")" \
+        -v transactions="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$1")" \
+        'BEGIN { printf "%.0f", transactions ? cpu * 1e6 / transactions : 0 }'
 }
 
 field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
@@ -152,18 +180,19 @@ for workload in $workloads; do
     result=$(run_wrk "$workload" "$duration")
     cpu_after=$(sidecar_cpu_seconds)
     load_during=$(cut -d' ' -f1 /proc/loadavg)
+    bare_us=0
     if [ "$workload" = H0 ]; then
         pgbench_out="tps = 0"
     else
         run_pgbench "$workload" "$warmup" >/dev/null
         pgbench_out=$(run_pgbench "$workload" "$duration")
+        if [ -n "${bare_sql[$workload]:-}" ]; then
+            run_pgbench "$workload-bare" "$warmup" >/dev/null
+            bare_us=$(postgres_us_per_transaction "$(run_pgbench "$workload-bare" "$duration")")
+        fi
     fi
     tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgbench_out")
-    # PostgreSQL's CPU per transaction: the cores for the run, less pgbench's own share.
-    postgres_us=$(awk -v cores="$(nproc)" -v seconds="$duration" \
-        -v client="$(sed -n 's/^pgbench_cpu_seconds=\([0-9.]*\) \([0-9.]*\)$/\1 \2/p' <<<"$pgbench_out" | awk '{ print $1 + $2 }')" \
-        -v transactions="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$pgbench_out")" \
-        'BEGIN { printf "%.0f", transactions ? (cores * seconds - client) * 1e6 / transactions : 0 }')
+    postgres_us=$(postgres_us_per_transaction "$pgbench_out")
     pgbench_failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' <<<"$pgbench_out")
     errors=$(( $(field non2xx "$result") + $(field connect "$result") + $(field read "$result") \
              + $(field write "$result") + $(field timeout "$result") ))
@@ -171,9 +200,9 @@ for workload in $workloads; do
         'BEGIN { printf "%.0f", n ? (b - a) * 1e6 / n : 0 }')
     wrk_us=$(awk -v cpu="$(field wrk_cpu_seconds "$result")" -v n="$(field requests "$result")" \
         'BEGIN { printf "%.0f", n ? cpu * 1e6 / n : 0 }')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$(field rps "$result")" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$(field rps "$result")" \
         "$(field p50_ms "$result")" "$(field p99_ms "$result")" "$errors" "$tps" "${pgbench_failed:-0}" \
-        "$cpu_per_request" "$others" "$load_during" "$postgres_us" "$wrk_us" "$result" >>"$results"
+        "$cpu_per_request" "$others" "$load_during" "$postgres_us" "$bare_us" "$wrk_us" "$result" >>"$results"
 done
 read -r rss_kb hwm_kb < <(sidecar_memory)
 log "load after: $(uptime)"
@@ -187,20 +216,27 @@ echo "load: wrk -t $wrk_threads -c $connections, ${warmup}s warm-up + ${duration
 print_postgres_settings
 echo "machine: $(nproc) cores; 'others': how busy the machine was without us just before the workload;"
 echo "  'loadavg': 1-min load average at the end of the wrk run (ours included); 'CPU/req': sidecar user+system CPU per request;"
-echo "  'PG CPU/txn': PostgreSQL's CPU per pgbench transaction (the cores for the run less pgbench's own CPU)"
+echo "  'PG CPU/txn': PostgreSQL's CPU (the whole cluster's, from /proc) per pgbench transaction of the sidecar's SQL;"
+echo "  'bare': the same per transaction of the same work sent as plain SQL (see 'bare SQL' below); 'PG/bare': their ratio,"
+echo "  the figure that bounds how far sidecars scale out (W1's target: at most ${pg_ratio_target}x)"
 echo
 echo "SQL per workload, as the sidecar sent it (captured from PostgreSQL's log):"
 cat "$captured"
+echo
+echo "bare SQL per workload (pgbench -M prepared, same clients):"
+for workload in $workloads; do
+    [ -n "${bare_sql[$workload]:-}" ] && sed "s/^/  $workload  /" "$bench_tmp/pgbench/$workload-bare.sql"
+done
 case " $workloads " in *" W1 "*)
     echo "  (pgbench cannot build a string per transaction, so its W1 inserts the captured body every time; the"
     echo "   customer table has no unique constraint, so the work per row is the same as with wrk's unique bodies)" ;;
 esac
 echo
-python3 - "$results" "$rss_kb" "$hwm_kb" "$(nproc)" \
+python3 - "$results" "$rss_kb" "$hwm_kb" "$(nproc)" "$pg_ratio_target" \
     "R1=${target[R1]}" "R2=${target[R2]}" "R3=${target[R3]}" "W1=${target[W1]}" \
     "R1=${label[R1]}" "R2=${label[R2]}" "R3=${label[R3]}" "W1=${label[W1]}" "H0=${label[H0]}" <<'PY'
 import sys
-results, rss_kb, hwm_kb, cores, *rest = sys.argv[1:]
+results, rss_kb, hwm_kb, cores, pg_ratio_target, *rest = sys.argv[1:]
 targets = dict(item.split("=", 1) for item in rest[:4])
 labels = dict(item.split("=", 1) for item in rest[4:])
 rows = [line.rstrip("\n").split("\t") for line in open(results)]
@@ -209,14 +245,20 @@ rows = [line.rstrip("\n").split("\t") for line in open(results)]
 # pgbench's own CPU) and wrk spend per request. Compare it with H0's CPU/req: what
 # the sidecar spends on a request with no database work.
 header = ["workload", "sidecar req/s", "p50 ms", "p99 ms", "errors", "pgbench tps", "ratio", "target", "",
-          "CPU/req", "budget", "PG CPU/txn", "wrk CPU/req", "others", "loadavg"]
+          "CPU/req", "budget", "PG CPU/txn", "bare", "PG/bare", "", "wrk CPU/req", "others", "loadavg"]
 table = []
-for workload, rps, p50, p99, errors, tps, pg_failed, cpu, others, load, postgres_us, wrk_us, raw in rows:
+for workload, rps, p50, p99, errors, tps, pg_failed, cpu, others, load, postgres_us, bare_us, wrk_us, raw in rows:
     common = [labels[workload], f"{float(rps):.0f}", f"{float(p50):.2f}", f"{float(p99):.2f}", errors]
     budget = "-"
     if workload not in ("H0", "W1") and float(tps) > 0:
         budget = f"{int(cores) * 1e6 / (float(targets[workload]) * float(tps)) - float(postgres_us) - float(wrk_us):.0f} us"
-    measured = [f"{cpu} us", budget, f"{postgres_us} us" if workload != "H0" else "-", f"{wrk_us} us", f"{others}%", load]
+    pg_ratio, pg_verdict = "-", ""
+    if float(bare_us) > 0:
+        pg_ratio = f"{float(postgres_us) / float(bare_us):.2f}x"
+        if workload == "W1":
+            pg_verdict = "ok" if float(postgres_us) <= float(pg_ratio_target) * float(bare_us) else "MISS"
+    measured = [f"{cpu} us", budget, f"{postgres_us} us" if workload != "H0" else "-",
+                f"{bare_us} us" if float(bare_us) > 0 else "-", pg_ratio, pg_verdict, f"{wrk_us} us", f"{others}%", load]
     if workload == "H0":
         table.append(common + ["-", "-", "no database", ""] + measured)
         continue
@@ -227,7 +269,7 @@ for workload, rps, p50, p99, errors, tps, pg_failed, cpu, others, load, postgres
                   f"{ratio:.2f}x", f">= {target:.2f}x, 0 errors", "ok" if ok else "MISS"] + measured)
 widths = [max(len(str(row[i])) for row in [header] + table) for i in range(len(header))]
 def line(row):
-    return " | ".join(str(cell).ljust(width) if i in (0, 7, 8) else str(cell).rjust(width) for i, (cell, width) in enumerate(zip(row, widths)))
+    return " | ".join(str(cell).ljust(width) if i in (0, 7, 8, 14) else str(cell).rjust(width) for i, (cell, width) in enumerate(zip(row, widths)))
 print(line(header))
 print("-+-".join("-" * width for width in widths))
 for row in table:

@@ -156,15 +156,6 @@ run_pgbench() {  # config clients threads seconds out → pgbench's output in ou
     [ "$(pgbench_field failed "$out")" = 0 ] || { cat "$out" >&2; die "pgbench: failed transactions ($config)"; }
 }
 
-# CPU seconds the whole cluster has used: the postmaster with the backends it
-# has reaped (cutime, cstime), and every process still running under it.
-cluster_cpu_seconds() {
-    local postmaster
-    postmaster=$(head -n 1 "$bench_tmp/pgdata/postmaster.pid")
-    { cat "/proc/$postmaster/stat"; for pid in $(ps --ppid "$postmaster" -o pid=); do cat "/proc/$pid/stat" 2>/dev/null || true; done; } \
-        | awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); ticks += $12 + $13 + $14 + $15 } END { printf "%.2f\n", ticks / hz }'
-}
-
 table_sizes() {  # db table → "heap=… toast=… index=… total=…" in bytes
     db_sql "$1" -Atc "SELECT format('heap=%s toast=%s index=%s total=%s',
                                     pg_relation_size(c.oid), coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0),
