@@ -11,27 +11,13 @@ SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(147);
 
--- pg_temp.mark() remembers the newest entry; pg_temp.logged() lists the
--- entries written since, oldest first.
-CREATE FUNCTION pg_temp.mark() RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM set_config('dynapi_test.mark', (SELECT coalesce(max(id), 0) FROM dynapi.change_log)::text, true);
-END;
-$$;
+-- pg_temp.logged() lists the entries written since pg_temp.mark(), oldest
+-- first.
 CREATE FUNCTION pg_temp.logged() RETURNS TABLE (table_name text, event text, pks jsonb) LANGUAGE sql AS $$
     SELECT l.table_name, l.event, l.pks FROM dynapi.change_log AS l
      WHERE l.id > current_setting('dynapi_test.mark')::bigint ORDER BY l.id
 $$;
--- The trigger arguments of a table (mode, API name; row triggers also the
--- key position 0 and the key columns); NULL without triggers.
-CREATE FUNCTION pg_temp.row_trigger_args(rel regclass) RETURNS text[] LANGUAGE sql AS $$
-    SELECT CASE WHEN count(*) = 0 THEN NULL
-                WHEN count(*) = 3 AND count(DISTINCT t.tgargs) = 1
-                    THEN (string_to_array(encode((array_agg(t.tgargs))[1], 'escape'), '\000'))[1:min(t.tgnargs)]
-                ELSE ARRAY['inconsistent'] END
-      FROM pg_trigger AS t
-     WHERE t.tgrelid = rel AND t.tgname IN ('dynapi_row_events_insert', 'dynapi_row_events_update', 'dynapi_row_events_delete')
-$$;
+\ir support/row_triggers.sql
 -- The functions a table's row-event triggers run (delete, insert, update),
 -- 'generated' when they are those generated for the API name they log, or
 -- NULL without triggers.

@@ -7,34 +7,7 @@ SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(50);
 
--- The arguments of a table's row-event triggers (mode, API name): NULL
--- without triggers, {inconsistent} unless all three are there with the same
--- arguments.
-CREATE FUNCTION pg_temp.row_trigger_args(rel regclass) RETURNS text[] LANGUAGE sql AS $$
-    SELECT CASE WHEN count(*) = 0 THEN NULL
-                WHEN count(*) = 3 AND count(DISTINCT t.tgargs) = 1
-                    THEN (string_to_array(encode((array_agg(t.tgargs))[1], 'escape'), '\000'))[1:min(t.tgnargs)]
-                ELSE ARRAY['inconsistent'] END
-      FROM pg_trigger AS t
-     WHERE t.tgrelid = rel AND t.tgname IN ('dynapi_row_events_insert', 'dynapi_row_events_update', 'dynapi_row_events_delete')
-$$;
--- The columns the functions of a table's row-event triggers read from each
--- row (the key, in key order; {} without a key), found in their bodies: NULL
--- without triggers, {inconsistent} unless all three run the generated
--- function of the API name they log, for their command, reading the same.
-CREATE FUNCTION pg_temp.row_trigger_key(rel regclass) RETURNS text[] LANGUAGE sql AS $$
-    SELECT CASE WHEN count(*) = 0 THEN NULL
-                WHEN count(*) = 3 AND count(DISTINCT k.cols) = 1
-                     AND bool_and(p.pronamespace = 'dynapi'::regnamespace
-                                  AND p.proname = dynapi.row_log_function_name(
-                                      (string_to_array(encode(t.tgargs, 'escape'), '\000'))[2], substr(t.tgname, 19)))
-                    THEN min(k.cols)
-                ELSE ARRAY['inconsistent'] END
-      FROM pg_trigger AS t
-      JOIN pg_proc AS p ON p.oid = t.tgfoid
-     CROSS JOIN LATERAL (SELECT ARRAY(SELECT m[1] FROM regexp_matches(substring(p.prosrc FROM 'SELECT [^\n]*'), '\mr\.(\w+)', 'g') AS m) AS cols) AS k
-     WHERE t.tgrelid = rel AND t.tgname IN ('dynapi_row_events_insert', 'dynapi_row_events_update', 'dynapi_row_events_delete')
-$$;
+\ir support/row_triggers.sql
 
 SELECT has_function('dynapi', 'api_name', ARRAY['regclass']);
 -- 0013's generic function stays for the row triggers of trees with a

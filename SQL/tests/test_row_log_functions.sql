@@ -45,22 +45,9 @@ CREATE FUNCTION pg_temp.sources(api_name text) RETURNS text[] LANGUAGE sql AS $$
     SELECT ARRAY(SELECT (SELECT p.prosrc FROM pg_proc AS p WHERE p.oid = f) FROM unnest(pg_temp.fns(api_name)) WITH ORDINALITY AS u(f, o)
                   ORDER BY o)
 $$;
--- The arguments of a table's row-event triggers, when the three agree.
-CREATE FUNCTION pg_temp.row_trigger_args(rel regclass) RETURNS text[] LANGUAGE sql AS $$
-    SELECT CASE WHEN count(*) = 0 THEN NULL
-                WHEN count(*) = 3 AND count(DISTINCT t.tgargs) = 1
-                    THEN (string_to_array(encode((array_agg(t.tgargs))[1], 'escape'), '\000'))[1:min(t.tgnargs)]
-                ELSE ARRAY['inconsistent'] END
-      FROM pg_trigger AS t
-     WHERE t.tgrelid = rel AND t.tgname IN ('dynapi_row_events_insert', 'dynapi_row_events_update', 'dynapi_row_events_delete')
-$$;
--- pg_temp.mark() remembers the newest change_log entry; pg_temp.logged()
--- lists the entries written since, oldest first.
-CREATE FUNCTION pg_temp.mark() RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM set_config('dynapi_test.mark', (SELECT coalesce(max(id), 0) FROM dynapi.change_log)::text, true);
-END;
-$$;
+\ir support/row_triggers.sql
+-- pg_temp.logged() lists the entries written since pg_temp.mark(), oldest
+-- first, without schema entries.
 CREATE FUNCTION pg_temp.logged() RETURNS TABLE (table_name text, event text, pks jsonb) LANGUAGE sql AS $$
     SELECT l.table_name, l.event, l.pks FROM dynapi.change_log AS l
      WHERE l.id > current_setting('dynapi_test.mark')::bigint AND l.event <> 'schema' ORDER BY l.id

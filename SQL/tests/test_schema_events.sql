@@ -9,38 +9,10 @@ SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(53);
 
--- The arguments of a table's row-event triggers (the mode and the API
--- name): NULL without triggers, {inconsistent} unless all three are there
--- with the same arguments.
-CREATE FUNCTION pg_temp.all_args(rel regclass) RETURNS text[] LANGUAGE sql AS $$
-    SELECT CASE WHEN count(*) = 0 THEN NULL
-                WHEN count(*) = 3 AND count(DISTINCT t.tgargs) = 1
-                    THEN (string_to_array(encode((array_agg(t.tgargs))[1], 'escape'), '\000'))[1:min(t.tgnargs)]
-                ELSE ARRAY['inconsistent'] END
-      FROM pg_trigger AS t
-     WHERE t.tgrelid = rel AND t.tgname IN ('dynapi_row_events_insert', 'dynapi_row_events_update', 'dynapi_row_events_delete')
-$$;
--- The key the triggers log: the columns their functions read from each row
--- (in key order; {} without a key), found in the bodies of the generated
--- functions: NULL without triggers, {inconsistent} unless all three have the
--- same arguments and run the generated function of the API name they log,
--- for their command, reading the same columns.
-CREATE FUNCTION pg_temp.row_trigger_key(rel regclass) RETURNS text[] LANGUAGE sql AS $$
-    SELECT CASE WHEN count(*) = 0 THEN NULL
-                WHEN count(*) = 3 AND count(DISTINCT t.tgargs) = 1 AND count(DISTINCT k.cols) = 1
-                     AND bool_and(p.pronamespace = 'dynapi'::regnamespace
-                                  AND p.proname = dynapi.row_log_function_name(
-                                      (string_to_array(encode(t.tgargs, 'escape'), '\000'))[2], substr(t.tgname, 19)))
-                    THEN min(k.cols)
-                ELSE ARRAY['inconsistent'] END
-      FROM pg_trigger AS t
-      JOIN pg_proc AS p ON p.oid = t.tgfoid
-     CROSS JOIN LATERAL (SELECT ARRAY(SELECT m[1] FROM regexp_matches(substring(p.prosrc FROM 'SELECT [^\n]*'), '\mr\.(\w+)', 'g') AS m) AS cols) AS k
-     WHERE t.tgrelid = rel AND t.tgname IN ('dynapi_row_events_insert', 'dynapi_row_events_update', 'dynapi_row_events_delete')
-$$;
+\ir support/row_triggers.sql
 -- The API name they log.
 CREATE FUNCTION pg_temp.logged_name(rel regclass) RETURNS text LANGUAGE sql AS $$
-    SELECT a[2] FROM pg_temp.all_args(rel) AS a
+    SELECT a[2] FROM pg_temp.row_trigger_args(rel) AS a
 $$;
 
 SELECT function_returns('dynapi', 'on_ddl_command_end', '{}'::name[], 'event_trigger');
@@ -158,7 +130,7 @@ SELECT is(ARRAY(SELECT DISTINCT tgfoid::regproc::text FROM pg_trigger
                  WHERE tgrelid = 'public.dynapi_test_f_2020'::regclass AND NOT tgisinternal),
           ARRAY['dynapi.log_row_changes'],
           '... through 0013''s log_row_changes (a generated function reads the transition table)');
-SELECT is(pg_temp.all_args('public.dynapi_test_f_2020'), ARRAY['notify', 'dynapi_test_f', '0'],
+SELECT is(pg_temp.row_trigger_args('public.dynapi_test_f_2020'), ARRAY['notify', 'dynapi_test_f', '0'],
           '... with its arguments: mode, API name, key position 0 and the key columns (none here)');
 SELECT is_empty($$SELECT proname FROM pg_proc WHERE pronamespace = 'dynapi'::regnamespace
                    AND proname IN (SELECT dynapi.row_log_function_name('dynapi_test_f', c)
