@@ -236,6 +236,20 @@ BEGIN
       INTO wanted_args
       FROM unnest(args) WITH ORDINALITY AS u(a, o);
 
+    -- 0004's per-row trigger, on a tree never re-attached since
+    -- (partitioned tables first: dropping it there drops its clones)
+    FOR member IN
+        SELECT format('%I.%I', n.nspname, c.relname) AS qualified
+          FROM pg_trigger AS t
+          JOIN pg_class AS c ON c.oid = t.tgrelid
+          JOIN pg_namespace AS n ON n.oid = c.relnamespace
+         WHERE (c.oid = root OR c.oid IN (SELECT relid FROM pg_partition_tree(root)))
+           AND t.tgname = 'dynapi_row_events' AND t.tgparentid = 0
+         ORDER BY c.relkind = 'r', c.oid
+    LOOP
+        PERFORM dynapi.run_internal_ddl(format('DROP TRIGGER dynapi_row_events ON %s', member.qualified));
+    END LOOP;
+
     -- tgtype: AFTER, the event's bit, and 1 for FOR EACH ROW.
     FOR kind IN
         SELECT v.suffix, v.command, v.transition, v.tgtype | CASE WHEN per_row THEN 1 ELSE 0 END AS tgtype
@@ -254,10 +268,6 @@ BEGIN
              -- removes its clones from the leaves handled afterwards
              ORDER BY c.relkind = 'r', c.oid
         LOOP
-            IF EXISTS (SELECT 1 FROM pg_trigger AS t
-                        WHERE t.tgrelid = member.oid AND t.tgname = 'dynapi_row_events' AND t.tgparentid = 0) THEN
-                PERFORM dynapi.run_internal_ddl(format('DROP TRIGGER dynapi_row_events ON %s', member.qualified));
-            END IF;
             CONTINUE WHEN NOT (per_row AND member.relkind = 'p') AND EXISTS (
                 SELECT 1 FROM pg_trigger AS t
                  WHERE t.tgrelid = member.oid AND t.tgname = 'dynapi_row_events_' || kind.suffix
