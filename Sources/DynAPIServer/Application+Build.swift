@@ -10,6 +10,7 @@ public enum DynAPIApplication {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: EventLoopAffinityMiddleware())
         router.add(middleware: RequestLogMiddleware(logger: runtime.logger, metrics: runtime.metrics))
+        router.add(middleware: CrossOriginMiddleware(origins: runtime.config.corsOrigins))
         router.add(middleware: ErrorMiddleware(maxBodyBytes: runtime.config.maxBodyBytes))
         Routes.addPublic(to: router, runtime: runtime)
         let accounts = router.group().add(middleware: AuthMiddleware(runtime: runtime))
