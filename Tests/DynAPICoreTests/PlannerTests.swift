@@ -191,3 +191,29 @@ import Testing
         #expect(try Fixtures.plan("POST", ["customer"], body: #"{"name":"x"}"#).outcome(rowCount: 1, total: nil).status == 201)
     }
 }
+
+@Suite struct AllowedMethodsTests {
+    func allowed(_ path: [String], _ caller: Caller) throws(APIError) -> [String] {
+        let input = HTTPInput(method: "OPTIONS", path: path)
+        return try Planner(schema: Fixtures.schema, caller: caller, maxRows: 100).allowedMethods(ApiRequest(parsing: input))
+    }
+
+    @Test func theCallersMethodsOnTheRoute() throws {
+        #expect(try allowed(["customer"], Fixtures.admin) == ["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"])
+        #expect(try allowed(["customer", "1"], Fixtures.admin) == ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        let reader = Fixtures.caller(["customer": TableGrant(canRead: true)])
+        #expect(try allowed(["customer"], reader) == ["GET", "HEAD", "OPTIONS"])
+        let editor = Fixtures.caller(["customer": TableGrant(canRead: true, canUpdate: true)])
+        #expect(try allowed(["customer", "1"], editor) == ["GET", "HEAD", "PUT", "PATCH", "OPTIONS"])
+        // A view PostgreSQL cannot write through takes reads only, whatever the flags.
+        #expect(try allowed(["report"], Fixtures.admin) == ["GET", "HEAD", "OPTIONS"])
+    }
+
+    @Test func itNeedsReadAndAServedTable() {
+        let writer = Fixtures.caller(["customer": TableGrant(canCreate: true)])
+        #expect(Fixtures.refusal { try allowed(["customer"], writer) }?.status == 403)
+        #expect(Fixtures.refusal { try allowed(["customer"], writer) }?.isGrantRefusal == true)
+        #expect(Fixtures.refusal { try allowed(["nope"], Fixtures.admin) }?.status == 404)
+        #expect(Fixtures.refusal { try allowed(["customer", "1", "action", "nope"], Fixtures.admin) }?.status == 404)
+    }
+}

@@ -71,15 +71,40 @@ public struct Planner: Sendable {
         return request.table.contains(".") ? request.table : Table.apiName(schema: profile, name: request.table)
     }
 
-    /// `POST /{pk}/action/{name}/`: the action must exist (404) and the caller hold its flag (403).
-    func actionPlan(_ table: Table, _ request: ApiRequest, key: [String], name: String) throws(APIError) -> Plan {
-        _ = try PlanKind.check(request, table)
+    /// `OPTIONS`: the methods this caller may use on the route, for `Allow`.
+    /// Like GET it needs `can_read` (403 without); a write method is listed
+    /// when the caller holds its flag and the relation takes it.
+    public func allowedMethods(_ request: ApiRequest) throws(APIError) -> [String] {
+        let name = try tableName(request)
+        guard let table = schema.table(named: name) else { throw APIError.unknownTable(name) }
+        guard caller.may(.read, table: table.apiName) else { throw APIError.permissionDenied(.read, table: table.apiName) }
+        if case .action(_, let actionName) = request.target {
+            let action = try registeredAction(actionName, of: table)
+            return caller.may(action.requiredPermission, table: table.apiName) ? ["POST", "OPTIONS"] : ["OPTIONS"]
+        }
+        let methods = PlanKind.allowedMethods(request.target).filter { method in
+            guard let operation = Operation(method: method) else { return false }
+            do throws(APIError) { try PlanKind.checkWritable(table, operation) } catch { return false }
+            return caller.may(operation, table: table.apiName)
+        }
+        return methods + ["OPTIONS"]
+    }
+
+    /// The action registered as `name`, or 404.
+    func registeredAction(_ name: String, of table: Table) throws(APIError) -> ActionDefinition {
         guard let action = table.action(named: name) else {
             throw APIError(
                 status: 404, code: "not_found", message: "No action '\(name)' is registered for '\(table.apiName)'.",
                 hint: "Register one with SELECT dynapi.register_action('\(table.apiName)', '\(name)', 'function_name');"
             )
         }
+        return action
+    }
+
+    /// `POST /{pk}/action/{name}/`: the action must exist (404) and the caller hold its flag (403).
+    func actionPlan(_ table: Table, _ request: ApiRequest, key: [String], name: String) throws(APIError) -> Plan {
+        _ = try PlanKind.check(request, table)
+        let action = try registeredAction(name, of: table)
         guard caller.may(action.requiredPermission, table: table.apiName) else {
             throw APIError.permissionDenied(action.requiredPermission, table: table.apiName)
         }

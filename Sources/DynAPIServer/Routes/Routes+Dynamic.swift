@@ -3,7 +3,7 @@ import Hummingbird
 
 extension Routes {
     /// Methods the table routes answer to.
-    static let tableMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete]
+    static let tableMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
 
     /// `/api/dyn/{table}/` and `/api/dyn/{table}/{pk}/`.
     static func addDynamic(to group: RouterGroup<AppRequestContext>, runtime: Runtime) {
@@ -14,7 +14,7 @@ extension Routes {
                 let input = try await request.dynamicInput(pathPrefix: "/api/dyn/", maxBody: runtime.config.maxBodyBytes)
                 if let target = try? ApiRequest.Target(path: input.path) { context.coreContext.endpointPath.value = target.routeTemplate }
                 return try await runtime.respond(to: input, schema: runtime.schema.value, caller: caller) {
-                    try await runtime.freshSchema()
+                    try await runtime.reloadSchema()
                 }
             }
         }
