@@ -76,6 +76,10 @@ extension APIError {
         )
     }
 
+    /// Whether this refuses for want of a `can_*` flag (or admin rights): what
+    /// a planner throws from the ACL snapshot, which a fresh ACL may overturn.
+    public var isGrantRefusal: Bool { status == 403 && code == "42501" }
+
     /// 403: an admin-only route.
     public static let adminOnly = APIError(
         status: 403, code: "42501", message: "This route is for admin users only."

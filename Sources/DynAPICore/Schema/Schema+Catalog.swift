@@ -29,6 +29,7 @@ private struct CatalogTable: Decodable {
     var hidden_columns: [String]?
     var read_only_columns: [String]?
     var label: String?
+    var oid: UInt32?
 
     /// The table, `dynapi.table_settings` applied: hidden columns are neither
     /// read nor written, read-only ones are not written.
@@ -53,6 +54,7 @@ private struct CatalogTable: Decodable {
         table.checks = checks ?? []
         table.actions = actions ?? []
         table.label = label
+        table.relationID = oid ?? 0
         return table
     }
 }

@@ -15,7 +15,8 @@ public struct Schema: Sendable, Equatable {
             table.referencedBy = []
             byName[table.apiName] = table
         }
-        for table in tables {
+        // In catalog order, so that a snapshot merged from partial reads equals a full read's.
+        for table in tables.sorted(by: { ($0.schema, $0.name) < ($1.schema, $1.name) }) {
             for key in table.foreignKeys where byName[key.referencedTable] != nil {
                 byName[key.referencedTable]?.referencedBy.append(key)
             }

@@ -33,6 +33,8 @@ public struct Table: Sendable, Equatable {
     public var actions: [ActionDefinition] = []
     /// `dynapi.table_settings.label`: a human name for admin pages and docs.
     public var label: String?
+    /// The relation's OID, which DDL notifications name; 0 when not read from a catalog.
+    public var relationID: UInt32 = 0
 
     /// Creates a table description.
     public init(

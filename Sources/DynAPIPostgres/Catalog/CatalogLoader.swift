@@ -3,9 +3,10 @@ import Foundation
 
 /// Reads the schema snapshot and the ACL, one query each.
 public enum CatalogLoader {
-    /// The exposed tables of `schemas`.
-    public static func schema(_ connection: Connection, schemas: [String]) throws -> Schema {
-        let statement = SQLStatement(CatalogQueries.schema, binds: [PostgresArrayLiteral.strings(schemas)])
+    /// The exposed tables of `schemas`; only those among `relations` (OIDs) when given.
+    public static func schema(_ connection: Connection, schemas: [String], relations: Set<UInt32>? = nil) throws -> Schema {
+        let oids = relations.map { "{" + $0.sorted().map(String.init).joined(separator: ",") + "}" }
+        let statement = SQLStatement(CatalogQueries.schema, binds: [PostgresArrayLiteral.strings(schemas), oids])
         let document = try connection.query(statement).firstValue
         return try Schema(catalogJSON: document.map { Data($0.readableBytesView) } ?? Data("{\"tables\":[]}".utf8), schemas: schemas)
     }

@@ -5,6 +5,8 @@ enum CatalogQueries {
     /// primary keys, the foreign keys among them, CHECK constraints (for error
     /// fields), registered actions and `dynapi.table_settings`. Partitions are
     /// left out (their parent is served), and so are tables set `exposed = false`.
+    /// `$2::oid[]`, when not NULL, limits it to those relations (a reload of
+    /// what one DDL statement touched).
     static let schema = """
         WITH named AS (
             SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind,
@@ -12,6 +14,7 @@ enum CatalogQueries {
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ANY ($1::text[])
               AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
+              AND ($2::oid[] IS NULL OR c.oid = ANY ($2::oid[]))
         ),
         rels AS (
             SELECT named.*, obj_description(named.oid, 'pg_class') AS comment,
@@ -20,6 +23,17 @@ enum CatalogQueries {
             FROM named
             LEFT JOIN dynapi.table_settings ts ON ts.table_name = named.api_name AND named.schema <> 'dynapi'
             WHERE coalesce(ts.exposed, true)
+        ),
+        -- What a foreign key may point at: any served relation, read or not.
+        served AS (
+            SELECT c.oid, n.nspname AS schema, c.relname AS name
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN dynapi.table_settings ts
+                   ON ts.table_name = CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END
+                  AND n.nspname <> 'dynapi'
+            WHERE n.nspname = ANY ($1::text[])
+              AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
+              AND coalesce(ts.exposed, true)
         ),
         checks AS (
             SELECT con.conrelid, json_agg(json_build_object(
@@ -85,11 +99,12 @@ enum CatalogQueries {
             FROM key_columns kc
             JOIN pg_constraint con ON con.oid = kc.conoid
             JOIN rels r ON r.oid = con.conrelid
-            JOIN rels f ON f.oid = con.confrelid
+            JOIN served f ON f.oid = con.confrelid
             WHERE kc.contype = 'f'
             GROUP BY kc.conrelid
         )
         SELECT json_build_object('tables', coalesce(json_agg(json_build_object(
+                   'oid', r.oid::bigint,
                    'schema', r.schema,
                    'name', r.name,
                    'kind', CASE r.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned_table' WHEN 'v' THEN 'view'

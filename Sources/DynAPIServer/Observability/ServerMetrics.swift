@@ -57,11 +57,11 @@ public final class ServerMetrics: Sendable {
         registry.makeGauge(descriptor: .init(namespace: "dynapi", metricName: name, unitName: "", helpText: help), labels: labels).set(to: value)
     }
 
-    /// Counts a schema reload by its outcome.
-    func countReload(succeeded: Bool) {
+    /// Counts a schema reload by its outcome and scope: the whole catalog, or the relations one DDL statement touched.
+    func countReload(succeeded: Bool, partial: Bool) {
         registry.makeCounter(descriptor: .init(namespace: "dynapi", metricName: "schema_reloads", unitName: "total",
-                                               helpText: "Schema reloads, by outcome."),
-                             labels: [("result", succeeded ? "ok" : "error")]).increment()
+                                               helpText: "Schema reloads, by outcome and scope (all, or relations)."),
+                             labels: [("result", succeeded ? "ok" : "error"), ("scope", partial ? "relations" : "all")]).increment()
     }
 
     /// The exposition text.

@@ -22,7 +22,9 @@ struct EventStreamMiddleware: RouterMiddleware {
         let claims = try await runtime.tokens.verify(token, as: .access)
         let caller = try await runtime.caller(for: claims)
         guard runtime.schema.value.table(named: table) != nil else { throw APIError.unknownTable(table) }
-        guard caller.may(.read, table: table) else { throw APIError.permissionDenied(.read, table: table) }
+        try await runtime.withFreshGrants(caller) { caller throws(APIError) in
+            guard caller.may(.read, table: table) else { throw APIError.permissionDenied(.read, table: table) }
+        }
         let since: EventPosition?
         switch SocketSession.since(in: request) {
         case .success(let position): since = position

@@ -3,7 +3,8 @@ import DynAPIPostgres
 import ServiceLifecycle
 
 /// Follows the database. The LISTEN connection reloads the schema on
-/// `dynapi_schema` and the ACL on `dynapi_acl` (both debounced) and wakes the
+/// `dynapi_schema` (only the relations a DDL statement names, when it names
+/// them) and the ACL on `dynapi_acl` (both debounced) and wakes the
 /// change log follower on `dynapi_events`; the follower tails the change log
 /// and hands its batches to the hub. The log's schema and ACL entries are not
 /// reloaded from: each was committed with its NOTIFY, which a connected
@@ -27,10 +28,10 @@ struct CatalogWatcher: Service {
         let quiet = runtime.config.reloadDebounceMilliseconds
         let maximum = max(quiet * 10, 250)
         let runtime = self.runtime
-        let schemaReload = ReloadScheduler(quietMilliseconds: quiet, maximumMilliseconds: maximum) {
-            do { try await runtime.reloadSchema() } catch { runtime.logger.error("schema reload failed: \(error)") }
+        let schemaReload = ReloadScheduler(quietMilliseconds: quiet, maximumMilliseconds: maximum) { scope in
+            do { try await runtime.reloadSchema(scope) } catch { runtime.logger.error("schema reload failed: \(error)") }
         }
-        let aclReload = ReloadScheduler(quietMilliseconds: quiet, maximumMilliseconds: maximum) {
+        let aclReload = ReloadScheduler(quietMilliseconds: quiet, maximumMilliseconds: maximum) { _ in
             do { try await runtime.reloadACL() } catch { runtime.logger.error("ACL reload failed: \(error)") }
         }
         listener.start()
@@ -67,8 +68,8 @@ struct CatalogWatcher: Service {
                             follower.start()
                         case .notification(channel: "dynapi_events", _):
                             follower.wake()
-                        case .notification(channel: "dynapi_schema", _):
-                            await schemaReload.note()
+                        case .notification(channel: "dynapi_schema", let payload):
+                            await schemaReload.note(ReloadScope(notificationPayload: payload))
                         case .notification(channel: "dynapi_acl", _):
                             await aclReload.note()
                         case .notification:

@@ -1,16 +1,18 @@
 import DynAPICore
 
-/// Runs a reload after a burst of notifications has gone quiet (see ``Debouncer``).
-/// Notifications that arrive during a reload schedule another one, since that
-/// reload may have read the catalog before their change committed.
+/// Runs a reload after a burst of notifications has gone quiet (see ``Debouncer``),
+/// covering what each of them asked for. Notifications that arrive during a
+/// reload schedule another one, since that reload may have read the catalog
+/// before their change committed.
 actor ReloadScheduler {
     private var debouncer: Debouncer
     private var running = false
-    private let reload: @Sendable () async -> Void
+    private var scope: ReloadScope?
+    private let reload: @Sendable (ReloadScope) async -> Void
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
 
-    init(quietMilliseconds: Int, maximumMilliseconds: Int, reload: @escaping @Sendable () async -> Void) {
+    init(quietMilliseconds: Int, maximumMilliseconds: Int, reload: @escaping @Sendable (ReloadScope) async -> Void) {
         self.debouncer = Debouncer(quietMilliseconds: quietMilliseconds, maximumMilliseconds: maximumMilliseconds)
         self.reload = reload
         self.origin = clock.now
@@ -21,8 +23,9 @@ actor ReloadScheduler {
         return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
     }
 
-    /// A notification arrived.
-    func note() {
+    /// A notification arrived, asking for `scope`.
+    func note(_ scope: ReloadScope = .everything) {
+        if self.scope == nil { self.scope = scope } else { self.scope!.merge(scope) }
         debouncer.note(at: now)
         guard !running else { return }
         running = true
@@ -33,7 +36,10 @@ actor ReloadScheduler {
         while let deadline = debouncer.deadline {
             let wait = deadline - now
             if wait > 0 { try? await Task.sleep(for: .milliseconds(wait)) }
-            if debouncer.fire(at: now) { await reload() }
+            if debouncer.fire(at: now), let scope {
+                self.scope = nil
+                await reload(scope)
+            }
         }
         running = false
     }

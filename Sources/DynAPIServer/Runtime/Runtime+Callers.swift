@@ -20,6 +20,29 @@ extension Runtime {
         return caller
     }
 
+    /// Decides as `caller`; when that refuses for want of a grant, which this
+    /// sidecar's ACL may not hold yet (a grant made through another sidecar,
+    /// or in SQL, whose NOTIFY is on its way), decides again as the caller a
+    /// fresh read of the ACL shows, so that a grant is effective at once on
+    /// every sidecar. Those reads are shared and spaced (``aclReads``), so a
+    /// client repeating a refused request cannot flood the database.
+    func withFreshGrants<Value>(_ caller: Caller, _ decide: (Caller) throws(APIError) -> Value) async throws -> Value {
+        do {
+            return try decide(caller)
+        } catch where error.isGrantRefusal {
+            guard let fresh = await recheckedCaller(caller) else { throw error }
+            return try decide(fresh)
+        }
+    }
+
+    /// `caller` as a fresh read of the ACL shows them, when their grants or
+    /// flags changed; nil when nothing changed (or the read failed), and the refusal stands.
+    func recheckedCaller(_ caller: Caller) async -> Caller? {
+        do { try await reloadACL() } catch { return nil }
+        guard let fresh = acl.value.caller(userID: caller.user.id), fresh.user.isActive, fresh != caller else { return nil }
+        return fresh
+    }
+
     /// Password versions travel as JSON numbers; they match within a millisecond.
     static let passwordVersionTolerance = 0.001
 }

@@ -29,8 +29,11 @@ public final class Runtime: Sendable {
     let openAPI = Current<(schemaVersion: Int, json: String)?>(nil)
     /// Counts schema reloads, so caches made from a snapshot know when they are stale.
     let schemaVersion = Current(0)
-    /// The reload that requests which found the schema stale wait for.
-    let refreshing = Mutex<SchemaRefresh?>(nil)
+    /// Schema re-reads, one at a time; requests that met DDL share them.
+    let schemaReads = SnapshotReads()
+    /// ACL re-reads, one at a time; refused requests share them, and they begin
+    /// at least 25 ms apart, so refusals cost the database at most 40 reads a second.
+    let aclReads = SnapshotReads(spacing: .milliseconds(25))
     /// One connection for the sidecar's own catalog reads, so a reload never queues behind requests.
     let catalogPool: ConnectionPool
 
@@ -50,38 +53,70 @@ public final class Runtime: Sendable {
         self.hub = EventHub(metrics: metrics)
     }
 
-    /// Re-reads the schema (with the bundle's admin views, in the same query); on failure the old snapshot stays.
+    /// Re-reads the schema (with the bundle's admin views, in the same query)
+    /// once every read already running has ended; on failure the old snapshot stays.
     @discardableResult
     public func reloadSchema() async throws -> Schema {
+        try await reloadSchema(.everything)
+        return schema.value
+    }
+
+    /// Re-reads what `scope` covers: everything, or the relations one DDL
+    /// statement touched (and the tables whose foreign keys point at them).
+    func reloadSchema(_ scope: ReloadScope) async throws {
+        try await schemaReads.refresh(scope) { [self] scope in try await readSchema(scope) }
+    }
+
+    private func readSchema(_ scope: ReloadScope) async throws {
         let schemas = config.schemas
         let clock = ContinuousClock()
         let start = clock.now
+        let current = schema.value
+        let relations: Set<UInt32>?
+        if case .relations(let touched) = scope, schemaVersion.value > 0 {
+            relations = current.relationsToRead(touched: touched)
+        } else {
+            relations = nil
+        }
         let catalog: Schema
         do {
-            catalog = try await catalogPool.withConnection { try CatalogLoader.schema($0, schemas: schemas + ["dynapi"]) }
+            catalog = try await catalogPool.withConnection { try CatalogLoader.schema($0, schemas: schemas + ["dynapi"], relations: relations) }
         } catch {
-            metrics.countReload(succeeded: false)
+            metrics.countReload(succeeded: false, partial: relations != nil)
             throw error
         }
         let tables = Array(catalog.tables.values)
-        let snapshot = Schema(tables: tables.filter { $0.schema != "dynapi" }, schemas: schemas)
-        adminSchema.replace(with: Schema(tables: Array(AdminResource.tables(in: tables).values)))
+        let served = tables.filter { $0.schema != "dynapi" }
+        let snapshot: Schema
+        if let relations, served.count == tables.count {
+            snapshot = current.replacing(relations, with: served)
+        } else if relations != nil {
+            // DDL on the bundle's own tables: the admin collections change too.
+            return try await readSchema(.everything)
+        } else {
+            snapshot = Schema(tables: served, schemas: schemas)
+            adminSchema.replace(with: Schema(tables: Array(AdminResource.tables(in: tables).values)))
+        }
         schema.replace(with: snapshot)
         schemaVersion.replace(with: schemaVersion.value + 1)
         hub.revalidate(acl: acl.value, schema: snapshot)
         let duration = clock.now - start
-        metrics.countReload(succeeded: true)
+        metrics.countReload(succeeded: true, partial: relations != nil)
         metrics.reloadDuration.record(duration)
-        logger.info("schema reloaded", metadata: ["tables": "\(snapshot.tables.count)", "duration_ms": "\(duration.milliseconds)"])
-        return snapshot
+        logger.info("schema reloaded", metadata: [
+            "tables": "\(snapshot.tables.count)", "read": "\(relations.map { "\($0.count)" } ?? "all")",
+            "duration_ms": "\(duration.milliseconds)",
+        ])
     }
 
-    /// Re-reads users and grants; on failure the old snapshot stays.
+    /// Re-reads users and grants once every read already running has ended; on failure the old snapshot stays.
     public func reloadACL() async throws {
-        let snapshot = try await catalogPool.withConnection { try CatalogLoader.accessControl($0) }
-        acl.replace(with: snapshot)
-        hub.revalidate(acl: snapshot, schema: schema.value)
-        logger.debug("ACL reloaded: \(snapshot.users.count) users")
+        try await aclReads.refresh(.everything) { [self] _ in
+            let snapshot = try await catalogPool.withConnection { try CatalogLoader.accessControl($0) }
+            acl.replace(with: snapshot)
+            hub.revalidate(acl: snapshot, schema: schema.value)
+            logger.debug("ACL reloaded: \(snapshot.users.count) users")
+        }
     }
 
     /// Closes the request pool and the catalog connection.
