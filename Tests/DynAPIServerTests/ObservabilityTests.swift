@@ -60,6 +60,39 @@ import Testing
         }
     }
 
+    @Test func eachWebSocketLogsWhenItOpensAndClosesWithoutItsToken() async throws {
+        let lines = Lines()
+        try await TestDatabase.with { database in
+            try database.execute("CREATE TABLE t (id serial PRIMARY KEY); CREATE TABLE u (id serial PRIMARY KEY)")
+            let rootID = try database.createUser("root", admin: true)
+            let readerID = try database.createUser("reader")
+            try await TestApp.run(database, setup: .live, logger: lines.logger) { client in
+                let root = try await client.login("root")
+                let reader = try await client.login("reader")
+                _ = try await client.socket("/ws/dynapi/t/?token=\(root)") { socket, _ in _ = try await socket.next() }
+                _ = try await client.socket("/ws/dynapi/?token=\(root)") { socket, outbound in
+                    try await outbound.write(.text(#"{"subscribe":["t","u"]}"#))
+                    _ = try await socket.next()
+                }
+                _ = try await client.socket("/ws/dynapi/t/?token=\(reader)") { _, _ in }
+                #expect(try await eventually { lines.all.filter { $0.contains("websocket closed") }.count == 3 })
+                let all = lines.all
+                #expect(!all.contains { $0.contains(root) || $0.contains(reader) }, "a log line carries a token")
+                let sockets = all.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+                    .filter { ($0["message"] as? String)?.hasPrefix("websocket") == true }
+                let summary = sockets.map { line in
+                    ["message", "user_id", "tables", "multiplexed", "closed_by", "code"].map { "\(line[$0] ?? "-")" }.joined(separator: " ")
+                }
+                #expect(summary == [
+                    "websocket opened \(rootID) t false - -", "websocket closed \(rootID) t false client -",
+                    "websocket opened \(rootID)  true - -", "websocket closed \(rootID) t,u true client -",
+                    "websocket closed \(readerID) t false server 4403",
+                ], "\(summary)")
+                #expect(sockets.filter { $0["message"] as? String == "websocket closed" }.allSatisfy { $0["duration_ms"] != nil })
+            }
+        }
+    }
+
     @Test func metricsCountRequestsByRouteTemplateAndShowThePool() async throws {
         try await TestApp.withServer { client in
             let admin = try await client.user("root", admin: true)
@@ -78,7 +111,7 @@ import Testing
                 #"dynapi_http_request_duration_seconds_bucket{"#,
                 #"dynapi_pool_connections{state="in_use"} "#, #"dynapi_pool_connections{state="idle"} "#,
                 "dynapi_pool_waiting 0", "dynapi_websockets_open 0", "dynapi_events_delivered_total",
-                "dynapi_events_dropped_total", #"dynapi_schema_reloads_total{result="ok"}"#,
+                "dynapi_events_dropped_total", #"dynapi_schema_reloads_total{result="ok",scope="all"}"#,
                 "dynapi_schema_reload_duration_seconds_count", "dynapi_notify_queue_usage", "dynapi_ready 1", "dynapi_database_up 1",
             ] {
                 #expect(text.contains(expected), "missing \(expected)")

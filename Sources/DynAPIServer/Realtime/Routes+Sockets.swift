@@ -22,10 +22,10 @@ extension Routes {
         router.ws("/ws/dynapi/:table") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
             let raw = context.requestContext.parameters.get("table") ?? ""
             let table = (try? QueryString.decode(Substring(raw), plusIsSpace: false)) ?? raw
-            try await SocketSession(runtime: runtime, inbound: inbound, outbound: outbound, request: context.request).run(table: table)
+            try await SocketSession(runtime: runtime, inbound: inbound, outbound: outbound, request: context.request, multiplexed: false).run(table: table)
         }
         router.ws("/ws/dynapi") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
-            try await SocketSession(runtime: runtime, inbound: inbound, outbound: outbound, request: context.request).run(table: nil)
+            try await SocketSession(runtime: runtime, inbound: inbound, outbound: outbound, request: context.request, multiplexed: true).run(table: nil)
         }
         return router
     }

@@ -13,11 +13,25 @@ struct SocketSession {
     let inbound: WebSocketInboundStream
     let outbound: WebSocketOutboundWriter
     let request: Request
+    let record: SocketRecord
 
-    /// Serves a table socket (`table` given) or the multiplexed one.
+    init(runtime: Runtime, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, multiplexed: Bool) {
+        self.runtime = runtime
+        self.inbound = inbound
+        self.outbound = outbound
+        self.request = request
+        self.record = SocketRecord(logger: runtime.logger, isMultiplexed: multiplexed)
+    }
+
+    /// Serves a table socket (`table` given) or the multiplexed one, logging when it opens and closes.
     func run(table: String?) async throws {
+        defer { record.closed() }
+        try await serve(table: table)
+    }
+
+    private func serve(table: String?) async throws {
         let claims: TokenClaims
-        let caller: Caller
+        var caller: Caller
         do {
             guard let token = token() else { return try await close(.unauthorized("no access token; send ?token= or Authorization: Bearer")) }
             claims = try await runtime.tokens.verify(token, as: .access)
@@ -25,7 +39,8 @@ struct SocketSession {
         } catch let error as APIError {
             return try await close(.unauthorized(error.message))
         }
-        if let table, let refusal = refusal(table, caller) { return try await close(refusal) }
+        record.identify(userID: caller.user.id, table: table)
+        if let table, let refusal = await refusal(table, &caller) { return try await close(refusal) }
         let since: EventPosition?
         switch Self.since(in: request) {
         case .success(let position): since = position
@@ -33,9 +48,11 @@ struct SocketSession {
         }
 
         let outbox = Outbox(capacity: runtime.config.socketBuffer)
+        let subscriber = caller
         let session = EventHub.Session(userID: caller.user.id, passwordVersion: claims.pwd, isMultiplexed: table == nil, outbox: outbox)
         guard let id = runtime.hub.register(session) else { return try await close(.goingAway) }
         defer { runtime.hub.remove(id) }
+        record.opened()
         // The reader, the replay and the timer only end the outbox; the writer, which sends the close, decides when the session is over.
         try await withThrowingTaskGroup(of: Void.self) { group in
             if let table {
@@ -47,7 +64,7 @@ struct SocketSession {
                 }
             }
             group.addTask {
-                try? await read(id: id, caller: caller, outbox: outbox, multiplexed: table == nil)
+                try? await read(id: id, caller: subscriber, outbox: outbox, multiplexed: table == nil)
                 outbox.end(nil)
             }
             group.addTask {
@@ -84,9 +101,14 @@ struct SocketSession {
         return .success(position)
     }
 
-    /// Why `caller` may not subscribe to `table`, if they may not.
-    func refusal(_ table: String, _ caller: Caller) -> SocketClose? {
+    /// Why `caller` may not subscribe to `table`, if they may not. A refusal
+    /// from this sidecar's ACL is checked against a fresh read first (see
+    /// ``Runtime/withFreshGrants(_:_:)``), and `caller` becomes what it shows.
+    func refusal(_ table: String, _ caller: inout Caller) async -> SocketClose? {
         guard runtime.schema.value.table(named: table) != nil else { return .unknownTable(table) }
+        if caller.may(.read, table: table) { return nil }
+        guard let fresh = await runtime.recheckedCaller(caller) else { return .forbidden(table: table) }
+        caller = fresh
         return caller.may(.read, table: table) ? nil : .forbidden(table: table)
     }
 
@@ -104,6 +126,7 @@ struct SocketSession {
 
     /// Takes `{"subscribe":[…]}` and `{"unsubscribe":[…]}` on the multiplexed socket; ignores text on a table socket.
     func read(id: Int, caller: Caller, outbox: Outbox, multiplexed: Bool) async throws {
+        var caller = caller
         for try await message in inbound.messages(maxSize: 1 << 16) {
             guard multiplexed, case .text(let text) = message else { continue }
             switch SocketCommand.parse(text) {
@@ -112,13 +135,14 @@ struct SocketSession {
             case .success(.subscribe(let tables, let since)):
                 var accepted: [String] = []
                 for table in tables {
-                    if let refusal = refusal(table, caller) {
+                    if let refusal = await refusal(table, &caller) {
                         outbox.send(.refused(table: table, code: refusal.code, message: refusal.reason))
                     } else {
                         accepted.append(table)
                     }
                 }
                 guard !accepted.isEmpty else { continue }
+                record.subscribed(accepted)
                 outbox.send(.subscribed(accepted))
                 if let since {
                     // Commands wait for the replay, so that a later unsubscribe applies after it.
@@ -134,6 +158,7 @@ struct SocketSession {
     }
 
     func close(_ reason: SocketClose) async throws {
+        record.closing(reason)
         try await outbound.close(WebSocketErrorCode(codeNumber: reason.code), reason: reason.reason)
     }
 }
