@@ -35,6 +35,8 @@ import Testing
         environment["DYNAPI_STATEMENT_TIMEOUT"] = "2min"
         environment["DYNAPI_POOL_TIMEOUT"] = "250ms"
         environment["DYNAPI_SHUTDOWN_TIMEOUT"] = "3"
+        environment["DYNAPI_CORS_ORIGINS"] = "https://app.example.com, http://localhost:3000"
+        environment["DYNAPI_BATCH_MAX_OPERATIONS"] = "20"
         let config = try Config.load(from: environment)
         #expect(config.databaseURL == "postgresql://db/app")
         #expect(config.host == "0.0.0.0")
@@ -48,6 +50,10 @@ import Testing
         #expect(config.statementTimeoutMilliseconds == 120_000)
         #expect(config.poolTimeoutMilliseconds == 250)
         #expect(config.shutdownTimeoutSeconds == 3)
+        #expect(config.corsOrigins == .only(["https://app.example.com", "http://localhost:3000"]))
+        #expect(config.batchMaxOperations == 20)
+        #expect(try Config.load(from: secret).corsOrigins == .any)
+        #expect(try Config.load(from: secret.merging(["DYNAPI_CORS_ORIGINS": "none"]) { $1 }).corsOrigins == CORSOrigins.none)
         #expect(try Config.load(from: secret.merging(["DYNAPI_STATEMENT_TIMEOUT": "1500"]) { $1 }).statementTimeoutMilliseconds == 1500)
         #expect(try Config.load(from: secret.merging(["DYNAPI_STATEMENT_TIMEOUT": "0"]) { $1 }).statementTimeoutMilliseconds == 0)
     }
@@ -68,6 +74,9 @@ import Testing
         (["DYNAPI_STATEMENT_TIMEOUT": "-1s"], "DYNAPI_STATEMENT_TIMEOUT: expected a duration such as 500ms, 5s or 2min, got '-1s'"),
         (["DYNAPI_STATEMENT_TIMEOUT": "99999999999999999999s"], "DYNAPI_STATEMENT_TIMEOUT: expected a duration such as 500ms, 5s or 2min, got '99999999999999999999s'"),
         (["DYNAPI_POOL_TIMEOUT": "0"], "DYNAPI_POOL_TIMEOUT: must be between 1 ms and 600000 ms, got 0 ms"),
+        (["DYNAPI_CORS_ORIGINS": "app.example.com"], "DYNAPI_CORS_ORIGINS: expected *, none, or comma-separated origins such as https://app.example.com,http://localhost:3000, got 'app.example.com'"),
+        (["DYNAPI_CORS_ORIGINS": "https://app.example.com/path"], "DYNAPI_CORS_ORIGINS: expected *, none, or comma-separated origins such as https://app.example.com,http://localhost:3000, got 'https://app.example.com/path'"),
+        (["DYNAPI_BATCH_MAX_OPERATIONS": "0"], "DYNAPI_BATCH_MAX_OPERATIONS: must be between 1 and 10000, got 0"),
         (["DYNAPI_SHUTDOWN_TIMEOUT": "soon"], "DYNAPI_SHUTDOWN_TIMEOUT: expected a whole number, got 'soon'"),
     ])
     func wrongSettingsAreNamedInOneLine(overrides: [String: String], message: String) {

@@ -28,6 +28,10 @@ extension Config {
         guard let trustedProxies = TrustedProxies(parsing: proxiesText) else {
             throw ConfigError(setting: "DYNAPI_TRUSTED_PROXIES", problem: "expected comma-separated addresses or CIDR blocks (10.0.0.0/8, ::1), got '\(proxiesText)'")
         }
+        let originsText = reader.string("DYNAPI_CORS_ORIGINS", default: "*")
+        guard let corsOrigins = CORSOrigins(parsing: originsText) else {
+            throw ConfigError(setting: "DYNAPI_CORS_ORIGINS", problem: "expected *, none, or comma-separated origins such as https://app.example.com,http://localhost:3000, got '\(originsText)'")
+        }
         let logLevel = reader.string("DYNAPI_LOG_LEVEL", default: "info").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigError(setting: "DYNAPI_LOG_LEVEL", problem: "expected trace, debug, info, notice, warning, error or critical, got '\(logLevel)'")
@@ -59,7 +63,9 @@ extension Config {
             statementTimeoutMilliseconds: try reader.milliseconds("DYNAPI_STATEMENT_TIMEOUT", default: 30_000, in: 0...86_400_000),
             poolTimeoutMilliseconds: try reader.milliseconds("DYNAPI_POOL_TIMEOUT", default: 5_000, in: 1...600_000),
             shutdownTimeoutSeconds: try reader.integer("DYNAPI_SHUTDOWN_TIMEOUT", default: 10, in: 0...3600),
-            trustedProxies: trustedProxies
+            trustedProxies: trustedProxies,
+            corsOrigins: corsOrigins,
+            batchMaxOperations: try reader.integer("DYNAPI_BATCH_MAX_OPERATIONS", default: 100, in: 1...10_000)
         )
     }
 }

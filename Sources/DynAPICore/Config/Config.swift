@@ -46,6 +46,10 @@ public struct Config: Sendable, Equatable {
     public var shutdownTimeoutSeconds: Int
     /// Proxies whose `X-Forwarded-For` names the client (for the anonymous throttle).
     public var trustedProxies: TrustedProxies
+    /// Origins whose pages may call `/api/…` from a browser.
+    public var corsOrigins: CORSOrigins
+    /// Most operations one `POST /api/batch/` may hold.
+    public var batchMaxOperations: Int
 
     /// How log lines are written: one JSON object per line, or `key=value` text for people.
     public enum LogFormat: String, Sendable, Equatable, CaseIterable {
@@ -76,7 +80,9 @@ public struct Config: Sendable, Equatable {
         statementTimeoutMilliseconds: Int = 30_000,
         poolTimeoutMilliseconds: Int = 5_000,
         shutdownTimeoutSeconds: Int = 10,
-        trustedProxies: TrustedProxies = .none
+        trustedProxies: TrustedProxies = .none,
+        corsOrigins: CORSOrigins = .any,
+        batchMaxOperations: Int = 100
     ) {
         self.databaseURL = databaseURL
         self.jwtSecret = jwtSecret
@@ -101,5 +107,7 @@ public struct Config: Sendable, Equatable {
         self.poolTimeoutMilliseconds = poolTimeoutMilliseconds
         self.shutdownTimeoutSeconds = shutdownTimeoutSeconds
         self.trustedProxies = trustedProxies
+        self.corsOrigins = corsOrigins
+        self.batchMaxOperations = batchMaxOperations
     }
 }

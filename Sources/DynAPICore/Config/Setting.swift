@@ -23,6 +23,8 @@ public struct Setting: Sendable {
         Setting(name: "DYNAPI_RELOAD_DEBOUNCE_MS", defaultValue: "20", help: "quiet period after DDL before the schema is reloaded"),
         Setting(name: "DYNAPI_RATE", defaultValue: "", help: "throttle of /api/dyn per user (per address when anonymous), e.g. 1000/day; empty: none"),
         Setting(name: "DYNAPI_TRUSTED_PROXIES", defaultValue: "", help: "proxies (addresses, CIDR blocks) whose X-Forwarded-For names the client for the anonymous throttle; empty: none"),
+        Setting(name: "DYNAPI_CORS_ORIGINS", defaultValue: "*", help: "origins whose pages may call /api/ from a browser: * (any, without credentials), none, or a comma-separated list such as https://app.example.com"),
+        Setting(name: "DYNAPI_BATCH_MAX_OPERATIONS", defaultValue: "100", help: "most operations one POST /api/batch/ may hold (413 above)"),
         Setting(name: "DYNAPI_WS_BUFFER", defaultValue: "256", help: "events a WebSocket may have waiting; more and it gets resync and is closed"),
         Setting(name: "DYNAPI_WS_PING", defaultValue: "30", help: "seconds between pings on idle WebSockets (0: none)"),
         Setting(name: "DYNAPI_REQUEST_ROLE", defaultValue: "", help: "role table requests run as (SET LOCAL ROLE), so row-level security applies; empty: the connection's"),

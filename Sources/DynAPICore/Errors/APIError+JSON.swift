@@ -6,6 +6,7 @@ extension APIError {
         json.add("message", message)
         json.add("details", details)
         json.add("hint", hint)
+        if let operationIndex { json.add("index", operationIndex) }
         if !fieldErrors.isEmpty {
             var errors = JSONText.object()
             for field in fieldErrors.keys.sorted() {

@@ -20,6 +20,8 @@ public struct APIError: Error, Sendable, Equatable {
     public var retryAfter: Int?
     /// The constraint PostgreSQL named, kept to find the fields of a CHECK violation; not sent.
     public var constraint: String?
+    /// Which operation of a batch failed (0-based), sent as `index`.
+    public var operationIndex: Int?
 
     /// Creates an error with every part given.
     public init(

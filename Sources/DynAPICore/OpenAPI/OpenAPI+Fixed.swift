@@ -36,6 +36,17 @@ extension OpenAPIDocument {
                                                                                              "description": "API names of served tables."]]
                 .merging(flags) { a, _ in a }, required: ["user_id", "tables"]),
             "ConfigDocument": ["type": "object", "description": "Roles, user roles (by username), table settings and actions."],
+            "BatchOperation": object([
+                "method": ["type": "string", "enum": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]],
+                "path": ["type": "string", "pattern": "^/api/dyn/", "description": "A table route with its query string, e.g. /api/dyn/customer/?id=eq.1."],
+                "body": ["description": "The body of a POST, PUT or PATCH (a JSON string for Content-Type text/csv)."],
+                "headers": ["type": "object", "additionalProperties": string,
+                            "description": "Accept, Accept-Profile, Content-Profile, Content-Type, Prefer, Range, Range-Unit."],
+            ], required: ["method", "path"]),
+            "BatchAnswer": object([
+                "status": integer, "headers": ["type": "object", "additionalProperties": string],
+                "body": ["description": "The operation's body as the route would send it; null when it has none."],
+            ], required: ["status", "headers", "body"]),
         ]
     }
 
@@ -61,6 +72,12 @@ extension OpenAPIDocument {
                 "get": operation("Export the configuration (admin)", tag: "admin", responses: ["200": json("The document.", body("ConfigDocument"))]),
                 "post": operation("Import a configuration, all or nothing (admin)", tag: "admin", body: body("ConfigDocument"), responses: ["200": json("Counts applied.", ["type": "object"])]),
             ],
+            "/api/batch/": ["post": operation(
+                "Table requests in one transaction: all take effect, or none (the first failure is the answer, with its index)", tag: "batch",
+                body: ["type": "array", "items": body("BatchOperation"), "minItems": 1],
+                responses: ["200": json("Each operation's answer, in order.", ["type": "array", "items": body("BatchAnswer")]),
+                            "413": json("More operations than DYNAPI_BATCH_MAX_OPERATIONS.", body("Error"))]
+            )],
             "/api/admin/overview/": ["get": operation("Every table with its exposure, permissions, hooks and actions (admin)", tag: "admin", responses: ["200": json("The tables.", ["type": "object"])])],
             "/api/user-roles/bulk-update/": ["post": operation("Change flags of several user roles (admin)", tag: "admin", body: body("BulkUpdate"), responses: ["200": json("The rows.", ["type": "object"])])],
             "/api/user-roles/bulk-assign/": ["post": operation("Grant one user several tables (admin)", tag: "admin", body: body("BulkAssign"), responses: ["200": json("The rows.", ["type": "object"])])],

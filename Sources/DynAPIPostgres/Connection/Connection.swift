@@ -61,6 +61,9 @@ public final class Connection: @unchecked Sendable {
     /// Whether libpq still considers the connection usable.
     public var isOK: Bool { PQstatus(raw) == CONNECTION_OK }
 
+    /// Whether no transaction block is open, so the next borrower starts clean.
+    var isIdle: Bool { PQtransactionStatus(raw) == PQTRANS_IDLE }
+
     /// The socket, for poll().
     var socket: Int32 { PQsocket(raw) }
 

@@ -20,9 +20,10 @@ enum Routes {
         addAdmin(to: group, runtime: runtime)
     }
 
-    /// `/api/dyn/…`, behind a Bearer token and the throttle.
+    /// `/api/dyn/…` and `/api/batch/`, behind a Bearer token and the throttle.
     static func addDynamicAPI(to group: RouterGroup<AppRequestContext>, runtime: Runtime) {
         addReload(to: group, runtime: runtime)
+        addBatch(to: group, runtime: runtime)
         addConfig(to: group, runtime: runtime)
         addDynamic(to: group, runtime: runtime)
     }
