@@ -63,3 +63,7 @@
 \set version 14
 \set name 0014_row_log_functions
 \ir apply_migration.sql
+
+\set version 15
+\set name 0015_schema_change_relations
+\ir apply_migration.sql
