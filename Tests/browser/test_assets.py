@@ -11,7 +11,7 @@ from conftest import REPO
 
 ASSETS = REPO / "Sources" / "DynAPIServer" / "Admin" / "Assets"
 FILES = ("admin.html", "admin.css", "admin.js", "docs.html", "docs.js", "dom.js")
-BUDGET = 54 * 1024  # the five files together; the aim was ~40 KB, readable source is ~51 KB: this guards against growth
+BUDGET = 57 * 1024  # the six files together; the aim was ~40 KB, readable source with the table filters is ~56 KB: this guards against growth
 
 
 def text(name: str) -> str:

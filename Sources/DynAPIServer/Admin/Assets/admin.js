@@ -114,7 +114,9 @@ async function lookups() {
   [S.tables, S.users, S.roles] = await Promise.all([api('GET', '/api/admin/overview/').then((d) => d.tables || []),
     api('GET', '/api/users/').then((d) => sorted(d, 'username')), api('GET', '/api/roles/').then((d) => sorted(d, 'name'))]);
 }
-const served = () => S.tables.filter((t) => !t.internal && t.endpoint).map((t) => t.name).sort();
+// The order a plain sort() of the names gave, so the lists keep theirs.
+const servedTables = () => S.tables.filter((t) => !t.internal && t.endpoint).sort((a, b) => (a.name < b.name ? -1 : +(a.name > b.name)));
+const served = () => servedTables().map((t) => t.name);
 const find = (list, id) => (list || []).find((x) => String(x.id) === String(id));
 const userName = (id) => (find(S.users, id) || { username: `#${id}` }).username;
 const roleName = (id) => (find(S.roles, id) || { name: `#${id}` }).name;
@@ -153,7 +155,7 @@ function actions(t) {
 }
 function tableRow(t) {
   const count = (v) => String(Array.isArray(v) ? v.length : v || 0);
-  return h('tr', { 'data-table': t.name },
+  return h('tr', { 'data-table': t.name, 'data-filter': t.internal ? null : filterKey(t) },
     h('th', { scope: 'row' }, h('code', { class: 'name', text: t.name }), t.label && t.label !== t.name && h('span', { class: 'sub', text: t.label }),
       !t.internal && h('a', { class: 'manage', href: `#permissions?table=${encodeURIComponent(t.name)}`, 'aria-label': `Manage permissions of ${t.name}`, text: 'Manage permissions' })),
     h('td', { class: 'wide' }, h('span', { class: 'badges' }, t.internal ? badge('Internal', 'neutral') : badge('Business', 'info'),
@@ -170,9 +172,31 @@ async function loadOverview() {
     : [h('tr', null, h('td', { colSpan: 7, class: 'empty', text: 'No tables in the served schemas yet.' }))]));
   $('internal-table').tBodies[0].replaceChildren(...internal.map(tableRow));
   labels($('business-table')); labels($('internal-table'));
-  $('business-count').textContent = `${biz.length} · ${biz.filter((t) => t.exposed && t.endpoint).length} exposed`;
+  $('business-count').textContent = `${num(biz.length)} · ${num(biz.filter((t) => t.exposed && t.endpoint).length)} exposed`;
   $('internal-count').textContent = String(internal.length);
   $('internal-box').hidden = !internal.length;
+  filterOverview();
+}
+// ---------- list filters ----------
+// Rows are built once per load; typing only toggles `hidden`, so 1,000+ tables answer at once, without a request.
+const filterKey = (t) => `${t.name} ${t.label || ''}`.toLowerCase();
+const num = (n) => n.toLocaleString('en-US');
+function filterRows(input, rows) {
+  const q = input.value.trim().toLowerCase();
+  let shown = 0;
+  for (const r of rows) if (!(r.hidden = !!q && !r.dataset.filter.includes(q))) shown++;
+  return [shown, `${q ? `${num(shown)} of ` : ''}${num(rows.length)} ${rows.length === 1 ? 'table' : 'tables'}`];
+}
+function filterOverview() {
+  const rows = $('business-table').querySelectorAll('tr[data-filter]'), [shown, text] = filterRows($('ov-filter'), rows);
+  $('ov-count').textContent = text;
+  $('ov-empty').hidden = shown || !rows.length;
+}
+// Ticked tables stay ticked (and are submitted) when the filter hides them; the count says how many.
+function filterPicker() {
+  const box = $('ba-tables'), [, text] = filterRows($('ba-filter'), box.querySelectorAll('[data-filter]'));
+  const ticked = [...box.querySelectorAll('input:checked')], out = ticked.filter((i) => i.parentNode.hidden).length;
+  $('ba-count').textContent = `${text} · ${num(ticked.length)} selected${out ? ` (${num(out)} hidden by the filter, assigned too)` : ''}`;
 }
 async function reloadRoutes() {
   const btn = $('reload'), out = $('overview-status');
@@ -202,9 +226,11 @@ function fillAssign() {
   fillSelect($('ba-role'), S.roles.map((r) => [r.id, r.name]));
   const box = $('ba-tables');
   const checked = new Set([...box.querySelectorAll('input:checked')].map((i) => i.value));
-  const names = served();
-  box.replaceChildren(...(names.length ? names.map((n) => h('label', { class: 'check' },
-    h('input', { type: 'checkbox', name: 'tables', value: n, checked: checked.has(n) }), ' ', n)) : [muted('No served tables.')]));
+  const list = servedTables();
+  box.replaceChildren(...(list.length ? list.map((t) => h('label', { class: 'check', 'data-filter': filterKey(t) },
+    h('input', { type: 'checkbox', name: 'tables', value: t.name, checked: checked.has(t.name) }), ' ',
+    t.label && t.label !== t.name ? h('span', null, t.name, h('span', { class: 'sub', text: t.label })) : t.name)) : [muted('No served tables.')]));
+  filterPicker();
 }
 async function loadRows() {
   const p = hashRoute().params, q = new URLSearchParams();
@@ -360,6 +386,11 @@ function start() {
   });
   on('bulk-update', 'submit', bulkUpdate);
   on('bulk-assign', 'submit', bulkAssign);
+  on('ov-filter', 'input', filterOverview);
+  on('ba-filter', 'input', filterPicker);
+  on('ba-tables', 'change', filterPicker);
+  // Enter in the filter would submit the whole form.
+  on('ba-filter', 'keydown', (e) => { if (e.key === 'Enter') e.preventDefault(); });
   window.addEventListener('hashchange', () => { S.changed = new Set(); route(); });
   refresh().then(route);
 }
