@@ -18,12 +18,16 @@ the sidecar and the load).
 import argparse
 import http.client
 import json
+import os
 import re
 import statistics
 import subprocess
 import sys
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import Psql, percentile  # noqa: E402
 
 RELOADED = re.compile(r"schema reloaded: (\d+) tables in ([0-9.eE+-]+) (seconds|milliseconds|microseconds|nanoseconds)")
 UNITS = {"seconds": 1000.0, "milliseconds": 1.0, "microseconds": 1e-3, "nanoseconds": 1e-6}
@@ -56,35 +60,6 @@ class Client:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
-
-
-class Psql:
-    """One psql session: a statement is committed (autocommit) when the marker after it comes back."""
-
-    def __init__(self, database):
-        self.process = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", database],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-
-    def run(self, sql):
-        """(wall-clock time the statement was sent, monotonic time its commit was seen)."""
-        sent = time.time()
-        self.process.stdin.write(sql + "\n\\echo committed\n")
-        self.process.stdin.flush()
-        while True:
-            line = self.process.stdout.readline()
-            if not line:
-                sys.exit(f"psql ended while running: {sql[:200]}")
-            if line.strip() == "committed":
-                return sent, time.monotonic()
-
-    def close(self):
-        self.process.stdin.close()
-        self.process.wait()
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def ddl_plan(count, column_drops=True):
