@@ -157,8 +157,8 @@ import Testing
             let heard = Task { await notifications.next() }
             try await Task.sleep(for: .milliseconds(300))
             listener.stop()
-            if case .notification(let channel, _)? = await heard.value {
-                Issue.record("a writer notified \(channel) in log mode")
+            if case .notifications(let notifications)? = await heard.value {
+                Issue.record("a writer notified \(notifications.map(\.channel)) in log mode")
             }
             // Back to notify mode: writers wake the sidecars again.
             try client.database.execute("UPDATE dynapi.event_settings SET event_mode = 'notify'")
@@ -167,7 +167,7 @@ import Testing
             defer { again.stop() }
             let woken = Task {
                 for await event in again.events {
-                    if case .notification(channel: "dynapi_events", _) = event { return true }
+                    if case .notifications(let notifications) = event, notifications.contains(where: { $0.channel == "dynapi_events" }) { return true }
                 }
                 return false
             }

@@ -2,6 +2,19 @@
 public enum ListenerEvent: Sendable, Equatable {
     /// LISTEN is in place. After a reconnect, notifications may have been missed.
     case connected(isReconnect: Bool)
-    /// A NOTIFY arrived.
-    case notification(channel: String, payload: String)
+    /// NOTIFYs arrived, all those read together, in order: the notifications
+    /// of one transaction come at its commit, so they arrive together.
+    case notifications([Notification])
+
+    /// One NOTIFY.
+    public struct Notification: Sendable, Equatable {
+        public var channel: String
+        public var payload: String
+
+        /// Creates a notification.
+        public init(channel: String, payload: String) {
+            self.channel = channel
+            self.payload = payload
+        }
+    }
 }

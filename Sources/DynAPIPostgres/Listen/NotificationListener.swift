@@ -125,12 +125,12 @@ public final class NotificationListener: Sendable {
     }
 
     private func drain(_ connection: Connection) {
+        var notifications: [ListenerEvent.Notification] = []
         while let notification = PQnotifies(connection.raw) {
-            let channel = String(cString: notification.pointee.relname)
-            let payload = String(cString: notification.pointee.extra)
+            notifications.append(.init(channel: String(cString: notification.pointee.relname), payload: String(cString: notification.pointee.extra)))
             PQfreemem(notification)
-            continuation.yield(.notification(channel: channel, payload: payload))
         }
+        if !notifications.isEmpty { continuation.yield(.notifications(notifications)) }
     }
 
     /// Waits, or returns true at once when stop is asked.

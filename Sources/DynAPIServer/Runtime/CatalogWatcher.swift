@@ -66,14 +66,17 @@ struct CatalogWatcher: Service {
                             }
                             // The bundle is there now: the change log can be followed.
                             follower.start()
-                        case .notification(channel: "dynapi_events", _):
-                            follower.wake()
-                        case .notification(channel: "dynapi_schema", let payload):
-                            await schemaReload.note(ReloadScope(notificationPayload: payload))
-                        case .notification(channel: "dynapi_acl", _):
-                            await aclReload.note()
-                        case .notification:
-                            break
+                        case .notifications(let notifications):
+                            // One reload for what a transaction's statements touched together, so a
+                            // migration's tables appear at once, not one statement's after another's.
+                            var scope: ReloadScope?
+                            for notification in notifications where notification.channel == "dynapi_schema" {
+                                let asked = ReloadScope(notificationPayload: notification.payload)
+                                if scope == nil { scope = asked } else { scope!.merge(asked) }
+                            }
+                            if notifications.contains(where: { $0.channel == "dynapi_events" }) { follower.wake() }
+                            if let scope { await schemaReload.note(scope) }
+                            if notifications.contains(where: { $0.channel == "dynapi_acl" }) { await aclReload.note() }
                         }
                     }
                     follower.stop()
