@@ -9,7 +9,7 @@ extension Runtime {
     public func caller(for claims: TokenClaims) async throws(APIError) -> Caller {
         var caller = acl.value.caller(userID: claims.user_id)
         if caller == nil || caller!.user.passwordChangedAt < claims.pwd - Runtime.passwordVersionTolerance {
-            try? await reloadACL()
+            try? await reloadACL(causedByClient: true)
             caller = acl.value.caller(userID: claims.user_id)
         }
         guard let caller else { throw APIError.invalidToken("its user no longer exists") }
@@ -38,7 +38,7 @@ extension Runtime {
     /// `caller` as a fresh read of the ACL shows them, when their grants or
     /// flags changed; nil when nothing changed (or the read failed), and the refusal stands.
     func recheckedCaller(_ caller: Caller) async -> Caller? {
-        do { try await reloadACL() } catch { return nil }
+        do { try await reloadACL(causedByClient: true) } catch { return nil }
         guard let fresh = acl.value.caller(userID: caller.user.id), fresh.user.isActive, fresh != caller else { return nil }
         return fresh
     }

@@ -31,8 +31,8 @@ public final class Runtime: Sendable {
     let schemaVersion = Current(0)
     /// Schema re-reads, one at a time; requests that met DDL share them.
     let schemaReads = SnapshotReads()
-    /// ACL re-reads, one at a time; refused requests share them, and they begin
-    /// at least 25 ms apart, so refusals cost the database at most 40 reads a second.
+    /// ACL re-reads, one at a time; refused requests share them, and those they
+    /// cause begin at least 25 ms apart: at most 40 reads a second.
     let aclReads = SnapshotReads(spacing: .milliseconds(25))
     /// One connection for the sidecar's own catalog reads, so a reload never queues behind requests.
     let catalogPool: ConnectionPool
@@ -109,9 +109,11 @@ public final class Runtime: Sendable {
         ])
     }
 
-    /// Re-reads users and grants once every read already running has ended; on failure the old snapshot stays.
-    public func reloadACL() async throws {
-        try await aclReads.refresh(.everything) { [self] _ in
+    /// Re-reads users and grants once every read already running has ended; on
+    /// failure the old snapshot stays. `causedByClient`: a read a request asked
+    /// for (a refusal, a token newer than the ACL), spaced from the last such.
+    public func reloadACL(causedByClient: Bool = false) async throws {
+        try await aclReads.refresh(.everything, spaced: causedByClient) { [self] _ in
             let snapshot = try await catalogPool.withConnection { try CatalogLoader.accessControl($0) }
             acl.replace(with: snapshot)
             hub.revalidate(acl: snapshot, schema: schema.value)
