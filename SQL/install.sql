@@ -67,3 +67,7 @@
 \set version 15
 \set name 0015_schema_change_relations
 \ir apply_migration.sql
+
+\set version 16
+\set name 0016_ddl_cost
+\ir apply_migration.sql

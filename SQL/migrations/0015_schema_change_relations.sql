@@ -27,16 +27,24 @@
 
 -- At most 500 OIDs (10 digits and a comma each) keep the payload well under
 -- NOTIFY's 8,000 bytes; past that, re-reading everything costs about as much.
+-- plpgsql, which keeps its plan for the session: a SQL function with a SET
+-- clause is never inlined and is parsed and planned again at every DDL
+-- statement.
 CREATE FUNCTION dynapi.schema_change_payload(tag text, relations oid[]) RETURNS text
-LANGUAGE sql IMMUTABLE
+LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE WHEN relations IS NULL OR (SELECT count(DISTINCT r) FROM unnest(relations) AS r) > 500
-                THEN format('{"tag":%s}', to_json(tag))
-                ELSE format('{"tag":%s,"relations":[%s]}', to_json(tag),
-                            (SELECT coalesce(string_agg(u.r::text, ',' ORDER BY u.r), '')
-                               FROM (SELECT DISTINCT r FROM unnest(relations) AS r) AS u))
-           END
+DECLARE
+    listed oid[];
+BEGIN
+    IF relations IS NOT NULL THEN
+        listed := ARRAY(SELECT DISTINCT r FROM unnest(relations) AS r WHERE r IS NOT NULL ORDER BY r);
+    END IF;
+    IF listed IS NULL OR cardinality(listed) > 500 THEN
+        RETURN format('{"tag":%s}', to_json(tag));
+    END IF;
+    RETURN format('{"tag":%s,"relations":[%s]}', to_json(tag), array_to_string(listed, ','));
+END;
 $$;
 COMMENT ON FUNCTION dynapi.schema_change_payload(text, oid[]) IS
     'Internal: the dynapi_schema payload of a DDL statement: {"tag":...,"relations":[oid,...]} (sorted, distinct), or {"tag":...} (a full re-read) when relations is NULL or holds more than 500.';
@@ -54,9 +62,26 @@ COMMENT ON FUNCTION dynapi.schema_change_payload(text, oid[]) IS
 -- the planner cannot estimate (it scanned whole catalogs: 3 ms an ALTER
 -- TABLE with 1,000 tables); and it stops once past 500, which the payload
 -- cannot list anyway.
+-- plpgsql keeps a plan for the session, and the catalogs may grow by
+-- thousands of rows after it was made (one transaction creating hundreds of
+-- tables), so every plan must stay a handful of index lookups whatever the
+-- estimates it was made with:
+-- - enable_seqscan off: a catalog of a page or two (pg_inherits,
+--   pg_constraint in a new database) would otherwise be read whole ever
+--   after. jit off with it: a table no index serves is then costed far past
+--   jit_above_cost, and compiling a query takes tens of milliseconds;
+-- - each catalog is read through one key, the other conditions in a query
+--   above it (OFFSET 0 keeps the planner from moving them down, where they
+--   could choose another index: pg_depend's by classid, rare when the plan
+--   was made, then reads every dependency of that class);
+-- - what one catalog leads to is looked up in the next through LATERAL, a
+--   lookup per row, never joined (a join may be hashed over a whole
+--   catalog).
 CREATE FUNCTION dynapi.schema_change_relations(relations oid[]) RETURNS oid[]
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+SET enable_seqscan = off
+SET jit = off
 AS $$
 DECLARE
     gone oid[];
@@ -66,7 +91,7 @@ DECLARE
     partners oid[];
 BEGIN
     gone := ARRAY(SELECT DISTINCT g.oid FROM unnest(relations) AS g(oid)
-                   WHERE NOT EXISTS (SELECT 1 FROM pg_class AS c WHERE c.oid = g.oid));
+                   WHERE (SELECT c.oid FROM pg_class AS c WHERE c.oid = g.oid) IS NULL);
     start := ARRAY(SELECT c.oid FROM pg_class AS c
                     WHERE c.oid = ANY (relations)
                       AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.relpersistence <> 't');
@@ -82,18 +107,20 @@ BEGIN
     step := start;
     WHILE cardinality(step) > 0 AND cardinality(family) <= 500 LOOP
         step := ARRAY(SELECT DISTINCT i.inhrelid FROM pg_inherits AS i
-                        JOIN pg_class AS c ON c.oid = i.inhrelid
-                       WHERE i.inhparent = ANY (step) AND NOT c.relispartition AND i.inhrelid <> ALL (family));
+                       WHERE i.inhparent = ANY (step) AND i.inhrelid <> ALL (family)
+                         AND NOT (SELECT c.relispartition FROM pg_class AS c WHERE c.oid = i.inhrelid));
         family := family || step;
     END LOOP;
     -- views (and materialized views) on them, and views on those
     step := family;
     WHILE cardinality(step) > 0 AND cardinality(family) <= 500 LOOP
         step := ARRAY(SELECT DISTINCT r.ev_class
-                        FROM pg_depend AS d
-                        JOIN pg_rewrite AS r ON r.oid = d.objid
-                       WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ANY (step)
-                         AND d.classid = 'pg_rewrite'::regclass AND d.deptype = 'n'
+                        FROM (SELECT d.classid, d.objid, d.deptype FROM pg_depend AS d
+                               WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ANY (step)
+                              OFFSET 0) AS d
+                       CROSS JOIN LATERAL (SELECT r.ev_class FROM pg_rewrite AS r WHERE r.oid = d.objid
+                                           OFFSET 0) AS r
+                       WHERE d.classid = 'pg_rewrite'::regclass AND d.deptype = 'n'
                          AND r.ev_class <> ALL (family));
         family := family || step;
     END LOOP;
@@ -105,15 +132,20 @@ BEGIN
     -- on the table it references (pg_constraint has no index on confrelid).
     partners := ARRAY(
         SELECT con.conrelid
-          FROM pg_depend AS d
-          JOIN pg_constraint AS con ON con.oid = d.objid
-         WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ANY (family)
-           AND d.classid = 'pg_constraint'::regclass
+          FROM (SELECT d.classid, d.objid, d.refobjid FROM pg_depend AS d
+                 WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ANY (family)
+                OFFSET 0) AS d
+         CROSS JOIN LATERAL (SELECT con.conrelid, con.contype, con.conparentid, con.confrelid
+                               FROM pg_constraint AS con WHERE con.oid = d.objid
+                             OFFSET 0) AS con
+         WHERE d.classid = 'pg_constraint'::regclass
            AND con.contype = 'f' AND con.conparentid = 0 AND con.confrelid = d.refobjid
         UNION
         SELECT con.confrelid
-          FROM pg_constraint AS con
-         WHERE con.conrelid = ANY (family) AND con.contype = 'f' AND con.conparentid = 0);
+          FROM (SELECT con.confrelid, con.contype, con.conparentid FROM pg_constraint AS con
+                 WHERE con.conrelid = ANY (family)
+                OFFSET 0) AS con
+         WHERE con.contype = 'f' AND con.conparentid = 0);
     RETURN ARRAY(SELECT c.oid FROM pg_class AS c
                   WHERE c.oid = ANY (family || partners)
                     AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.relpersistence <> 't'
@@ -128,9 +160,13 @@ COMMENT ON FUNCTION dynapi.schema_change_relations(oid[]) IS
 -- pg_event_trigger_ddl_commands() reports each object a statement created
 -- or altered; most belong to one relation. Called from on_ddl_command_end
 -- only (the function it reads works in a ddl_command_end trigger alone).
+-- Each object is looked up by its OID, and what it leads to by a subquery
+-- of its own (see schema_change_relations for why, and for the settings).
 CREATE FUNCTION dynapi.ddl_command_relations(tag text) RETURNS oid[]
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+SET enable_seqscan = off
+SET jit = off
 AS $$
 DECLARE
     touched oid[];
@@ -161,9 +197,13 @@ BEGIN
                           WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
                             AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
                          UNION
-                         SELECT a.adrelid FROM pg_depend AS d JOIN pg_attrdef AS a ON a.oid = d.objid
-                          WHERE d.classid = 'pg_attrdef'::regclass
-                            AND d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid), '{}')
+                         SELECT a.adrelid
+                           FROM (SELECT d.classid, d.objid FROM pg_depend AS d
+                                  WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid
+                                 OFFSET 0) AS d
+                          CROSS JOIN LATERAL (SELECT a.adrelid FROM pg_attrdef AS a WHERE a.oid = d.objid
+                                              OFFSET 0) AS a
+                          WHERE d.classid = 'pg_attrdef'::regclass), '{}')
                  END
                    FROM pg_class AS c WHERE c.oid = cmd.objid)
              -- a domain's constraint has no conrelid: NULL
@@ -202,10 +242,13 @@ COMMENT ON FUNCTION dynapi.ddl_command_relations(text) IS
 -- took with it through an automatic or internal dependency (a table's
 -- indexes, row type, TOAST table, owned sequences) is neither original nor
 -- normal and belongs to something else in the list, so only such objects
--- may go unmapped without a full re-read.
+-- may go unmapped without a full re-read. Settings as in
+-- schema_change_relations.
 CREATE FUNCTION dynapi.dropped_relations() RETURNS oid[]
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+SET enable_seqscan = off
+SET jit = off
 AS $$
 DECLARE
     dropped oid[];
@@ -261,15 +304,26 @@ REVOKE EXECUTE ON FUNCTION dynapi.announce_schema_change(text, text) FROM PUBLIC
 
 -- jit off: the catalog queries below are quick, but their estimates (a
 -- set-returning function is guessed at 100 rows) can pass jit_above_cost,
--- and compiling them cost every ALTER TABLE some 40 ms.
+-- and compiling them cost every ALTER TABLE some 40 ms. Catalogs are read
+-- by key, one lookup per row, with enable_seqscan off, as in
+-- schema_change_relations: the plans made at a session's first DDL
+-- statement must not read whole catalogs grown since. And since those plans
+-- are a few index lookups whatever the estimates, the functions called from
+-- here use them as they are (plan_cache_mode, which applies to them too):
+-- planned again for each call's values, as plpgsql does by default for a
+-- query with parameters whose generic plan looks dearer (an array of OIDs
+-- is guessed at 10), they cost an ALTER TABLE a third of its time.
 CREATE OR REPLACE FUNCTION dynapi.on_ddl_command_end() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET jit = off
+SET enable_seqscan = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     root regclass;
-    touched_tables boolean := false;
+    root_kind "char";
+    touched_partitioned boolean := false;
     payload text;
 BEGIN
     IF current_setting('dynapi.internal_ddl', true) = 'on' THEN
@@ -297,33 +351,44 @@ BEGIN
     -- legacy inheritance) is checked: a foreign table joining it changes
     -- the family's triggers (see attach_row_trigger). Objects created and
     -- dropped within the same command are gone by now.
-    FOR root IN
+    FOR root, root_kind IN
         WITH RECURSIVE above(oid) AS (
             SELECT c.oid
               FROM pg_event_trigger_ddl_commands() AS cmd
-              JOIN pg_class AS c ON c.oid = cmd.objid
+             CROSS JOIN LATERAL (SELECT c.oid, c.relkind FROM pg_class AS c WHERE c.oid = cmd.objid
+                                 OFFSET 0) AS c
              WHERE cmd.classid = 'pg_class'::regclass
                AND cmd.object_type IN ('table', 'table column', 'foreign table')
                AND NOT cmd.in_extension
                AND c.relkind IN ('r', 'p', 'f')
             UNION
-            SELECT i.inhparent FROM pg_inherits AS i JOIN above ON i.inhrelid = above.oid
+            SELECT i.inhparent
+              FROM above
+             CROSS JOIN LATERAL (SELECT i.inhparent FROM pg_inherits AS i WHERE i.inhrelid = above.oid
+                                 OFFSET 0) AS i
         ), touched(oid) AS (
             SELECT oid FROM above
             UNION
-            SELECT i.inhrelid FROM pg_inherits AS i JOIN touched ON i.inhparent = touched.oid
+            SELECT i.inhrelid
+              FROM touched
+             CROSS JOIN LATERAL (SELECT i.inhrelid FROM pg_inherits AS i WHERE i.inhparent = touched.oid
+                                 OFFSET 0) AS i
         )
-        SELECT DISTINCT r.oid
+        SELECT DISTINCT r.oid, r.relkind
           FROM touched
-          JOIN pg_class AS r ON r.oid = coalesce(pg_partition_root(touched.oid), touched.oid)
+         CROSS JOIN LATERAL (SELECT r.oid, r.relkind, r.relpersistence FROM pg_class AS r
+                              WHERE r.oid = coalesce(pg_partition_root(touched.oid), touched.oid)
+                             OFFSET 0) AS r
          WHERE r.relkind IN ('r', 'p')
            AND r.relpersistence <> 't'
-           -- an extension's tables belong to its scripts (as in attach_row_triggers)
+           -- an extension's tables belong to its scripts (as in
+           -- attach_row_triggers); OFFSET 0: a lookup per row, never a join
            AND NOT EXISTS (SELECT 1 FROM pg_depend AS d
                             WHERE d.classid = 'pg_class'::regclass AND d.objid IN (touched.oid, r.oid)
-                              AND d.deptype = 'e')
+                              AND d.deptype = 'e'
+                           OFFSET 0)
     LOOP
-        touched_tables := true;
+        touched_partitioned := touched_partitioned OR root_kind = 'p';
         IF EXISTS (SELECT 1 FROM pg_class AS c
                      JOIN pg_namespace AS n ON n.oid = c.relnamespace
                      JOIN dynapi.exposed_schemas AS e ON e.name = n.nspname
@@ -335,9 +400,15 @@ BEGIN
         END IF;
     END LOOP;
     -- A partition detached by the command above still logs its old root's
-    -- name; a renamed schema changes the names of all its tables (and may
-    -- make them exposed or not).
-    IF touched_tables THEN
+    -- name: DETACH PARTITION is an ALTER TABLE of the partitioned table, whose
+    -- tree the loop has just handled. The loop puts right whatever else a
+    -- statement on tables changes, so fix_stale_row_triggers, a pass over
+    -- every row-event trigger, is not run after each of them: a transaction
+    -- creating 1,000 tables spent seconds in it. A table that joined an
+    -- extension is no longer served (ALTER EXTENSION ... ADD TABLE); a
+    -- renamed schema changes the names of all its tables (and may make them
+    -- exposed or not).
+    IF (touched_partitioned AND tg_tag = 'ALTER TABLE') OR tg_tag = 'ALTER EXTENSION' THEN
         PERFORM dynapi.fix_stale_row_triggers();
     END IF;
     IF tg_tag = 'ALTER SCHEMA' THEN
@@ -357,6 +428,8 @@ CREATE OR REPLACE FUNCTION dynapi.on_sql_drop() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET jit = off
+SET enable_seqscan = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     payload text;

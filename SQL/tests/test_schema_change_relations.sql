@@ -7,7 +7,7 @@
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(70);
+SELECT plan(71);
 
 \ir support/row_triggers.sql
 
@@ -36,6 +36,8 @@ SELECT is(dynapi.schema_change_payload('ALTER TABLE', ARRAY[16390, 16384, 16390]
           '{"tag":"ALTER TABLE","relations":[16384,16390]}', 'payload: compact JSON, OIDs sorted and distinct');
 SELECT is(dynapi.schema_change_payload('CREATE TYPE', NULL), '{"tag":"CREATE TYPE"}', 'payload: no relations key for NULL');
 SELECT is(dynapi.schema_change_payload('COMMENT', '{}'), '{"tag":"COMMENT","relations":[]}', 'payload: an empty list stays a list');
+SELECT is(dynapi.schema_change_payload('ALTER TABLE', ARRAY[16390, NULL, 16384]::oid[]),
+          '{"tag":"ALTER TABLE","relations":[16384,16390]}', 'payload: a NULL in the list is left out');
 SELECT is(dynapi.schema_change_payload('DROP', ARRAY[4294967295]::oid[]), '{"tag":"DROP","relations":[4294967295]}',
           'payload: OIDs are unsigned');
 SELECT is((dynapi.schema_change_payload('DROP', ARRAY(SELECT g::oid FROM generate_series(1000000000, 1000000499) AS g))::jsonb

@@ -31,6 +31,7 @@ public enum SQLBundle {
         Migration(version: 13, name: "0013_change_log", sql: text(PackageResources._013_change_log_sql)),
         Migration(version: 14, name: "0014_row_log_functions", sql: text(PackageResources._014_row_log_functions_sql)),
         Migration(version: 15, name: "0015_schema_change_relations", sql: text(PackageResources._015_schema_change_relations_sql)),
+        Migration(version: 16, name: "0016_ddl_cost", sql: text(PackageResources._016_ddl_cost_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
