@@ -64,6 +64,13 @@ public final class ServerMetrics: Sendable {
                              labels: [("result", succeeded ? "ok" : "error"), ("scope", partial ? "relations" : "all")]).increment()
     }
 
+    /// Counts an ACL read by its outcome.
+    func countACLReload(succeeded: Bool) {
+        registry.makeCounter(descriptor: .init(namespace: "dynapi", metricName: "acl_reloads", unitName: "total",
+                                               helpText: "ACL reads (NOTIFY, refusals checked again, tokens newer than the ACL), by outcome."),
+                             labels: [("result", succeeded ? "ok" : "error")]).increment()
+    }
+
     /// The exposition text.
     func exposition() -> [UInt8] { registry.emitToBuffer() }
 }

@@ -114,7 +114,14 @@ public final class Runtime: Sendable {
     /// for (a refusal, a token newer than the ACL), spaced from the last such.
     public func reloadACL(causedByClient: Bool = false) async throws {
         try await aclReads.refresh(.everything, spaced: causedByClient) { [self] _ in
-            let snapshot = try await catalogPool.withConnection { try CatalogLoader.accessControl($0) }
+            let snapshot: AccessControlList
+            do {
+                snapshot = try await catalogPool.withConnection { try CatalogLoader.accessControl($0) }
+            } catch {
+                metrics.countACLReload(succeeded: false)
+                throw error
+            }
+            metrics.countACLReload(succeeded: true)
             acl.replace(with: snapshot)
             hub.revalidate(acl: snapshot, schema: schema.value)
             logger.debug("ACL reloaded: \(snapshot.users.count) users")
