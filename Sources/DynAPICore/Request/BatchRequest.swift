@@ -28,6 +28,8 @@ public struct BatchRequest: Sendable {
             )
         }
         let raws = JSONSpans.elements(of: bytes[...])
+        // Valid JSON always splits into its elements; never index past what was found.
+        guard raws.count == items.count else { throw APIError.invalidBody("The batch could not be split into its operations.") }
         var operations: [HTTPInput] = []
         for (index, item) in items.enumerated() {
             do throws(APIError) {
