@@ -36,3 +36,16 @@ import Testing
         }
     }
 }
+
+@Suite struct ThrottleCostTests {
+    @Test func aBatchCountsEachOperationAllOrNone() {
+        var limiter = RateLimiter(rate: Rate(limit: 3, periodSeconds: 60))
+        #expect(limiter.admit("u", at: 0, cost: 2) == .allowed)
+        // Two more would pass the burst: refused whole, nothing taken.
+        #expect(limiter.admit("u", at: 0, cost: 2) == .refused(retryAfter: 20))
+        #expect(limiter.admit("u", at: 0) == .allowed)
+        #expect(limiter.admit("u", at: 0) == .refused(retryAfter: 20))
+        // More than the burst never passes at once.
+        #expect(limiter.admit("fresh", at: 0, cost: 4) != .allowed)
+    }
+}

@@ -113,6 +113,18 @@ import Testing
         }
     }
 
+    @Test func theThrottleCountsEachOperation() async throws {
+        try await TestApp.withServer(configure: { $0.rate = Rate(limit: 5, periodSeconds: 3600) }) { client in
+            try await client.create(Self.schema, waitingFor: "account")
+            let admin = try await client.user("root", admin: true)
+            let read = #"{"method":"GET","path":"/api/dyn/account/"}"#
+            #expect(try await client.request(.post, "/api/batch/", token: admin.token, json: "[\(read),\(read),\(read)]").status == .ok)
+            let throttled = try await client.request(.post, "/api/batch/", token: admin.token, json: "[\(read),\(read),\(read)]")
+            #expect(throttled.status == .tooManyRequests, "5 an hour: 3 operations, then 3 more")
+            #expect(try await client.request(.get, "/api/dyn/account/", token: admin.token).status == .ok)
+        }
+    }
+
     @Test func subscribersSeeABatchOnlyOnceItCommits() async throws {
         try await TestDatabase.with { database in
             try database.execute(Self.schema)

@@ -66,6 +66,7 @@ import Testing
             let other = try await client.request(.get, "/api/dyn/thing/", token: admin.token, headers: [Self.origin: "https://evil.example.com"])
             #expect(other.status == .ok)
             #expect(other.headers[Self.allowOrigin] == nil)
+            #expect(other.headers[.vary]?.contains("Origin") == true, "answers differ by origin: caches must know")
             let otherPreflight = try await client.request(.options, "/api/dyn/thing/", headers: [Self.origin: "https://evil.example.com", Self.requestMethod: "GET"])
             #expect(otherPreflight.headers[Self.allowOrigin] == nil)
             #expect(otherPreflight.status != .noContent)

@@ -73,4 +73,27 @@ import Testing
             }
         }
     }
+
+    @Test func aSubscribeNamingManyForbiddenTablesReadsTheACLOnce() async throws {
+        try await TestDatabase.with { database in
+            try database.execute((0..<20).map { "CREATE TABLE f\($0) (id serial PRIMARY KEY);" }.joined())
+            try database.createUser("alice")
+            try await TestApp.run(database, setup: .live) { client in
+                let alice = try await client.login("alice")
+                #expect(try await eventually { client.runtime.schema.value.table(named: "f19") != nil })
+                func aclReads() async throws -> Int {
+                    let prefix = #"dynapi_acl_reloads_total{result="ok"} "#
+                    let text = try await client.request(.get, "/metrics/").text
+                    return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
+                }
+                let before = try await aclReads()
+                let tables = (0..<20).map { "\"f\($0)\"" }.joined(separator: ",")
+                _ = try await client.socket("/ws/dynapi/?token=\(alice)") { reader, outbound in
+                    try await outbound.write(.text(#"{"subscribe":[\#(tables)]}"#))
+                    for _ in 0..<20 { _ = try await reader.next() }
+                }
+                #expect(try await aclReads() - before == 1, "one fresh read for the whole command")
+            }
+        }
+    }
 }

@@ -20,14 +20,16 @@ public struct RateLimiter: Sendable {
     private var interval: Double { Double(rate.periodSeconds) / Double(rate.limit) }
     private var tolerance: Double { Double(rate.periodSeconds) - interval }
 
-    /// Admits or refuses a request from `key` at `now` (seconds on any monotonic clock).
-    public mutating func admit(_ key: String, at now: Double) -> Decision {
+    /// Admits or refuses a request from `key` at `now` (seconds on any monotonic
+    /// clock) that counts as `cost` requests (a batch: one per operation), all or none.
+    public mutating func admit(_ key: String, at now: Double, cost: Int = 1) -> Decision {
         pruneOccasionally(now)
         let arrival = max(arrivals[key] ?? now, now)
-        if arrival - now > tolerance {
-            return .refused(retryAfter: max(1, Int((arrival - now - tolerance).rounded(.up))))
+        let last = arrival + Double(max(cost, 1) - 1) * interval
+        if last - now > tolerance {
+            return .refused(retryAfter: max(1, Int((last - now - tolerance).rounded(.up))))
         }
-        arrivals[key] = arrival + interval
+        arrivals[key] = last + interval
         return .allowed
     }
 

@@ -34,8 +34,12 @@ struct CrossOriginMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.uri.path.hasPrefix("/api/"), let origin = request.headers[.origin], origins.allows(origin) else {
-            return try await next(request, context)
+        guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        guard let origin = request.headers[.origin], origins.allows(origin) else {
+            var response = try await next(request, context)
+            // Answers differ by origin when only some are allowed: a shared cache must not mix them up.
+            if case .only = origins { response.headers[values: .vary].append("Origin") }
+            return response
         }
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             return try await cors.handle(request, context: context, next: next)

@@ -15,10 +15,14 @@ final class Throttle: Sendable {
         origin = clock.now
     }
 
-    func admit(_ key: String) throws(APIError) {
+    /// The key of a signed-in user's allowance.
+    static func key(user: Int64) -> String { "user:\(user)" }
+
+    /// Counts `cost` requests from `key`, or throws 429.
+    func admit(_ key: String, cost: Int = 1) throws(APIError) {
         let elapsed = clock.now - origin
         let now = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        if case .refused(let retryAfter) = limiter.withLock({ $0.admit(key, at: now) }) {
+        if case .refused(let retryAfter) = limiter.withLock({ $0.admit(key, at: now, cost: cost) }) {
             throw APIError(
                 status: 429, code: "throttled",
                 message: "Request was throttled. Expected available in \(retryAfter) second\(retryAfter == 1 ? "" : "s").",
@@ -45,7 +49,7 @@ struct ThrottleMiddleware: RouterMiddleware {
                 let peer = context.remoteAddress?.ipAddress ?? "unknown"
                 try throttle.admit("address:" + proxies.client(peer: peer, forwardedFor: request.headers[values: .xForwardedFor].joined(separator: ",")))
             case .user:
-                if let caller = context.caller { try throttle.admit("user:\(caller.user.id)") }
+                if let caller = context.caller { try throttle.admit(Throttle.key(user: caller.user.id)) }
             case .anonymous:
                 break
             }

@@ -40,7 +40,7 @@ struct SocketSession {
             return try await close(.unauthorized(error.message))
         }
         record.identify(userID: caller.user.id, table: table)
-        if let table, let refusal = await refusal(table, &caller) { return try await close(refusal) }
+        if let table, let refusal = await refusals([table], &caller)[table] { return try await close(refusal) }
         let since: EventPosition?
         switch Self.since(in: request) {
         case .success(let position): since = position
@@ -101,15 +101,31 @@ struct SocketSession {
         return .success(position)
     }
 
-    /// Why `caller` may not subscribe to `table`, if they may not. A refusal
-    /// from this sidecar's ACL is checked against a fresh read first (see
+    /// Why `caller` may not subscribe to each of `tables` (absent: they may).
+    /// Refusals from this sidecar's ACL are checked against one fresh read
+    /// first, however many tables the command names (see
     /// ``Runtime/withFreshGrants(_:_:)``), and `caller` becomes what it shows.
-    func refusal(_ table: String, _ caller: inout Caller) async -> SocketClose? {
-        guard runtime.schema.value.table(named: table) != nil else { return .unknownTable(table) }
-        if caller.may(.read, table: table) { return nil }
-        guard let fresh = await runtime.recheckedCaller(caller) else { return .forbidden(table: table) }
-        caller = fresh
-        return caller.may(.read, table: table) ? nil : .forbidden(table: table)
+    func refusals(_ tables: [String], _ caller: inout Caller) async -> [String: SocketClose] {
+        var refused = refusals(tables, as: caller)
+        if refused.values.contains(where: { if case .forbidden = $0 { true } else { false } }),
+           let fresh = await runtime.recheckedCaller(caller) {
+            caller = fresh
+            refused = refusals(tables, as: caller)
+        }
+        return refused
+    }
+
+    private func refusals(_ tables: [String], as caller: Caller) -> [String: SocketClose] {
+        let schema = runtime.schema.value
+        var refused: [String: SocketClose] = [:]
+        for table in tables {
+            if schema.table(named: table) == nil {
+                refused[table] = .unknownTable(table)
+            } else if !caller.may(.read, table: table) {
+                refused[table] = .forbidden(table: table)
+            }
+        }
+        return refused
     }
 
     /// Writes queued messages as text frames; then the resync and the close the outbox ended with.
@@ -134,8 +150,9 @@ struct SocketSession {
                 outbox.send(notice)
             case .success(.subscribe(let tables, let since)):
                 var accepted: [String] = []
+                let refused = await refusals(tables, &caller)
                 for table in tables {
-                    if let refusal = await refusal(table, &caller) {
+                    if let refusal = refused[table] {
                         outbox.send(.refused(table: table, code: refusal.code, message: refusal.reason))
                     } else {
                         accepted.append(table)

@@ -24,7 +24,7 @@ extension Routes {
                         do {
                             if resource == .users { try await runtime.checkPassword(in: input) }
                             let response = try await runtime.respond(to: input, schema: runtime.adminSchema.value, caller: caller, asRequestRole: false)
-                            if method != .get, method != .head { try? await runtime.reloadACL() }
+                            if ![.get, .head, .options].contains(method) { try? await runtime.reloadACL() }
                             return response
                         } catch let error as APIError {
                             throw error.renamingFields(resource.fieldNames)

@@ -9,6 +9,8 @@ extension Routes {
             let caller = try context.requireCaller()
             let input = try await request.dynamicInput(pathPrefix: "/api/", maxBody: runtime.config.maxBodyBytes)
             let batch = try BatchRequest(parsing: input.body, contentType: input.contentType, maxOperations: runtime.config.batchMaxOperations)
+            // DYNAPI_RATE counts table operations: the throttle took one for the request, the rest are charged here.
+            if batch.operations.count > 1 { try runtime.throttle?.admit(Throttle.key(user: caller.user.id), cost: batch.operations.count - 1) }
             return try await runtime.respond(toBatch: batch, caller: caller)
         }
     }
