@@ -54,11 +54,7 @@ import Testing
                 let alice = try await client.login("alice")
                 #expect(try await eventually { client.runtime.schema.value.table(named: "thing") != nil })
                 // Refused requests that come together share ACL reads: 40 at once cost a handful, not 40.
-                func aclReads() async throws -> Int {
-                    let prefix = #"dynapi_acl_reloads_total{result="ok"} "#
-                    let text = try await client.request(.get, "/metrics/").text
-                    return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
-                }
+                func aclReads() async throws -> Int { try await client.metric(#"dynapi_acl_reloads_total{result="ok"}"#) }
                 let before = try await aclReads()
                 let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                     for _ in 0..<40 { group.addTask { try await client.request(.get, "/api/dyn/thing/", token: alice).status } }
@@ -81,11 +77,7 @@ import Testing
             try await TestApp.run(database, setup: .live) { client in
                 let alice = try await client.login("alice")
                 #expect(try await eventually { client.runtime.schema.value.table(named: "f19") != nil })
-                func aclReads() async throws -> Int {
-                    let prefix = #"dynapi_acl_reloads_total{result="ok"} "#
-                    let text = try await client.request(.get, "/metrics/").text
-                    return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
-                }
+                func aclReads() async throws -> Int { try await client.metric(#"dynapi_acl_reloads_total{result="ok"}"#) }
                 let before = try await aclReads()
                 let tables = (0..<20).map { "\"f\($0)\"" }.joined(separator: ",")
                 _ = try await client.socket("/ws/dynapi/?token=\(alice)") { reader, outbound in

@@ -11,9 +11,7 @@ import Testing
 @Suite struct IncrementalReloadTests {
     /// Successful reloads of one scope so far, from `/metrics`.
     func reloads(_ client: TestClient, _ scope: String) async throws -> Int {
-        let text = try await client.request(.get, "/metrics/").text
-        let prefix = #"dynapi_schema_reloads_total{result="ok",scope="\#(scope)"} "#
-        return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
+        try await client.metric(#"dynapi_schema_reloads_total{result="ok",scope="\#(scope)"}"#)
     }
 
     /// Runs `sql` and waits until `check` holds, answering how many reloads of each scope it took.

@@ -6,7 +6,7 @@ enum PlanKind {
         switch (request.method, request.target) {
         case ("POST", .action(_, let name)):
             // An action's own flag is checked by the planner, once the action is known.
-            guard table.kind == .table || table.kind == .partitionedTable else {
+            guard table.takesActions else {
                 throw APIError.methodNotAllowed(request.method, path: path(table, request.target), allowed: [])
             }
             _ = name

@@ -80,8 +80,7 @@ public struct Planner: Sendable {
         guard caller.may(.read, table: table.apiName) else { throw APIError.permissionDenied(.read, table: table.apiName) }
         if case .action(_, let actionName) = request.target {
             let action = try registeredAction(actionName, of: table)
-            let runnable = table.kind == .table || table.kind == .partitionedTable
-            return runnable && caller.may(action.requiredPermission, table: table.apiName) ? ["POST", "OPTIONS"] : ["OPTIONS"]
+            return table.takesActions && caller.may(action.requiredPermission, table: table.apiName) ? ["POST", "OPTIONS"] : ["OPTIONS"]
         }
         let methods = PlanKind.allowedMethods(request.target).filter { method in
             guard let operation = Operation(method: method) else { return false }

@@ -78,6 +78,9 @@ public struct Table: Sendable, Equatable {
         column(named: name).flatMap { $0.isReadable ? $0 : nil }
     }
 
+    /// Whether custom actions run on its rows: they lock the row, which only tables allow.
+    public var takesActions: Bool { kind == .table || kind == .partitionedTable }
+
     /// Whether the relation is a view of some kind.
     public var isView: Bool { kind == .view || kind == .materializedView }
 }

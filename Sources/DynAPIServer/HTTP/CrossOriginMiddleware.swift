@@ -22,6 +22,7 @@ struct CrossOriginMiddleware: RouterMiddleware {
     ]
     /// Headers a page may read from an answer.
     static let exposedHeaders = ["Content-Range", "Location", "Preference-Applied", "X-Request-Id", "Retry-After", "Allow", "WWW-Authenticate"]
+    static let exposedHeadersValue = exposedHeaders.joined(separator: ", ")
 
     init(origins: CORSOrigins) {
         self.origins = origins
@@ -57,7 +58,7 @@ struct CrossOriginMiddleware: RouterMiddleware {
             response = try await cors.handle(request, context: context, next: next)
         }
         // It exposes headers on preflights only; browsers read them from the answer itself.
-        response.headers[.accessControlExposeHeaders] = CrossOriginMiddleware.exposedHeaders.joined(separator: ", ")
+        response.headers[.accessControlExposeHeaders] = CrossOriginMiddleware.exposedHeadersValue
         return response
     }
 }

@@ -83,6 +83,13 @@ struct TestClient: Sendable {
         return token
     }
 
+    /// The value of one series of `/metrics` (`name{labels}` as exposed), 0 before it is first counted.
+    func metric(_ series: String) async throws -> Int {
+        let prefix = series + " "
+        let text = try await request(.get, "/metrics/").text
+        return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
+    }
+
     /// Creates a user and logs in as them.
     func user(_ username: String, admin: Bool = false) async throws -> (id: Int64, token: String) {
         let id = try database.createUser(username, admin: admin)
