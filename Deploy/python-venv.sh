@@ -1,8 +1,8 @@
-# Sourced (not run) by Deploy/test-browser.sh and Deploy/test-clients.sh: what
+# Sourced (not run) by Tests/browser/run.sh and Tests/clients/run.sh: what
 # both need before pytest runs against a live `dynapi dev`. Messages start
-# with the caller's name ("test-browser: …"); failures exit 2.
+# with the caller's folder ("browser tests: …"); failures exit 2.
 
-_venv_tag=$(basename "$0" .sh)
+_venv_tag="$(basename "$(dirname "$0")") tests"
 
 # The built binary (DYNAPI_BINARY, default .build/debug/dynapi), exported for
 # the tests, and psql.

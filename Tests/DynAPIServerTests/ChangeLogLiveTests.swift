@@ -200,7 +200,7 @@ import Testing
     }
 }
 
-/// A client away while events flow at full speed. `Deploy/test.sh` runs this
+/// A client away while events flow at full speed. `Tests/run.sh` runs this
 /// suite and ChangeLogLiveTests after the others: their writers would starve
 /// the timing tests running beside them on two cores.
 @Suite struct ChangeLogLoadTests {

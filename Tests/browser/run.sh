@@ -6,11 +6,11 @@
 # (`swift build --product dynapi`, or DYNAPI_BINARY=path), Python >= 3.11
 # (PYTHON=..., default python3), psql, and Debian's chromium and
 # chromium-driver. Screenshots land in .build/screenshots/. Extra arguments go
-# to pytest, e.g. Deploy/test-browser.sh -k bulk -x (-s also prints the
+# to pytest, e.g. Tests/browser/run.sh -k bulk -x (-s also prints the
 # schemathesis summary). DYNAPI_FUZZ_EXAMPLES (default 20) sets the examples per
 # operation and mode; the whole run takes about two minutes on two cores.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 source Deploy/python-venv.sh
 
 require_dynapi_and_psql
@@ -19,7 +19,7 @@ missing=()
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 [ -x "${CHROMEDRIVER:-/usr/bin/chromedriver}" ] || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
-    echo "test-browser: not installed: ${missing[*]}. Install them with:" >&2
+    echo "browser tests: not installed: ${missing[*]}. Install them with:" >&2
     echo "    apt-get update && apt-get install -y ${missing[*]}" >&2
     exit 2
 fi

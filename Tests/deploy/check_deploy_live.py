@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""The live half of Deploy/check-deploy.sh (--live): two DynAPI sidecars on
+"""The live half of Tests/deploy/run.sh (--live): two DynAPI sidecars on
 one throwaway PostgreSQL behind nginx running Deploy/compose/nginx.conf
 (upstreams and listen address moved to loopback ports), driven through nginx.
 
-    python3 Deploy/check-deploy-live.py --binary .build/debug/dynapi --work /tmp/somewhere
+    python3 Tests/deploy/check_deploy_live.py --binary .build/debug/dynapi --work /tmp/somewhere
 
 Sidecar 1 is `dynapi dev` (it owns the PostgreSQL and the demo schema);
 sidecar 2 is `dynapi serve` with the settings of Deploy/systemd/dynapi.env.example
@@ -26,7 +26,9 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.dirname(os.path.abspath(__file__))  # Tests/deploy
+ROOT = os.path.dirname(os.path.dirname(HERE))      # the repository root
+DEPLOY = os.path.join(ROOT, "Deploy")              # the files it checks
 results = []
 
 
@@ -72,7 +74,7 @@ def wait_healthy(port, process, seconds):
 
 
 # --- the systemd unit's sandbox, without systemd ---------------------------------------------
-UNIT = os.path.join(HERE, "systemd", "dynapi.service")
+UNIT = os.path.join(DEPLOY, "systemd", "dynapi.service")
 
 
 def unit_values(key):
@@ -250,7 +252,7 @@ def env_file(path):
 
 
 def nginx_config(work, upstreams, port):
-    with open(os.path.join(HERE, "compose", "nginx.conf"), encoding="utf-8") as handle:
+    with open(os.path.join(DEPLOY, "compose", "nginx.conf"), encoding="utf-8") as handle:
         text = handle.read()
     for host, upstream_port in upstreams.items():
         text, count = re.subn(rf"(?m)^(\s*server\s+){re.escape(host)}:\d+", rf"\g<1>127.0.0.1:{upstream_port}", text)
@@ -306,7 +308,7 @@ def main():
             secret = handle.read().strip()
 
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("DYNAPI_", "PG")) and k != "DATABASE_URL"}
-        environment.update(env_file(os.path.join(HERE, "systemd", "dynapi.env.example")))
+        environment.update(env_file(os.path.join(DEPLOY, "systemd", "dynapi.env.example")))
         environment.update(DATABASE_URL=url + ("&" if "?" in url else "?") + "application_name=dynapi-2",
                            DYNAPI_JWT_SECRET=secret, DYNAPI_PORT=str(port2), DYNAPI_HOST="127.0.0.1")
         # Sidecar 2 as dynapi.service would run it, as far as the kernel goes: its seccomp
@@ -417,8 +419,8 @@ def main():
             s.close()
 
         # The Containerfile's HEALTHCHECK, run as Docker would (exec form).
-        probe = subprocess.run([sys.executable, os.path.join(HERE, "check-deploy.py"), "healthcheck"],
-                               capture_output=True, text=True, cwd=os.path.dirname(HERE)).stdout.split("\0")
+        probe = subprocess.run([sys.executable, os.path.join(HERE, "check_deploy.py"), "healthcheck"],
+                               capture_output=True, text=True, cwd=ROOT).stdout.split("\0")
         good = subprocess.run(probe, env={**os.environ, "DYNAPI_PORT": str(port1)}, timeout=10).returncode
         bad = subprocess.run(probe, env={**os.environ, "DYNAPI_PORT": str(port2)}, timeout=10,
                              stderr=subprocess.DEVNULL).returncode

@@ -4,9 +4,9 @@
 # `dynapi dev` that the tests start themselves. Needs the built binary
 # (`swift build --product dynapi`, or DYNAPI_BINARY=path), Python >= 3.11
 # (PYTHON=..., default python3) and psql. Extra arguments go to pytest,
-# e.g. Deploy/test-clients.sh -k upsert -x
+# e.g. Tests/clients/run.sh -k upsert -x
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 source Deploy/python-venv.sh
 
 require_dynapi_and_psql

@@ -6,6 +6,9 @@
 # deployment files (nginx -t, compose, systemd, Kubernetes schemas, and two
 # sidecars behind the compose nginx.conf), and the admin pages in headless
 # Chromium with the OpenAPI document validated and fuzzed (schemathesis).
+#
+# The quick lane for daily work is `swift test --filter DynAPICoreTests`: the
+# pure tests only, no database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Deploy/ensure-packages.sh
@@ -21,6 +24,6 @@ if [ $# -eq 0 ]; then
 else
     swift test --skip-build "$@"
 fi
-bash Deploy/test-clients.sh
-bash Deploy/check-deploy.sh --live
-bash Deploy/test-browser.sh
+bash Tests/clients/run.sh
+bash Tests/deploy/run.sh --live
+bash Tests/browser/run.sh

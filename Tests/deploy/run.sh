@@ -6,7 +6,7 @@
 #     apiVersion, kind and metadata.name and agree with each other (selectors,
 #     ports, probes, the HPA's target, the settings of Setting.swift), and so
 #     do compose.yaml, nginx.conf, the env files and the Containerfile
-#     (Deploy/check-deploy.py says what each check wants);
+#     (Tests/deploy/check_deploy.py says what each check wants);
 #   - `nginx -t` on compose/nginx.conf, with its upstream hosts put on loopback
 #     addresses (nginx resolves them at start);
 #   - `docker-compose config` (Debian's Compose 1.29, no engine needed) on
@@ -32,14 +32,15 @@
 # docker-compose) when they are missing and it runs as root. Exits 1 on any
 # failed check; a check this machine cannot run is skipped with a reason.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/../.."
 
 live=0
 for argument in "$@"; do
     case $argument in
         --live) live=1 ;;
-        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-        *) echo "check-deploy: unknown argument $argument (try --help)" >&2; exit 2 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$here/$(basename "$0")" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "deploy-check: unknown argument $argument (try --help)" >&2; exit 2 ;;
     esac
 done
 
@@ -48,7 +49,7 @@ pass() { echo "ok    $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL  $*" >&2; failed=$((failed + 1)); }
 skip() { echo "skip  $*"; skipped=$((skipped + 1)); }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/check-deploy.XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/deploy-check.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # --- Debian packages -------------------------------------------------------------
@@ -59,7 +60,7 @@ ensure() {
     for package in "$@"; do installed "$package" || missing+=("$package"); done
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" -ne 0 ]; then
-        echo "check-deploy: missing Debian packages: ${missing[*]}; run: sudo apt-get install -y ${missing[*]}" >&2
+        echo "deploy-check: missing Debian packages: ${missing[*]}; run: sudo apt-get install -y ${missing[*]}" >&2
         return 1
     fi
     if [ -z "${DYNAPI_APT_UPDATED:-}" ]; then
@@ -73,7 +74,7 @@ ensure() {
     fi
 }
 
-ensure nginx || { echo "check-deploy: nginx is required" >&2; exit 1; }
+ensure nginx || { echo "deploy-check: nginx is required" >&2; exit 1; }
 
 # --- static checks (Python, PyYAML) ----------------------------------------------------
 python=python3
@@ -81,19 +82,19 @@ if ! "$python" -c 'import yaml' 2>/dev/null; then
     if /usr/bin/python3 -c 'import yaml' 2>/dev/null || ensure python3-yaml; then
         python=/usr/bin/python3
     else
-        echo "check-deploy: PyYAML is required (python3 -m pip install pyyaml, or apt-get install python3-yaml)" >&2
+        echo "deploy-check: PyYAML is required (python3 -m pip install pyyaml, or apt-get install python3-yaml)" >&2
         exit 1
     fi
 fi
-if "$python" Deploy/check-deploy.py static; then
-    pass "static checks (Deploy/check-deploy.py)"
+if "$python" Tests/deploy/check_deploy.py static; then
+    pass "static checks (Tests/deploy/check_deploy.py)"
 else
-    fail "static checks (Deploy/check-deploy.py): see above"
+    fail "static checks (Tests/deploy/check_deploy.py): see above"
 fi
 
 # --- nginx -t ----------------------------------------------------------------------------
 mkdir -p "$work/nginx/logs"
-"$python" Deploy/check-deploy.py nginx-copy "$work/nginx/nginx.conf"
+"$python" Tests/deploy/check_deploy.py nginx-copy "$work/nginx/nginx.conf"
 if output=$(nginx -t -q -e stderr -p "$work/nginx/" -c "$work/nginx/nginx.conf" -g "pid $work/nginx/nginx.pid;" 2>&1); then
     pass "nginx -t: Deploy/compose/nginx.conf (nginx $(nginx -v 2>&1 | sed 's|.*/||'), upstreams on loopback)"
 else
@@ -184,16 +185,16 @@ if [ $live -eq 1 ]; then
         fail "live: PostgreSQL is not installed"
     else
         # Optional: without it the sidecar runs under the kernel's W^X only.
-        ensure python3-seccomp || echo "check-deploy: no python3-seccomp; the unit's seccomp rules are not applied" >&2
+        ensure python3-seccomp || echo "deploy-check: no python3-seccomp; the unit's seccomp rules are not applied" >&2
         # PostgreSQL runs as the postgres user and must reach its folder in there.
         chmod 755 "$work"
-        if "$python" Deploy/check-deploy-live.py --binary "$binary" --work "$work/live"; then
-            pass "live: two sidecars behind Deploy/compose/nginx.conf (Deploy/check-deploy-live.py)"
+        if "$python" Tests/deploy/check_deploy_live.py --binary "$binary" --work "$work/live"; then
+            pass "live: two sidecars behind Deploy/compose/nginx.conf (Tests/deploy/check_deploy_live.py)"
         else
             fail "live: see above"
         fi
     fi
 fi
 
-echo "check-deploy: $passed passed, $failed failed, $skipped skipped"
+echo "deploy-check: $passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""The static half of Deploy/check-deploy.sh: reads the deployment files and
+"""The static half of Tests/deploy/run.sh: reads the deployment files and
 checks that they parse, agree with each other and with the sidecar's
 settings, and keep the properties they promise (hardening, probes, drain).
 
-    python3 Deploy/check-deploy.py static              # every check below; exit 1 on a problem
-    python3 Deploy/check-deploy.py nginx-copy OUT      # nginx.conf with loopback upstreams, for nginx -t
-    python3 Deploy/check-deploy.py healthcheck         # the Containerfile's HEALTHCHECK command, NUL-separated
+    python3 Tests/deploy/check_deploy.py static              # every check below; exit 1 on a problem
+    python3 Tests/deploy/check_deploy.py nginx-copy OUT      # nginx.conf with loopback upstreams, for nginx -t
+    python3 Tests/deploy/check_deploy.py healthcheck         # the Containerfile's HEALTHCHECK command, NUL-separated
 
 Needs PyYAML. Run from the repository root.
 """
