@@ -51,7 +51,8 @@ struct ConfigCommand: ParsableCommand {
                 _ = try JSONObject.parse(Array(text.utf8), contentType: nil)
                 let result = try database.connect().query(ConfigDocument.importing(text))
                 print("imported: \(result.string(0, 0) ?? "{}")")
-            } catch let error as APIError {
+            } catch let refusal as RequestError {
+                let error = APIError(refusal)
                 throw CommandFailure("\(file): \(error.message)\(error.details.map { " (\($0))" } ?? "")")
             } catch let error as DatabaseError {
                 throw CommandFailure("import failed, nothing changed: \(error.message)\(error.hint.map { " (\($0))" } ?? "")")

@@ -2,7 +2,7 @@
 import Testing
 
 @Suite struct BatchRequestTests {
-    func parse(_ json: String, max: Int = 10) throws(APIError) -> [HTTPInput] {
+    func parse(_ json: String, max: Int = 10) throws -> [HTTPInput] {
         try BatchRequest(parsing: Array(json.utf8), contentType: "application/json", maxOperations: max).operations
     }
 

@@ -1,4 +1,5 @@
 import DynAPICore
+import DynAPITestSupport
 import Foundation
 import Testing
 
@@ -20,7 +21,7 @@ import Testing
         #expect(object["details"] is NSNull)
         #expect(object["hint"] is NSNull)
         #expect(object["errors"] as? [String: [String]] == ["a": ["y", "z"], "b": ["x"]])
-        #expect(!APIError.missingCredentials.jsonBody.contains("errors"))
+        #expect(!APIError(AuthError.missingCredentials).jsonBody.contains("errors"))
     }
 
     @Test func constraintViolationsNameTheirFields() {
@@ -56,5 +57,84 @@ import Testing
         object.add("s", nil as String?)
         object.add("b", true)
         #expect(object.text == #"{"n":3,"s":null,"b":true}"#)
+    }
+}
+
+/// Each stage's errors reach the client through the one mapping, with the
+/// status and code a PostgREST client (or DRF's) expects.
+@Suite struct ErrorMappingTests {
+    @Test func everyStageMapsToItsStatusAndCode() {
+        let cases: [(any Error, Int, String)] = [
+            (RequestError.grammar("filter", "id=eq", "expected a value", at: 5), 400, "PGRST100"),
+            (RequestError.invalidBody("x"), 400, "PGRST102"),
+            (RequestError.validation(["a": ["b"]]), 400, "invalid"),
+            (RequestError.routeNotFound("/x"), 404, "not_found"),
+            (RequestError.unsupportedMediaType("text/xml"), 415, "PGRST107"),
+            (RequestError.notAcceptable(accept: "image/png"), 406, "PGRST107"),
+            (RequestError.payloadTooLarge(limit: 1), 413, "payload_too_large"),
+            (RequestError.tooManyOperations(count: 3, limit: 2), 413, "batch_too_large"),
+            (RequestError.unsupportedRangeUnit("bytes"), 416, "PGRST103"),
+            (RequestError.malformedRange("0-"), 416, "PGRST103"),
+            (RequestError.invalidPreferences(["x=y"]), 400, "PGRST122"),
+            (PlanError.unexposedSchema("s", exposed: ["public"]), 406, "PGRST106"),
+            (PlanError.unknownTable("t"), 404, "PGRST205"),
+            (PlanError.unknownAction("a", table: "t"), 404, "not_found"),
+            (PlanError.rowNotFound(table: "t", key: "1"), 404, "not_found"),
+            (PlanError.unknownColumn("c", table: "t"), 400, "PGRST204"),
+            (PlanError.undefinedColumn("c", table: "t"), 400, "42703"),
+            (PlanError.requiredFields(["c"], table: "t", rowLabel: nil), 400, "23502"),
+            (PlanError.permissionDenied(.read, table: "t"), 403, "42501"),
+            (PlanError.methodNotAllowed("PUT", path: "/t/", allowed: []), 405, "method_not_allowed"),
+            (PlanError.readOnly(table: "v", kind: "view", operation: .create), 405, "read_only"),
+            (PlanError.noRelationship(parent: "a", name: "b", nameIsTable: false), 400, "PGRST200"),
+            (PlanError.ambiguousRelationship(parent: "a", name: "b", candidates: []), 300, "PGRST201"),
+            (PlanError.strayScope("b"), 400, "PGRST108"),
+            (PlanError.singular(rows: 2), 406, "PGRST116"),
+            (PlanError.rangeNotSatisfiable(offset: 20, total: 10), 416, "PGRST103"),
+            (AuthError.missingCredentials, 401, "PGRST302"),
+            (AuthError.invalidToken("it has expired"), 401, "PGRST301"),
+            (AuthError.invalidCredentials, 401, "invalid_credentials"),
+            (AuthError.adminOnly, 403, "42501"),
+            (AuthError.adminPagesOnly, 403, "42501"),
+            (PoolError.shuttingDown, 503, "unavailable"),
+            (PoolError.queueFull, 503, "unavailable"),
+            (PoolError.timedOut, 503, "unavailable"),
+            (PoolError.backingOff(failedAttempts: 2), 503, "unavailable"),
+            (DatabaseError(sqlstate: "23505", message: "dup"), 409, "23505"),
+            (DatabaseError.connectionFailure("gone"), 503, "08006"),
+            (ServerError.throttled(retryAfter: 3), 429, "throttled"),
+            (ServerError.http(status: 400, message: "bad"), 400, "http_400"),
+            (ServerError.internalFailure, 500, "internal"),
+            (OperationError(index: 2, error: PlanError.unknownTable("t")), 404, "PGRST205"),
+        ]
+        for (error, status, code) in cases {
+            let answer = APIError(mapping: error)
+            #expect(APIError.isMapped(error), "\(error)")
+            #expect(answer.status == status && answer.code == code, "\(error) → \(answer)")
+            #expect(!answer.message.isEmpty)
+        }
+        #expect(APIError(mapping: OperationError(index: 2, error: PoolError.timedOut)).operationIndex == 2)
+        #expect(APIError(mapping: PoolError.timedOut).retryAfter == 1)
+        #expect(APIError(mapping: ServerError.throttled(retryAfter: 3)).retryAfter == 3)
+    }
+
+    @Test func whatIsNotADynAPIErrorIsAFaultOfTheSidecar() {
+        struct Unexpected: Error {}
+        #expect(!APIError.isMapped(Unexpected()))
+        #expect(APIError(mapping: Unexpected()).status == 500)
+        #expect(!APIError.isMapped(OperationError(index: 0, error: Unexpected())))
+    }
+
+    /// Answers are built in one place: no source file outside the mapping constructs one.
+    @Test func onlyTheMappingBuildsAnswers() throws {
+        let sources = Repository.root + "/Sources"
+        let files = FileManager.default.enumerator(atPath: sources)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        #expect(files.count > 50)
+        var builders: [String] = []
+        for file in files where !file.hasSuffix("Errors/ErrorMapping.swift") && !file.hasSuffix("Errors/APIError.swift") {
+            let text = try String(contentsOfFile: sources + "/" + file, encoding: .utf8)
+            if text.contains("APIError(status:") { builders.append(file) }
+        }
+        #expect(builders.isEmpty, "APIError built outside the mapping in \(builders)")
     }
 }

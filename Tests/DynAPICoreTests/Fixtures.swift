@@ -73,7 +73,7 @@ enum Fixtures {
         _ method: String, _ path: [String], query: String? = nil, body: String? = nil, caller: Caller = admin,
         accept: String? = nil, prefer: [String] = [], range: String? = nil, contentType: String = "application/json",
         profile: String? = nil
-    ) throws(APIError) -> Plan {
+    ) throws -> Plan {
         let input = HTTPInput(
             method: method, path: path, rawQuery: query, contentType: contentType, body: Array((body ?? "").utf8),
             accept: accept, prefer: prefer, range: range, acceptProfile: profile, contentProfile: profile
@@ -91,13 +91,13 @@ enum Fixtures {
         }
     }
 
-    /// The ``APIError`` that `body` throws, or nil when it succeeds (or throws something else).
+    /// The answer for what `body` throws (through the one mapping), or nil when it succeeds (or throws something unmapped).
     static func refusal(_ body: () throws -> Any) -> APIError? {
         do {
             _ = try body()
             return nil
         } catch {
-            return error as? APIError
+            return APIError.isMapped(error) ? APIError(mapping: error) : nil
         }
     }
 }

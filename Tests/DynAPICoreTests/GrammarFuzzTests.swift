@@ -18,6 +18,8 @@ import Testing
                     _ = Query.countEstimate(for: plan)
                     planned += 1
                 } catch {
+                    #expect(APIError.isMapped(error), "\(query) → \(error)")
+                    let error = APIError(mapping: error)
                     refused[error.status, default: 0] += 1
                     #expect((300..<500).contains(error.status), "\(query) → \(error)")
                     #expect(!error.message.isEmpty)

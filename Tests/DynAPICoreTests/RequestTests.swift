@@ -13,7 +13,7 @@ import Testing
 
     @Test(arguments: ["a=%", "a=%4", "a=%GG", "a=%FF", "a=x%00y", "%00=1"])
     func malformedPercentEncodingIsRefused(raw: String) {
-        #expect(throws: APIError.self) { try QueryString(parsing: raw) }
+        #expect(throws: RequestError.self) { try QueryString(parsing: raw) }
     }
 
     @Test func pathComponentsDecodeWithoutPlus() throws {

@@ -4,7 +4,7 @@ public struct PasswordChange: Sendable, Equatable {
     public var newPassword: String
 
     /// Reads and checks the body for `user`.
-    public init(parsing object: [String: JSONValue], user: UserRecord, policy: PasswordPolicy = PasswordPolicy()) throws(APIError) {
+    public init(parsing object: [String: JSONValue], user: UserRecord, policy: PasswordPolicy = PasswordPolicy()) throws(RequestError) {
         var reader = BodyReader(object)
         let old = reader.string("old_password", required: true)
         let new = reader.string("new_password", required: true)
@@ -29,7 +29,7 @@ public struct AdminPasswordReset: Sendable, Equatable {
     public var newPassword: String
 
     /// Reads the body; the password is checked once the user is known (``check(for:policy:)``).
-    public init(parsing object: [String: JSONValue]) throws(APIError) {
+    public init(parsing object: [String: JSONValue]) throws(RequestError) {
         var reader = BodyReader(object)
         let id = reader.integer("user_id", required: true)
         let password = reader.string("new_password", required: true)
@@ -39,7 +39,7 @@ public struct AdminPasswordReset: Sendable, Equatable {
     }
 
     /// The password rules, against the target user's attributes.
-    public func check(for user: UserRecord, policy: PasswordPolicy = PasswordPolicy()) throws(APIError) {
+    public func check(for user: UserRecord, policy: PasswordPolicy = PasswordPolicy()) throws(RequestError) {
         try policy.check(newPassword, for: .init(username: user.username, email: user.email), field: "new_password")
     }
 }

@@ -7,7 +7,7 @@ public struct Registration: Sendable, Equatable {
     public var contact: String?
 
     /// Reads and checks the body; every problem is reported under its field.
-    public init(parsing object: [String: JSONValue], policy: PasswordPolicy = PasswordPolicy()) throws(APIError) {
+    public init(parsing object: [String: JSONValue], policy: PasswordPolicy = PasswordPolicy()) throws(RequestError) {
         var reader = BodyReader(object)
         let username = reader.string("username", required: true, maxLength: 150)
         let email = reader.string("email", maxLength: 254) ?? ""

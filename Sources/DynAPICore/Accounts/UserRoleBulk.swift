@@ -22,7 +22,7 @@ public struct UserRoleBulkUpdate: Sendable, Equatable {
     public var flags: PermissionFlags
 
     /// Reads the body.
-    public init(parsing object: [String: JSONValue]) throws(APIError) {
+    public init(parsing object: [String: JSONValue]) throws(RequestError) {
         var reader = BodyReader(object)
         let ids = reader.integers("ids", required: true)
         if ids?.isEmpty == true { reader.refuse("ids", "This list may not be empty.") }
@@ -48,7 +48,7 @@ public struct UserRoleBulkAssign: Sendable, Equatable {
     public var flags: PermissionFlags
 
     /// Reads the body; `knownTables` are the tables that may be named.
-    public init(parsing object: [String: JSONValue], knownTables: Set<String>) throws(APIError) {
+    public init(parsing object: [String: JSONValue], knownTables: Set<String>) throws(RequestError) {
         var reader = BodyReader(object)
         let user = reader.integer("user_id", required: true)
         roleID = reader.integer("role_id")

@@ -41,9 +41,9 @@ public struct PasswordPolicy: Sendable {
     }
 
     /// Throws a 400 naming `field` when the password breaks a rule.
-    public func check(_ password: String, for user: Attributes, field: String) throws(APIError) {
+    public func check(_ password: String, for user: Attributes, field: String) throws(RequestError) {
         let problems = problems(with: password, for: user)
-        guard problems.isEmpty else { throw APIError.validation([field: problems]) }
+        guard problems.isEmpty else { throw RequestError.validation([field: problems]) }
     }
 
     /// UserAttributeSimilarityValidator: each attribute, and each of its parts

@@ -1,24 +1,24 @@
 /// Method × target × table, before any other check.
 enum PlanKind {
     /// The operation of a request, or 405 when the route or the table does not take it.
-    static func check(_ request: ApiRequest, _ table: Table) throws(APIError) -> Operation {
+    static func check(_ request: ApiRequest, _ table: Table) throws(PlanError) -> Operation {
         let operation: Operation
         switch (request.method, request.target) {
         case ("POST", .action(_, let name)):
             // An action's own flag is checked by the planner, once the action is known.
             guard table.takesActions else {
-                throw APIError.methodNotAllowed(request.method, path: path(table, request.target), allowed: [])
+                throw PlanError.methodNotAllowed(request.method, path: path(table, request.target), allowed: [])
             }
             _ = name
             return .update
         case (_, .action):
-            throw APIError.methodNotAllowed(request.method, path: path(table, request.target), allowed: ["POST"])
+            throw PlanError.methodNotAllowed(request.method, path: path(table, request.target), allowed: ["POST"])
         case ("GET", _), ("HEAD", _): operation = .read
         case ("POST", .collection): operation = .create
         case ("PUT", .row), ("PATCH", _): operation = .update
         case ("DELETE", _): operation = .delete
         default:
-            throw APIError.methodNotAllowed(request.method, path: path(table, request.target), allowed: allowedMethods(request.target))
+            throw PlanError.methodNotAllowed(request.method, path: path(table, request.target), allowed: allowedMethods(request.target))
         }
         try checkWritable(table, operation)
         return operation
@@ -42,7 +42,7 @@ enum PlanKind {
     }
 
     /// Views that PostgreSQL cannot write through, and materialized views, refuse writes.
-    static func checkWritable(_ table: Table, _ operation: Operation) throws(APIError) {
+    static func checkWritable(_ table: Table, _ operation: Operation) throws(PlanError) {
         let writable = switch operation {
         case .create: table.isInsertable
         case .update: table.isUpdatable
@@ -50,11 +50,7 @@ enum PlanKind {
         case .read: true
         }
         guard writable else {
-            throw APIError(
-                status: 405, code: "read_only",
-                message: "'\(table.apiName)' is a \(table.kind.rawValue.replacingUnderscores) that cannot be written (\(operation.rawValue)).",
-                hint: "Views are writable when PostgreSQL can update them automatically or they have INSTEAD OF triggers."
-            )
+            throw PlanError.readOnly(table: table.apiName, kind: table.kind.rawValue.replacingUnderscores, operation: operation)
         }
     }
 }

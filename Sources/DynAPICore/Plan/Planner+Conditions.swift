@@ -1,12 +1,12 @@
 extension Planner {
     /// Filters of the query string, every column checked against `table`.
-    func filterConditions(_ table: Table, _ filters: [FilterNode]) throws(APIError) -> [Condition] {
+    func filterConditions(_ table: Table, _ filters: [FilterNode]) throws(PlanError) -> [Condition] {
         var conditions: [Condition] = []
         for node in filters { conditions.append(try condition(table, node)) }
         return conditions
     }
 
-    func condition(_ table: Table, _ node: FilterNode) throws(APIError) -> Condition {
+    func condition(_ table: Table, _ node: FilterNode) throws(PlanError) -> Condition {
         switch node {
         case .condition(let filter):
             _ = try readableColumn(filter.field.column, in: table)
@@ -19,11 +19,11 @@ extension Planner {
     }
 
     /// `search=`: each word must appear in some searchable column.
-    func searchConditions(_ table: Table, _ words: [String]) throws(APIError) -> [Condition] {
+    func searchConditions(_ table: Table, _ words: [String]) throws(PlanError) -> [Condition] {
         guard !words.isEmpty else { return [] }
         let columns = table.columns.filter(\.isSearchable).map(\.name)
         guard !columns.isEmpty else {
-            throw APIError.badRequest("search= needs a text column, and '\(table.apiName)' has none.")
+            throw PlanError.badRequest("search= needs a text column, and '\(table.apiName)' has none.")
         }
         return words.map { .containsWord(columns: columns, word: $0) }
     }

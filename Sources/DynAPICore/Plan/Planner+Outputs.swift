@@ -1,6 +1,6 @@
 extension Planner {
     /// The answer's members for `select=` (nil: every readable column), embeds resolved recursively.
-    func outputs(_ table: Table, _ select: [SelectItem]?, path: String?, scopes: inout ScopeTracker) throws(APIError) -> [Output] {
+    func outputs(_ table: Table, _ select: [SelectItem]?, path: String?, scopes: inout ScopeTracker) throws(PlanError) -> [Output] {
         var outputs: [Output] = []
         for item in select ?? [.all] {
             switch item {
@@ -13,7 +13,7 @@ extension Planner {
                 let embed = try embedPlan(from: table, request, parentPath: path, scopes: &scopes)
                 if request.isSpread {
                     guard embed.relation.isToOne else {
-                        throw APIError.badRequest(
+                        throw PlanError.badRequest(
                             "'\(request.name)' is a to-many relation of '\(table.apiName)' and cannot be spread.",
                             hint: "Spread (...relation) works for to-one relations; embed it instead.", code: "PGRST119"
                         )
@@ -28,10 +28,10 @@ extension Planner {
     }
 
     /// An embed: its relation, its own outputs, and the filters, order and page of its scope.
-    func embedPlan(from parent: Table, _ request: EmbedRequest, parentPath: String?, scopes: inout ScopeTracker) throws(APIError) -> EmbedPlan {
+    func embedPlan(from parent: Table, _ request: EmbedRequest, parentPath: String?, scopes: inout ScopeTracker) throws(PlanError) -> EmbedPlan {
         let (related, relation) = try relation(from: parent, to: request)
         guard caller.may(.read, table: related.apiName) else {
-            throw APIError.permissionDenied(.read, table: related.apiName)
+            throw PlanError.permissionDenied(.read, table: related.apiName)
         }
         let path = parentPath.map { $0 + "." + request.outputName } ?? request.outputName
         let scope = scopes.take(path)

@@ -1,7 +1,7 @@
 extension Planner {
     /// The one relationship between `parent` and the embed's table, by foreign
     /// key in either direction; a hint (a key's name or column) picks among several.
-    func relation(from parent: Table, to request: EmbedRequest) throws(APIError) -> (Table, Relation) {
+    func relation(from parent: Table, to request: EmbedRequest) throws(PlanError) -> (Table, Relation) {
         var candidates: [(Table, Relation)] = []
         if let related = schema.table(named: request.name) {
             for key in parent.foreignKeys where key.referencedTable == related.apiName {
@@ -26,19 +26,12 @@ extension Planner {
             }
         }
         guard !candidates.isEmpty else {
-            throw APIError(
-                status: 400, code: "PGRST200",
-                message: "Could not find a relationship between '\(parent.apiName)' and '\(request.name)' in the schema cache",
-                hint: schema.table(named: request.name) == nil ? "'\(request.name)' is not an exposed table." : "Embedding follows foreign keys between the two tables."
-            )
+            throw PlanError.noRelationship(parent: parent.apiName, name: request.name, nameIsTable: schema.table(named: request.name) != nil)
         }
         guard candidates.count == 1 else {
-            let keys = candidates.map { "\(request.name)!\($0.1.foreignKey)" }
-            throw APIError(
-                status: 300, code: "PGRST201",
-                message: "Could not embed because more than one relationship was found for '\(parent.apiName)' and '\(request.name)'",
-                details: candidates.map { "\($0.1.isToOne ? "many-to-one" : "one-to-many") via \($0.1.foreignKey)" }.joined(separator: "; "),
-                hint: "Try changing '\(request.name)' to one of the following: \(keys.map { "'\($0)'" }.joined(separator: ", ")). Find the desired relationship in the 'details' key."
+            throw PlanError.ambiguousRelationship(
+                parent: parent.apiName, name: request.name,
+                candidates: candidates.map { PlanError.Candidate(foreignKey: $0.1.foreignKey, isToOne: $0.1.isToOne) }
             )
         }
         return candidates[0]

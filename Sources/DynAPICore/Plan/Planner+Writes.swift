@@ -1,9 +1,9 @@
 extension Planner {
     /// POST: one object or many rows; `columns=` limits the keys taken; `Prefer: resolution` makes it an upsert.
-    func insertPlan(_ table: Table, _ request: ApiRequest, _ scopes: inout ScopeTracker) throws(APIError) -> Plan {
+    func insertPlan(_ table: Table, _ request: ApiRequest, _ scopes: inout ScopeTracker) throws(PlanError) -> Plan {
         let body = try requireBody(request)
         if !request.options.root.filters.isEmpty || !request.options.searchWords.isEmpty {
-            throw APIError.badRequest("POST does not take filters; they belong to GET, PATCH and DELETE.")
+            throw PlanError.badRequest("POST does not take filters; they belong to GET, PATCH and DELETE.")
         }
         let columns = try writtenColumns(table, keys: body.keys, requested: request.options.columns)
         var isArray = false
@@ -17,7 +17,7 @@ extension Planner {
                 try requireColumns(table, given: Set(keys), rowLabel: "row \(index)")
             }
             if columns.isEmpty, !rows.rowKeys.isEmpty {
-                throw APIError.invalidBody("The rows give no column to write.", details: "Send at least one key per row, or one object to insert a row of defaults.")
+                throw PlanError.invalidBody("The rows give no column to write.", details: "Send at least one key per row, or one object to insert a row of defaults.")
             }
             if request.preferences.missingIsDefault {
                 var seen: Set<[String]> = []
@@ -28,7 +28,7 @@ extension Planner {
         if let resolution = request.preferences.resolution {
             let target = request.options.onConflict ?? table.primaryKey
             guard !target.isEmpty else {
-                throw APIError.badRequest("An upsert needs on_conflict=columns: '\(table.apiName)' has no primary key.", code: "PGRST204")
+                throw PlanError.badRequest("An upsert needs on_conflict=columns: '\(table.apiName)' has no primary key.", code: "PGRST204")
             }
             for name in target { _ = try readableColumn(name, in: table) }
             conflict = (target, resolution == .mergeDuplicates ? .merge : .ignore)
@@ -43,9 +43,9 @@ extension Planner {
     }
 
     /// PUT (a whole row) and PATCH (a row, or the rows the filters select).
-    func updatePlan(_ table: Table, _ request: ApiRequest, _ scopes: inout ScopeTracker) throws(APIError) -> Plan {
+    func updatePlan(_ table: Table, _ request: ApiRequest, _ scopes: inout ScopeTracker) throws(PlanError) -> Plan {
         guard case .object(let body)? = try Optional(requireBody(request)) else {
-            throw APIError.invalidBody("\(request.method) takes one JSON object, not an array.")
+            throw PlanError.invalidBody("\(request.method) takes one JSON object, not an array.")
         }
         let columns = try writtenColumns(table, keys: body.keys, requested: request.options.columns)
         if request.method == "PUT" {
@@ -54,7 +54,7 @@ extension Planner {
         }
         let conditions = try writeConditions(table, request)
         if columns.isEmpty {
-            guard case .row = request.target else { throw APIError.invalidBody("The body sets no column.") }
+            guard case .row = request.target else { throw PlanError.invalidBody("The body sets no column.") }
             var read = try readPlan(table, request, &scopes)
             read.shape = shape(request, read.outputs, isRead: false) == .none ? .none : read.shape
             return read
@@ -68,7 +68,7 @@ extension Planner {
     }
 
     /// DELETE: a row, or the rows the filters select.
-    func deletePlan(_ table: Table, _ request: ApiRequest, _ scopes: inout ScopeTracker) throws(APIError) -> Plan {
+    func deletePlan(_ table: Table, _ request: ApiRequest, _ scopes: inout ScopeTracker) throws(PlanError) -> Plan {
         let conditions = try writeConditions(table, request)
         let outputs = try outputs(table, request.options.select, path: nil, scopes: &scopes)
         return Plan(
@@ -79,9 +79,9 @@ extension Planner {
     }
 
     /// The rows a PATCH or DELETE touches; on a collection at least one filter is required.
-    func writeConditions(_ table: Table, _ request: ApiRequest) throws(APIError) -> [Condition] {
+    func writeConditions(_ table: Table, _ request: ApiRequest) throws(PlanError) -> [Condition] {
         if case .collection = request.target, !request.options.hasFilters {
-            throw APIError.badRequest(
+            throw PlanError.badRequest(
                 "\(request.method) on a collection needs at least one filter; it would change every row of '\(table.apiName)'.",
                 hint: "Add a filter such as ?id=eq.1, or use the detail route /api/dyn/\(table.apiName)/{pk}/.", code: "filter_required"
             )
@@ -89,18 +89,18 @@ extension Planner {
         return try rowConditions(table, request)
     }
 
-    func requireBody(_ request: ApiRequest) throws(APIError) -> WriteBody {
-        guard let body = request.body else { throw APIError.invalidBody("This request needs a JSON body.") }
+    func requireBody(_ request: ApiRequest) throws(PlanError) -> WriteBody {
+        guard let body = request.body else { throw PlanError.invalidBody("This request needs a JSON body.") }
         return body
     }
 
     /// The columns a write sets: the body's keys, or `columns=` when given (other keys are then ignored).
-    func writtenColumns(_ table: Table, keys: [String], requested: [String]?) throws(APIError) -> [String] {
+    func writtenColumns(_ table: Table, keys: [String], requested: [String]?) throws(PlanError) -> [String] {
         let names = requested.map { Array(Set($0)).sorted() } ?? keys
         var problems: [String: [String]] = [:]
         for name in names {
             guard let column = table.column(named: name), column.isReadable || column.isWritable else {
-                throw APIError.unknownColumn(name, table: table.apiName)
+                throw PlanError.unknownColumn(name, table: table.apiName)
             }
             if column.isGenerated {
                 problems[name, default: []].append("This column is generated by the database and cannot be written.")
@@ -108,14 +108,14 @@ extension Planner {
                 problems[name, default: []].append("This field is read-only.")
             }
         }
-        guard problems.isEmpty else { throw APIError.validation(problems) }
+        guard problems.isEmpty else { throw PlanError.validation(problems) }
         return names
     }
 
     /// Every column without a default must be given.
-    func requireColumns(_ table: Table, given: Set<String>, rowLabel: String?) throws(APIError) {
+    func requireColumns(_ table: Table, given: Set<String>, rowLabel: String?) throws(PlanError) {
         // Hidden columns cannot be given: PostgreSQL decides about them.
         let missing = table.columns.filter { $0.isRequired && ($0.isReadable || $0.isWritable) && !given.contains($0.name) }.map(\.name)
-        guard missing.isEmpty else { throw APIError.requiredFields(missing, table: table.apiName, rowLabel: rowLabel) }
+        guard missing.isEmpty else { throw PlanError.requiredFields(missing, table: table.apiName, rowLabel: rowLabel) }
     }
 }

@@ -16,19 +16,19 @@ public struct Planner: Sendable {
         self.maxRows = maxRows
     }
 
-    /// Plans a request, or throws the ``APIError`` that refuses it.
-    public func plan(_ request: ApiRequest) throws(APIError) -> Plan {
+    /// Plans a request, or throws the ``PlanError`` that refuses it.
+    public func plan(_ request: ApiRequest) throws(PlanError) -> Plan {
         let name = try tableName(request)
-        guard let table = schema.table(named: name) else { throw APIError.unknownTable(name) }
+        guard let table = schema.table(named: name) else { throw PlanError.unknownTable(name) }
         if case .action(let key, let actionName) = request.target {
             return try actionPlan(table, request, key: key, name: actionName)
         }
         let operation = try PlanKind.check(request, table)
         guard caller.may(operation, table: table.apiName) else {
-            throw APIError.permissionDenied(operation, table: table.apiName)
+            throw PlanError.permissionDenied(operation, table: table.apiName)
         }
         if operation == .create, request.preferences.resolution == .mergeDuplicates, !caller.may(.update, table: table.apiName) {
-            throw APIError.permissionDenied(.update, table: table.apiName)
+            throw PlanError.permissionDenied(.update, table: table.apiName)
         }
         var scopes = ScopeTracker(request.options.embedded)
         let plan: Plan
@@ -43,7 +43,7 @@ public struct Planner: Sendable {
     }
 
     /// The rows of a read: key, filters, search and `!inner` embeds; its order and page.
-    func readPlan(_ table: Table, _ request: ApiRequest, _ scopes: inout ScopeTracker) throws(APIError) -> Plan {
+    func readPlan(_ table: Table, _ request: ApiRequest, _ scopes: inout ScopeTracker) throws(PlanError) -> Plan {
         let outputs = try outputs(table, request.options.select, path: nil, scopes: &scopes)
         var conditions = try rowConditions(table, request)
         conditions += Planner.innerConditions(outputs)
@@ -65,48 +65,45 @@ public struct Planner: Sendable {
     }
 
     /// The table's API name: as in the URL, or in the schema of `Accept-Profile`/`Content-Profile`.
-    func tableName(_ request: ApiRequest) throws(APIError) -> String {
-        guard let profile = request.profile else { return request.table }
-        guard schema.schemas.contains(profile) else { throw APIError.unexposedSchema(profile, exposed: schema.schemas) }
-        return request.table.contains(".") ? request.table : Table.apiName(schema: profile, name: request.table)
+    func tableName(_ request: ApiRequest) throws(PlanError) -> String {
+        guard let profile = request.profile else { return Table.apiName(spelled: request.table) }
+        guard schema.schemas.contains(profile) else { throw PlanError.unexposedSchema(profile, exposed: schema.schemas) }
+        return request.table.contains(".") ? Table.apiName(spelled: request.table) : Table.apiName(schema: profile, name: request.table)
     }
 
     /// `OPTIONS`: the methods this caller may use on the route, for `Allow`.
     /// Like GET it needs `can_read` (403 without); a write method is listed
     /// when the caller holds its flag and the relation takes it.
-    public func allowedMethods(_ request: ApiRequest) throws(APIError) -> [String] {
+    public func allowedMethods(_ request: ApiRequest) throws(PlanError) -> [String] {
         let name = try tableName(request)
-        guard let table = schema.table(named: name) else { throw APIError.unknownTable(name) }
-        guard caller.may(.read, table: table.apiName) else { throw APIError.permissionDenied(.read, table: table.apiName) }
+        guard let table = schema.table(named: name) else { throw PlanError.unknownTable(name) }
+        guard caller.may(.read, table: table.apiName) else { throw PlanError.permissionDenied(.read, table: table.apiName) }
         if case .action(_, let actionName) = request.target {
             let action = try registeredAction(actionName, of: table)
             return table.takesActions && caller.may(action.requiredPermission, table: table.apiName) ? ["POST", "OPTIONS"] : ["OPTIONS"]
         }
         let methods = PlanKind.allowedMethods(request.target).filter { method in
             guard let operation = Operation(method: method) else { return false }
-            do throws(APIError) { try PlanKind.checkWritable(table, operation) } catch { return false }
+            do throws(PlanError) { try PlanKind.checkWritable(table, operation) } catch { return false }
             return caller.may(operation, table: table.apiName)
         }
         return methods + ["OPTIONS"]
     }
 
     /// The action registered as `name`, or 404.
-    func registeredAction(_ name: String, of table: Table) throws(APIError) -> ActionDefinition {
+    func registeredAction(_ name: String, of table: Table) throws(PlanError) -> ActionDefinition {
         guard let action = table.action(named: name) else {
-            throw APIError(
-                status: 404, code: "not_found", message: "No action '\(name)' is registered for '\(table.apiName)'.",
-                hint: "Register one with SELECT dynapi.register_action('\(table.apiName)', '\(name)', 'function_name');"
-            )
+            throw PlanError.unknownAction(name, table: table.apiName)
         }
         return action
     }
 
     /// `POST /{pk}/action/{name}/`: the action must exist (404) and the caller hold its flag (403).
-    func actionPlan(_ table: Table, _ request: ApiRequest, key: [String], name: String) throws(APIError) -> Plan {
+    func actionPlan(_ table: Table, _ request: ApiRequest, key: [String], name: String) throws(PlanError) -> Plan {
         _ = try PlanKind.check(request, table)
         let action = try registeredAction(name, of: table)
         guard caller.may(action.requiredPermission, table: table.apiName) else {
-            throw APIError.permissionDenied(action.requiredPermission, table: table.apiName)
+            throw PlanError.permissionDenied(action.requiredPermission, table: table.apiName)
         }
         let call = ActionCall(action: action, userID: caller.user.id, payload: request.body?.json ?? "{}")
         return Plan(
@@ -116,7 +113,7 @@ public struct Planner: Sendable {
     }
 
     /// Key conditions of a detail route, filters and search of the query string.
-    func rowConditions(_ table: Table, _ request: ApiRequest) throws(APIError) -> [Condition] {
+    func rowConditions(_ table: Table, _ request: ApiRequest) throws(PlanError) -> [Condition] {
         var conditions: [Condition] = []
         if case .row(let key) = request.target { conditions += try keyConditions(table, key) }
         conditions += try filterConditions(table, request.options.root.filters)
@@ -125,15 +122,15 @@ public struct Planner: Sendable {
     }
 
     /// Equality on each primary-key column, from the values of the URL.
-    func keyConditions(_ table: Table, _ key: [String]) throws(APIError) -> [Condition] {
+    func keyConditions(_ table: Table, _ key: [String]) throws(PlanError) -> [Condition] {
         guard !table.primaryKey.isEmpty else {
-            throw APIError.badRequest(
+            throw PlanError.badRequest(
                 "Table '\(table.apiName)' has no primary key, so it has no detail routes.",
                 hint: "Use the collection route with filters, or add a primary key.", code: "no_primary_key"
             )
         }
         guard key.count == table.primaryKey.count else {
-            throw APIError.badRequest(
+            throw PlanError.badRequest(
                 "The key of '\(table.apiName)' is (\(table.primaryKey.joined(separator: ", "))): expected \(table.primaryKey.count) value(s), got \(key.count).",
                 hint: "Write composite keys as /api/dyn/\(table.apiName)/a,b/."
             )
@@ -142,8 +139,8 @@ public struct Planner: Sendable {
     }
 
     /// The readable column named `name`; hidden columns do not exist for clients.
-    func readableColumn(_ name: String, in table: Table) throws(APIError) -> Column {
-        guard let column = table.readableColumn(named: name) else { throw APIError.undefinedColumn(name, table: table.apiName) }
+    func readableColumn(_ name: String, in table: Table) throws(PlanError) -> Column {
+        guard let column = table.readableColumn(named: name) else { throw PlanError.undefinedColumn(name, table: table.apiName) }
         return column
     }
 }
@@ -160,13 +157,9 @@ struct ScopeTracker {
         return scopes[path] ?? QueryOptions.Scope()
     }
 
-    func checkAllUsed() throws(APIError) {
+    func checkAllUsed() throws(PlanError) {
         if let stray = scopes.keys.sorted().first(where: { !used.contains($0) }) {
-            throw APIError(
-                status: 400, code: "PGRST108",
-                message: "'\(stray)' is not an embedded resource in this request",
-                hint: "Filters, order and limits of an embedded resource need it in select=, e.g. select=*,\(stray)(*)."
-            )
+            throw PlanError.strayScope(stray)
         }
     }
 }

@@ -2,6 +2,16 @@
 /// `(body text, rows bigint, total bigint)` — the body PostgreSQL built (JSON
 /// or CSV, or NULL), how many rows it covers, and the total count when asked.
 public enum Query {
+    /// The columns of the one row every statement answers; ``QueryAnswer`` reads them.
+    public enum AnswerColumn: Int, Sendable {
+        /// The body PostgreSQL built: JSON or CSV text, or NULL.
+        case body = 0
+        /// How many rows the body covers.
+        case rowCount = 1
+        /// The total count of the filtered rows, when the plan counts them.
+        case total = 2
+    }
+
     /// Alias of the rows an answer is made from.
     static let rowAlias = "_dynapi_row"
     /// Alias of the written table in a write.

@@ -1,7 +1,7 @@
 extension ApiRequest {
     /// Parses an HTTP request to a table route: the path names the table and
     /// the row, the query string and headers the rest, the body the values to write.
-    public init(parsing input: HTTPInput) throws(APIError) {
+    public init(parsing input: HTTPInput) throws(RequestError) {
         let target = try Target(path: input.path)
         let options = try QueryOptions(query: QueryString(parsing: input.rawQuery))
         var body: WriteBody?
@@ -29,7 +29,7 @@ extension ApiRequest {
 
 extension ApiRequest.Target {
     /// The target of the path segments after `/api/dyn/`.
-    public init(path: [String]) throws(APIError) {
+    public init(path: [String]) throws(RequestError) {
         switch path.count {
         case 1:
             self = .collection
@@ -38,7 +38,7 @@ extension ApiRequest.Target {
         case 4 where path[2] == "action":
             self = .action(key: ApiRequest.splitKey(path[1]), name: path[3])
         default:
-            throw APIError.routeNotFound("/api/dyn/" + path.joined(separator: "/") + "/")
+            throw RequestError.routeNotFound("/api/dyn/" + path.joined(separator: "/") + "/")
         }
     }
 

@@ -15,56 +15,53 @@ public struct BatchRequest: Sendable {
     static let keys: Set<String> = ["method", "path", "body", "headers"]
 
     /// Reads the body of a batch; 413 when it holds more than `maxOperations`.
-    public init(parsing bytes: [UInt8], contentType: String?, maxOperations: Int) throws(APIError) {
+    /// Throws a ``RequestError`` about the whole batch, or an ``OperationError`` naming the operation at fault.
+    public init(parsing bytes: [UInt8], contentType: String?, maxOperations: Int) throws {
         guard case .array(let items) = try JSONObject.parseValue(bytes, contentType: contentType) else {
-            throw APIError.invalidBody("Expected a JSON array of operations: [{\"method\": \"POST\", \"path\": \"/api/dyn/{table}/\", \"body\": {…}}, …].")
+            throw RequestError.invalidBody("Expected a JSON array of operations: [{\"method\": \"POST\", \"path\": \"/api/dyn/{table}/\", \"body\": {…}}, …].")
         }
-        guard !items.isEmpty else { throw APIError.invalidBody("The batch holds no operation.") }
+        guard !items.isEmpty else { throw RequestError.invalidBody("The batch holds no operation.") }
         guard items.count <= maxOperations else {
-            throw APIError(
-                status: 413, code: "batch_too_large",
-                message: "The batch holds \(items.count) operations; at most \(maxOperations) are allowed.",
-                hint: "Split it, or raise DYNAPI_BATCH_MAX_OPERATIONS."
-            )
+            throw RequestError.tooManyOperations(count: items.count, limit: maxOperations)
         }
         let raws = JSONSpans.elements(of: bytes[...])
         // Valid JSON always splits into its elements; never index past what was found.
-        guard raws.count == items.count else { throw APIError.invalidBody("The batch could not be split into its operations.") }
+        guard raws.count == items.count else { throw RequestError.invalidBody("The batch could not be split into its operations.") }
         var operations: [HTTPInput] = []
         for (index, item) in items.enumerated() {
-            do throws(APIError) {
+            do throws(RequestError) {
                 operations.append(try BatchRequest.operation(item, raw: raws[index]))
             } catch {
-                throw error.atOperation(index)
+                throw OperationError(index: index, error: error)
             }
         }
         self.operations = operations
     }
 
-    private static func operation(_ item: JSONValue, raw: ArraySlice<UInt8>) throws(APIError) -> HTTPInput {
-        guard case .object(let object) = item else { throw APIError.invalidBody("An operation is a JSON object, not \(item.kindName).") }
+    private static func operation(_ item: JSONValue, raw: ArraySlice<UInt8>) throws(RequestError) -> HTTPInput {
+        guard case .object(let object) = item else { throw RequestError.invalidBody("An operation is a JSON object, not \(item.kindName).") }
         if let stray = object.keys.sorted().first(where: { !keys.contains($0) }) {
-            throw APIError.invalidBody("'\(stray)' is not a member of an operation; it takes method, path, body and headers.")
+            throw RequestError.invalidBody("'\(stray)' is not a member of an operation; it takes method, path, body and headers.")
         }
         guard case .string(let method)? = object["method"], methods.contains(method.uppercased()) else {
-            throw APIError.invalidBody("'method' must be one of DELETE, GET, HEAD, PATCH, POST, PUT.")
+            throw RequestError.invalidBody("'method' must be one of DELETE, GET, HEAD, PATCH, POST, PUT.")
         }
         guard case .string(let target)? = object["path"] else {
-            throw APIError.invalidBody("'path' must be a string: a table route such as /api/dyn/customer/?id=eq.1.")
+            throw RequestError.invalidBody("'path' must be a string: a table route such as /api/dyn/customer/?id=eq.1.")
         }
         let (path, query) = split(target)
         guard let components = try HTTPInput.pathComponents(of: path, after: "/api/dyn/"), !components.isEmpty else {
-            throw APIError.invalidBody("'path' must name a table route under /api/dyn/, got '\(target.prefix(80))'.")
+            throw RequestError.invalidBody("'path' must name a table route under /api/dyn/, got '\(target.prefix(80))'.")
         }
         let headers = try headerValues(object["headers"])
         let contentType = headers["content-type"] ?? "application/json"
         var body: [UInt8] = []
         if let value = object["body"], value != .null {
             guard ["POST", "PUT", "PATCH"].contains(method.uppercased()) else {
-                throw APIError.invalidBody("A \(method.uppercased()) operation takes no body.")
+                throw RequestError.invalidBody("A \(method.uppercased()) operation takes no body.")
             }
             if contentType.lowercased().hasPrefix("text/csv") {
-                guard case .string(let csv) = value else { throw APIError.invalidBody("A text/csv body is written as a JSON string.") }
+                guard case .string(let csv) = value else { throw RequestError.invalidBody("A text/csv body is written as a JSON string.") }
                 body = Array(csv.utf8)
             } else {
                 body = Array(rawMember("body", of: raw) ?? [])
@@ -83,17 +80,17 @@ public struct BatchRequest: Sendable {
         return (String(target[..<mark]), String(target[target.index(after: mark)...]))
     }
 
-    private static func headerValues(_ value: JSONValue?) throws(APIError) -> [String: String] {
+    private static func headerValues(_ value: JSONValue?) throws(RequestError) -> [String: String] {
         guard let value, value != .null else { return [:] }
-        guard case .object(let object) = value else { throw APIError.invalidBody("'headers' must be an object of strings.") }
+        guard case .object(let object) = value else { throw RequestError.invalidBody("'headers' must be an object of strings.") }
         var headers: [String: String] = [:]
         for (name, value) in object {
             guard headers[name.lowercased()] == nil, BatchRequest.headers.contains(name.lowercased()) else {
-                throw APIError.invalidBody(
+                throw RequestError.invalidBody(
                     "Header '\(name)' cannot be set on an operation; it takes Accept, Accept-Profile, Content-Profile, Content-Type, Prefer, Range and Range-Unit, once each."
                 )
             }
-            guard case .string(let text) = value else { throw APIError.invalidBody("Header '\(name)' must be a string.") }
+            guard case .string(let text) = value else { throw RequestError.invalidBody("Header '\(name)' must be a string.") }
             headers[name.lowercased()] = text
         }
         return headers
@@ -104,14 +101,5 @@ public struct BatchRequest: Sendable {
         JSONSpans.members(of: object).first { member in
             (try? JSONDecoder().decode(String.self, from: Data(member.key))) == name
         }?.value
-    }
-}
-
-extension APIError {
-    /// This error as the answer to operation `index` of a batch.
-    public func atOperation(_ index: Int) -> APIError {
-        var error = self
-        error.operationIndex = index
-        return error
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// RFC 4180 CSV: what `Content-Type: text/csv` bodies are read with.
 public enum CSV {
     /// Rows of fields; an unquoted empty field is nil (NULL), a quoted one "" (empty text).
-    public static func parse(_ text: String) throws(APIError) -> [[String?]] {
+    public static func parse(_ text: String) throws(RequestError) -> [[String?]] {
         var rows: [[String?]] = []
         var row: [String?] = []
         var field = ""
@@ -36,7 +36,7 @@ public enum CSV {
             switch character {
             case "\"":
                 guard field.isEmpty, !wasQuoted else {
-                    throw APIError.invalidBody("The CSV body has a stray quote on line \(line).", details: "Quote a whole field: \"a \"\"b\"\" c\".")
+                    throw RequestError.invalidBody("The CSV body has a stray quote on line \(line).", details: "Quote a whole field: \"a \"\"b\"\" c\".")
                 }
                 quoted = true
                 wasQuoted = true
@@ -49,12 +49,12 @@ public enum CSV {
                 line += 1
             default:
                 guard !wasQuoted else {
-                    throw APIError.invalidBody("The CSV body has text after a closing quote on line \(line).")
+                    throw RequestError.invalidBody("The CSV body has text after a closing quote on line \(line).")
                 }
                 field.append(character)
             }
         }
-        if quoted { throw APIError.invalidBody("The CSV body ends inside a quoted field (line \(line)).") }
+        if quoted { throw RequestError.invalidBody("The CSV body ends inside a quoted field (line \(line)).") }
         if !field.isEmpty || wasQuoted || !row.isEmpty {
             endField()
             rows.append(row)

@@ -41,7 +41,7 @@ public struct HTTPInput: Sendable {
     }
 
     /// Splits and decodes a URL path that follows `prefix`; nil when it does not start with it.
-    public static func pathComponents(of path: String, after prefix: String) throws(APIError) -> [String]? {
+    public static func pathComponents(of path: String, after prefix: String) throws(RequestError) -> [String]? {
         guard path.hasPrefix(prefix) else { return nil }
         var components: [String] = []
         for part in path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: true) {

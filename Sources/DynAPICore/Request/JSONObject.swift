@@ -3,29 +3,29 @@ import Foundation
 /// Reading JSON object bodies: the one place request JSON is decoded.
 public enum JSONObject {
     /// The body as a JSON object, or the 400/415 that says why it is not one.
-    public static func parse(_ bytes: [UInt8], contentType: String?) throws(APIError) -> [String: JSONValue] {
+    public static func parse(_ bytes: [UInt8], contentType: String?) throws(RequestError) -> [String: JSONValue] {
         let value = try parseValue(bytes, contentType: contentType)
         guard case .object(let object) = value else {
-            throw APIError.invalidBody("Expected a JSON object, got \(value.kindName == "an array" ? "an array" : "a JSON scalar").")
+            throw RequestError.invalidBody("Expected a JSON object, got \(value.kindName == "an array" ? "an array" : "a JSON scalar").")
         }
         return object
     }
 
     /// The body as any JSON value, or the 400/415 that says why it is not JSON.
-    public static func parseValue(_ bytes: [UInt8], contentType: String?) throws(APIError) -> JSONValue {
+    public static func parseValue(_ bytes: [UInt8], contentType: String?) throws(RequestError) -> JSONValue {
         if let contentType, !isJSON(contentType) {
-            throw APIError.unsupportedMediaType(contentType)
+            throw RequestError.unsupportedMediaType(contentType)
         }
         guard bytes.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
-            throw APIError.invalidBody("The request body is empty; send a JSON object.")
+            throw RequestError.invalidBody("The request body is empty; send a JSON object.")
         }
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
         } catch let DecodingError.dataCorrupted(context) {
-            throw APIError.invalidBody("The request body is not valid JSON.", details: (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription)
+            throw RequestError.invalidBody("The request body is not valid JSON.", details: (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription)
         } catch {
-            throw APIError.invalidBody("The request body is not valid JSON.")
+            throw RequestError.invalidBody("The request body is not valid JSON.")
         }
         return value
     }
@@ -37,7 +37,7 @@ public enum JSONObject {
     }
 
     /// Required string members, refused together, DRF-style, when missing or not strings.
-    public static func strings(_ object: [String: JSONValue], _ names: [String]) throws(APIError) -> [String] {
+    public static func strings(_ object: [String: JSONValue], _ names: [String]) throws(RequestError) -> [String] {
         var reader = BodyReader(object)
         let values = names.map { reader.string($0, required: true) ?? "" }
         try reader.finish()
@@ -142,7 +142,7 @@ public struct BodyReader {
     }
 
     /// Throws a 400 with every problem found, if any.
-    public func finish() throws(APIError) {
-        guard problems.isEmpty else { throw APIError.validation(problems) }
+    public func finish() throws(RequestError) {
+        guard problems.isEmpty else { throw RequestError.validation(problems) }
     }
 }

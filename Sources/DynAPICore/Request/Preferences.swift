@@ -19,7 +19,7 @@ public struct Preferences: Sendable, Equatable {
 
     /// Reads every `Prefer` header value; unknown preferences are ignored
     /// unless `handling=strict` asks for a 400.
-    public init(parsing values: [String]) throws(APIError) {
+    public init(parsing values: [String]) throws(RequestError) {
         self.init()
         var strict = false
         var unknown: [String] = []
@@ -45,8 +45,7 @@ public struct Preferences: Sendable, Equatable {
             applied.append(text)
         }
         if strict, !unknown.isEmpty {
-            throw APIError(status: 400, code: "PGRST122", message: "Invalid preferences given with handling=strict",
-                           details: "Invalid preferences: \(unknown.joined(separator: ", "))")
+            throw RequestError.invalidPreferences(unknown)
         }
     }
 }

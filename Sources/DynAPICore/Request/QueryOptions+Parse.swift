@@ -7,14 +7,14 @@ extension QueryOptions {
     /// `or`, `and`, `on_conflict`, `columns`, `col=op.value`, and `embed.`
     /// forms of them) next to the Django original's (`col=value`, `search`,
     /// `ordering`, `format=json`).
-    public init(query: QueryString) throws(APIError) {
+    public init(query: QueryString) throws(RequestError) {
         self.init()
         for item in query.items {
             let key = item.key
             let value = item.value
             switch key {
             case "":
-                throw APIError.badRequest("A query parameter has no name ('=\(value)').")
+                throw RequestError.badRequest("A query parameter has no name ('=\(value)').")
             case "select":
                 select = try SelectItem.parseList(value)
             case "search":
@@ -22,7 +22,7 @@ extension QueryOptions {
             case "ordering":
                 root.order += try QueryOptions.parseOrdering(value)
             case "format":
-                guard value == "json" else { throw APIError.badRequest("format='\(value)' is not supported.", hint: "Only format=json is; ask for CSV with 'Accept: text/csv'.") }
+                guard value == "json" else { throw RequestError.badRequest("format='\(value)' is not supported.", hint: "Only format=json is; ask for CSV with 'Accept: text/csv'.") }
             case "on_conflict":
                 onConflict = try QueryOptions.parseNames(value, what: "on_conflict")
             case "columns":
@@ -43,7 +43,7 @@ extension QueryOptions {
         }
     }
 
-    static func apply(_ key: String, _ value: String, to scope: inout Scope) throws(APIError) {
+    static func apply(_ key: String, _ value: String, to scope: inout Scope) throws(RequestError) {
         switch key {
         case "order": scope.order += try OrderTerm.parseList(value)
         case "limit": scope.limit = try parseCount(value, name: "limit")
@@ -70,31 +70,31 @@ extension QueryOptions {
     }
 
     /// The Django original's `ordering=-a,b`.
-    static func parseOrdering(_ text: String) throws(APIError) -> [OrderTerm] {
+    static func parseOrdering(_ text: String) throws(RequestError) -> [OrderTerm] {
         var terms: [OrderTerm] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let name = part.trimmingCharacters(in: .whitespaces)
             let descending = name.hasPrefix("-")
             let column = descending ? String(name.dropFirst()) : name
             guard !column.isEmpty else {
-                throw APIError.badRequest("ordering='\(text)' has an empty column name.", hint: "Write ordering=-created,name.")
+                throw RequestError.badRequest("ordering='\(text)' has an empty column name.", hint: "Write ordering=-created,name.")
             }
             terms.append(OrderTerm(field: FieldPath(column: column), descending: descending))
         }
         return terms
     }
 
-    static func parseNames(_ text: String, what: String) throws(APIError) -> [String] {
+    static func parseNames(_ text: String, what: String) throws(RequestError) -> [String] {
         let names = text.split(separator: ",", omittingEmptySubsequences: false).map { unquoted($0.trimmingCharacters(in: .whitespaces)) }
         guard !names.contains(where: \.isEmpty) else {
-            throw APIError.grammar(what, text, "a column name is empty")
+            throw RequestError.grammar(what, text, "a column name is empty")
         }
         return names
     }
 
-    static func parseCount(_ text: String, name: String) throws(APIError) -> Int {
+    static func parseCount(_ text: String, name: String) throws(RequestError) -> Int {
         guard let number = Int(text), number >= 0 else {
-            throw APIError.badRequest("\(name) must be a whole number of zero or more, got '\(text)'.")
+            throw RequestError.badRequest("\(name) must be a whole number of zero or more, got '\(text)'.")
         }
         return number
     }

@@ -19,7 +19,7 @@ public struct QueryString: Sendable, Equatable {
     public init(_ items: [Item] = []) { self.items = items }
 
     /// Decodes `raw` (the part after `?`): `+` is a space, `%XX` a byte; a key without `=` has an empty value.
-    public init(parsing raw: String?) throws(APIError) {
+    public init(parsing raw: String?) throws(RequestError) {
         guard let raw, !raw.isEmpty else {
             self.items = []
             return
@@ -35,7 +35,7 @@ public struct QueryString: Sendable, Equatable {
     }
 
     /// Percent-decodes one component of a URL (path or query), `+` meaning a space in queries.
-    public static func decode(_ text: Substring, plusIsSpace: Bool = true) throws(APIError) -> String {
+    public static func decode(_ text: Substring, plusIsSpace: Bool = true) throws(RequestError) -> String {
         guard text.contains(where: { $0 == "%" || (plusIsSpace && $0 == "+") }) else { return String(text) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
@@ -46,7 +46,7 @@ public struct QueryString: Sendable, Equatable {
                 bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
                 guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-                    throw APIError.badRequest("Malformed percent-encoding in '\(text)'.", hint: "A '%' must be followed by two hexadecimal digits; write '%25' for '%' itself.")
+                    throw RequestError.badRequest("Malformed percent-encoding in '\(text)'.", hint: "A '%' must be followed by two hexadecimal digits; write '%25' for '%' itself.")
                 }
                 bytes.append(high << 4 | low)
             default:
@@ -54,10 +54,10 @@ public struct QueryString: Sendable, Equatable {
             }
         }
         guard let decoded = String(validating: bytes, as: UTF8.self) else {
-            throw APIError.badRequest("'\(text)' does not decode to UTF-8 text.")
+            throw RequestError.badRequest("'\(text)' does not decode to UTF-8 text.")
         }
         guard !bytes.contains(0) else {
-            throw APIError.badRequest("'\(text)' contains a NUL byte (%00), which PostgreSQL text cannot hold.")
+            throw RequestError.badRequest("'\(text)' contains a NUL byte (%00), which PostgreSQL text cannot hold.")
         }
         return decoded
     }

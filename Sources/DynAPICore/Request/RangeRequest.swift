@@ -10,19 +10,19 @@ public struct RangeRequest: Sendable, Equatable {
     }
 
     /// Parses `0-24` or `10-`; nil when no header was sent.
-    public init?(header: String?, unit: String?) throws(APIError) {
+    public init?(header: String?, unit: String?) throws(RequestError) {
         guard let header else { return nil }
         if let unit, unit.lowercased() != "items" {
-            throw APIError(status: 416, code: "PGRST103", message: "Range-Unit '\(unit)' is not supported; use items.")
+            throw RequestError.unsupportedRangeUnit(unit)
         }
         let text = header.hasPrefix("items=") ? String(header.dropFirst(6)) : header
         let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2, let first = Int(parts[0]), first >= 0 else {
-            throw APIError(status: 416, code: "PGRST103", message: "Requested range not satisfiable", details: "The Range header '\(header)' is not first-last.")
+            throw RequestError.malformedRange(header)
         }
         let last = parts[1].isEmpty ? nil : Int(parts[1])
         if !parts[1].isEmpty, last == nil || last! < first {
-            throw APIError(status: 416, code: "PGRST103", message: "Requested range not satisfiable", details: "The Range header '\(header)' is not first-last.")
+            throw RequestError.malformedRange(header)
         }
         self.init(first: first, last: last)
     }

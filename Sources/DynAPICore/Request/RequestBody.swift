@@ -13,7 +13,7 @@ public struct RequestBody: Sendable, Equatable {
     }
 
     /// Reads a JSON object; anything else is a 400 that says what was sent instead.
-    public init(parsing bytes: [UInt8], contentType: String?) throws(APIError) {
+    public init(parsing bytes: [UInt8], contentType: String?) throws(RequestError) {
         let object = try JSONObject.parse(bytes, contentType: contentType)
         self.init(keys: object.keys.sorted(), json: String(decoding: bytes, as: UTF8.self))
     }

@@ -10,7 +10,7 @@ public enum ResponseFormat: Sendable, Equatable {
     case csv
 
     /// Picks the first type of `Accept` (by q, then order) that DynAPI writes; 406 when none is.
-    public init(accept: String?) throws(APIError) {
+    public init(accept: String?) throws(RequestError) {
         guard let accept, !accept.trimmingCharacters(in: .whitespaces).isEmpty else {
             self = .json
             return
@@ -37,9 +37,6 @@ public enum ResponseFormat: Sendable, Equatable {
                 continue
             }
         }
-        throw APIError(
-            status: 406, code: "PGRST107", message: "None of these media types are available: \(accept)",
-            hint: "DynAPI answers application/json, application/vnd.pgrst.object+json and text/csv."
-        )
+        throw RequestError.notAcceptable(accept: accept)
     }
 }

@@ -20,7 +20,7 @@ public enum WriteBody: Sendable, Equatable {
     }
 
     /// Reads a JSON object or array, or CSV with a header line; 415 for other media types.
-    public init(parsing bytes: [UInt8], contentType: String?) throws(APIError) {
+    public init(parsing bytes: [UInt8], contentType: String?) throws(RequestError) {
         if let contentType, contentType.lowercased().hasPrefix("text/csv") {
             self = .rows(try RowsBody(csv: String(decoding: bytes, as: UTF8.self)))
             return
@@ -31,7 +31,7 @@ public enum WriteBody: Sendable, Equatable {
         case .array(let elements):
             self = .rows(try RowsBody(elements: elements, json: String(decoding: bytes, as: UTF8.self)))
         case let other:
-            throw APIError.invalidBody("Expected a JSON object or an array of objects, got \(other.kindName).")
+            throw RequestError.invalidBody("Expected a JSON object or an array of objects, got \(other.kindName).")
         }
     }
 }
@@ -52,11 +52,11 @@ public struct RowsBody: Sendable, Equatable {
         self.rowKeys = rowKeys
     }
 
-    init(elements: [JSONValue], json: String) throws(APIError) {
+    init(elements: [JSONValue], json: String) throws(RequestError) {
         var keys: [[String]] = []
         for (index, element) in elements.enumerated() {
             guard case .object(let object) = element else {
-                throw APIError.invalidBody("Element \(index) of the array is \(element.kindName), not an object.")
+                throw RequestError.invalidBody("Element \(index) of the array is \(element.kindName), not an object.")
             }
             keys.append(object.keys.sorted())
         }
@@ -64,17 +64,17 @@ public struct RowsBody: Sendable, Equatable {
     }
 
     /// CSV: the first line names the columns; every line must have as many fields.
-    init(csv text: String) throws(APIError) {
+    init(csv text: String) throws(RequestError) {
         let rows = try CSV.parse(text)
-        guard let header = rows.first else { throw APIError.invalidBody("The CSV body is empty; its first line must name the columns.") }
+        guard let header = rows.first else { throw RequestError.invalidBody("The CSV body is empty; its first line must name the columns.") }
         let names = header.map { $0 ?? "" }
         guard !names.contains(""), Set(names).count == names.count else {
-            throw APIError.invalidBody("The CSV header must name each column once: \(names.joined(separator: ",")).")
+            throw RequestError.invalidBody("The CSV header must name each column once: \(names.joined(separator: ",")).")
         }
         var objects: [String] = []
         for (number, row) in rows.dropFirst().enumerated() {
             guard row.count == names.count else {
-                throw APIError.invalidBody("Line \(number + 2) of the CSV body has \(row.count) fields; the header has \(names.count).")
+                throw RequestError.invalidBody("Line \(number + 2) of the CSV body has \(row.count) fields; the header has \(names.count).")
             }
             let members = zip(names, row).map { JSONText.quote($0) + ":" + ($1.map(JSONText.quote) ?? "null") }
             objects.append("{" + members.joined(separator: ",") + "}")

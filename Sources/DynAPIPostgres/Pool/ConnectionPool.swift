@@ -139,7 +139,7 @@ public final class ConnectionPool: Sendable {
         slot.connection = nil
         let now = ContinuousClock.now
         if let refusal = state.withLock({ state in state.nextConnectAttempt.map { now < $0 } == true ? state.connectFailures : nil }) {
-            throw APIError.unavailable("The database is unreachable (\(refusal) failed connection attempt\(refusal == 1 ? "" : "s")); retrying.")
+            throw PoolError.backingOff(failedAttempts: refusal)
         }
         do {
             let connection = try Connection(conninfo: settings.conninfo, logger: logger, sessionSetup: settings.sessionSetup)
@@ -162,15 +162,15 @@ public final class ConnectionPool: Sendable {
     }
 
     private func borrow() async throws -> Slot {
-        enum Decision { case take(Slot), wait, refuse(APIError) }
+        enum Decision { case take(Slot), wait, refuse(PoolError) }
         let decision: Decision = state.withLock { state in
-            if state.isShutDown { return .refuse(.unavailable("The server is shutting down.")) }
+            if state.isShutDown { return .refuse(.shuttingDown) }
             if let slot = state.idle.popLast() {
                 state.borrowed += 1
                 return .take(slot)
             }
             if state.waiters.count >= settings.maxWaiting {
-                return .refuse(.unavailable("Too many requests are waiting for a database connection."))
+                return .refuse(.queueFull)
             }
             return .wait
         }
@@ -180,14 +180,14 @@ public final class ConnectionPool: Sendable {
         case .wait:
             let deadline = ContinuousClock.now + settings.borrowTimeout
             return try await withCheckedThrowingContinuation { continuation in
-                let refused: APIError? = state.withLock { state in
+                let refused: PoolError? = state.withLock { state in
                     // A slot may have come back between the two locks.
                     if let slot = state.idle.popLast() {
                         state.borrowed += 1
                         continuation.resume(returning: slot)
                         return nil
                     }
-                    if state.isShutDown { return .unavailable("The server is shutting down.") }
+                    if state.isShutDown { return .shuttingDown }
                     state.waiters.append(Waiter(deadline: deadline, continuation: continuation, homeLoop: ConnectionPool.homeLoop))
                     return nil
                 }
@@ -222,7 +222,7 @@ public final class ConnectionPool: Sendable {
                     return expired
                 }
                 for waiter in expired {
-                    waiter.continuation.resume(throwing: APIError.unavailable("No database connection became free in time (DYNAPI_POOL_TIMEOUT)."))
+                    waiter.continuation.resume(throwing: PoolError.timedOut)
                 }
             }
         }
@@ -242,7 +242,7 @@ public final class ConnectionPool: Sendable {
             defer { state.waiters.removeAll() }
             return Array(state.waiters)
         }
-        for waiter in waiters { waiter.continuation.resume(throwing: APIError.unavailable("The server is shutting down.")) }
+        for waiter in waiters { waiter.continuation.resume(throwing: PoolError.shuttingDown) }
         try? await threads.shutdownGracefully()
         state.withLock { state in
             for slot in state.idle { slot.connection = nil }

@@ -6,40 +6,33 @@ extension Executor {
         let connection: Connection
         let statementTimeoutMilliseconds: Int
 
-        /// Sets `context` for what follows in the transaction, then runs `statements`; PostgreSQL errors come back as ``APIError``.
-        public func run(_ statements: [SQLStatement], as context: SessionContext) throws(APIError) -> [QueryResult] {
-            do {
-                try connection.query(context.statement(statementTimeout: statementTimeoutMilliseconds))
-                return try statements.map { statement throws(DatabaseError) in try connection.query(statement) }
-            } catch {
-                throw APIError(error)
-            }
+        /// Sets `context` for what follows in the transaction, then runs `statements`.
+        public func run(_ statements: [SQLStatement], as context: SessionContext) throws(DatabaseError) -> [QueryResult] {
+            try connection.query(context.statement(statementTimeout: statementTimeoutMilliseconds))
+            return try statements.map { statement throws(DatabaseError) in try connection.query(statement) }
         }
     }
 
     /// Runs `body` in one transaction on one connection: all it ran takes
     /// effect when it returns, none when it throws (what it threw is rethrown).
     /// Unlike ``run(_:as:)``, a statement's answer can be judged before the
-    /// next is sent, at a round trip per statement.
+    /// next is sent, at a round trip per statement. Throws what `body` threw,
+    /// or ``DatabaseError`` and ``PoolError`` as ``run(_:as:)`` does.
     public func transaction<Value: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> Value) async throws -> Value {
         let timeout = statementTimeoutMilliseconds
-        do {
-            return try await pool.withConnection { connection in
-                try connection.execute("BEGIN")
-                let value: Value
-                do {
-                    value = try body(Transaction(connection: connection, statementTimeoutMilliseconds: timeout))
-                } catch {
-                    _ = try? connection.execute("ROLLBACK")
-                    // A connection left inside the block would run the next borrower's statements in it.
-                    guard connection.isIdle else { throw DatabaseError.connectionFailure("the batch could not be rolled back") }
-                    throw error
-                }
-                try connection.execute("COMMIT")
-                return value
+        return try await pool.withConnection { connection in
+            try connection.execute("BEGIN")
+            let value: Value
+            do {
+                value = try body(Transaction(connection: connection, statementTimeoutMilliseconds: timeout))
+            } catch {
+                _ = try? connection.execute("ROLLBACK")
+                // A connection left inside the block would run the next borrower's statements in it.
+                guard connection.isIdle else { throw DatabaseError.connectionFailure("the batch could not be rolled back") }
+                throw error
             }
-        } catch let error as DatabaseError {
-            throw APIError(error)
+            try connection.execute("COMMIT")
+            return value
         }
     }
 }

@@ -41,22 +41,23 @@ public struct Executor: Sendable {
         self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
     }
 
-    /// Runs `statement` as `context`; PostgreSQL errors come back as ``APIError``.
-    public func run(_ statement: SQLStatement, as context: SessionContext) async throws(APIError) -> QueryResult {
+    /// Runs `statement` as `context`. Throws ``DatabaseError`` (what PostgreSQL
+    /// said) or ``PoolError`` (no connection could be had).
+    public func run(_ statement: SQLStatement, as context: SessionContext) async throws -> QueryResult {
         try await run([statement], as: context)[0]
     }
 
     /// Runs several statements as `context` in one round trip and one transaction: all or none take effect.
-    public func run(_ statements: [SQLStatement], as context: SessionContext) async throws(APIError) -> [QueryResult] {
+    public func run(_ statements: [SQLStatement], as context: SessionContext) async throws -> [QueryResult] {
         do {
             let setup = context.statement(statementTimeout: statementTimeoutMilliseconds)
             return Array(try await pool.pipeline([setup] + statements).dropFirst())
         } catch let error as DatabaseError {
-            throw APIError(error)
-        } catch let error as APIError {
+            throw error
+        } catch let error as PoolError {
             throw error
         } catch {
-            throw APIError.unavailable("The database could not be reached: \(error)")
+            throw PoolError.unreachable("\(error)")
         }
     }
 }

@@ -29,18 +29,18 @@ public final class TokenService: Sendable {
     }
 
     /// The claims of a token that is well-signed, unexpired and of the expected kind.
-    public func verify(_ token: String, as kind: TokenClaims.Kind) async throws(APIError) -> TokenClaims {
+    public func verify(_ token: String, as kind: TokenClaims.Kind) async throws(AuthError) -> TokenClaims {
         let claims: TokenClaims
         if let known = verified.withLock({ $0[token] }) {
-            guard known.exp > Int(Date().timeIntervalSince1970) else { throw APIError.invalidToken("it has expired") }
+            guard known.exp > Int(Date().timeIntervalSince1970) else { throw AuthError.invalidToken("it has expired") }
             claims = known
         } else {
             do {
                 claims = try await keys.verify(token, as: TokenClaims.self)
             } catch is TokenClaims.TokenExpired {
-                throw APIError.invalidToken("it has expired")
+                throw AuthError.invalidToken("it has expired")
             } catch {
-                throw APIError.invalidToken("it is malformed or its signature does not match")
+                throw AuthError.invalidToken("it is malformed or its signature does not match")
             }
             verified.withLock { cache in
                 if cache.count >= Self.verifiedLimit { cache.removeAll(keepingCapacity: true) }
@@ -48,7 +48,7 @@ public final class TokenService: Sendable {
             }
         }
         guard claims.token_type == kind else {
-            throw APIError.invalidToken("a \(claims.token_type.rawValue) token was sent where a \(kind.rawValue) token is needed")
+            throw AuthError.invalidToken("a \(claims.token_type.rawValue) token was sent where a \(kind.rawValue) token is needed")
         }
         return claims
     }

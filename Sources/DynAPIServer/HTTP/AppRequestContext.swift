@@ -19,15 +19,15 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     }
 
     /// The authenticated caller; only nil on routes without ``AuthMiddleware``, which is a wiring fault.
-    public func requireCaller() throws(APIError) -> Caller {
-        guard let caller else { throw APIError.missingCredentials }
+    public func requireCaller() throws(AuthError) -> Caller {
+        guard let caller else { throw AuthError.missingCredentials }
         return caller
     }
 
     /// The caller, who must be an admin.
-    public func requireAdmin() throws(APIError) -> Caller {
+    public func requireAdmin() throws(AuthError) -> Caller {
         let caller = try requireCaller()
-        guard caller.user.isAdmin else { throw APIError.adminOnly }
+        guard caller.user.isAdmin else { throw AuthError.adminOnly }
         return caller
     }
 }

@@ -7,10 +7,10 @@ struct AuthMiddleware: RouterMiddleware {
     let runtime: Runtime
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else { throw APIError.missingCredentials }
+        guard let header = request.headers[.authorization] else { throw AuthError.missingCredentials }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw APIError.invalidToken("the Authorization header must read 'Bearer <token>'")
+            throw AuthError.invalidToken("the Authorization header must read 'Bearer <token>'")
         }
         let claims = try await runtime.tokens.verify(String(parts[1]), as: .access)
         var context = context

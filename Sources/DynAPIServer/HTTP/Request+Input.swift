@@ -9,7 +9,7 @@ extension Request {
         var body: [UInt8] = []
         if [.post, .put, .patch].contains(method) {
             if let length = headers[.contentLength].flatMap(Int.init), length > maxBody {
-                throw APIError.payloadTooLarge(limit: maxBody)
+                throw RequestError.payloadTooLarge(limit: maxBody)
             }
             body = Array(try await collectBody(upTo: maxBody).readableBytesView)
         }

@@ -19,15 +19,11 @@ final class Throttle: Sendable {
     static func key(user: Int64) -> String { "user:\(user)" }
 
     /// Counts `cost` requests from `key`, or throws 429.
-    func admit(_ key: String, cost: Int = 1) throws(APIError) {
+    func admit(_ key: String, cost: Int = 1) throws(ServerError) {
         let elapsed = clock.now - origin
         let now = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         if case .refused(let retryAfter) = limiter.withLock({ $0.admit(key, at: now, cost: cost) }) {
-            throw APIError(
-                status: 429, code: "throttled",
-                message: "Request was throttled. Expected available in \(retryAfter) second\(retryAfter == 1 ? "" : "s").",
-                retryAfter: retryAfter
-            )
+            throw ServerError.throttled(retryAfter: retryAfter)
         }
     }
 }

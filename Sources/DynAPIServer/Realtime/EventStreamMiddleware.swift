@@ -18,17 +18,17 @@ struct EventStreamMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .get, let table = Self.table(streamedAt: request.uri.path) else { return try await next(request, context) }
         context.coreContext.endpointPath.value = "/api/dyn/{table}/events/"
-        guard let token = SocketSession.token(in: request) else { throw APIError.missingCredentials }
+        guard let token = SocketSession.token(in: request) else { throw AuthError.missingCredentials }
         let claims = try await runtime.tokens.verify(token, as: .access)
         let caller = try await runtime.caller(for: claims)
-        guard runtime.schema.value.table(named: table) != nil else { throw APIError.unknownTable(table) }
-        try await runtime.withFreshGrants(caller) { caller throws(APIError) in
-            guard caller.may(.read, table: table) else { throw APIError.permissionDenied(.read, table: table) }
+        guard runtime.schema.value.table(named: table) != nil else { throw PlanError.unknownTable(table) }
+        try await runtime.withFreshGrants(caller) { caller throws(PlanError) in
+            guard caller.may(.read, table: table) else { throw PlanError.permissionDenied(.read, table: table) }
         }
         let since: EventPosition?
         switch SocketSession.since(in: request) {
         case .success(let position): since = position
-        case .failure(let refusal): throw APIError.badRequest(refusal.reason, code: "PGRST100")
+        case .failure(let refusal): throw RequestError.badRequest(refusal.reason)
         }
         let stream = EventStream(
             runtime: runtime, table: table, since: since, userID: caller.user.id, claims: claims,

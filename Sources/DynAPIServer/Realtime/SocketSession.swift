@@ -36,8 +36,8 @@ struct SocketSession {
             guard let token = token() else { return try await close(.unauthorized("no access token; send ?token= or Authorization: Bearer")) }
             claims = try await runtime.tokens.verify(token, as: .access)
             caller = try await runtime.caller(for: claims)
-        } catch let error as APIError {
-            return try await close(.unauthorized(error.message))
+        } catch let error as AuthError {
+            return try await close(.unauthorized(APIError(error).message))
         }
         record.identify(userID: caller.user.id, table: table)
         if let table, let refusal = await refusals([table], &caller)[table] { return try await close(refusal) }

@@ -17,10 +17,10 @@ extension Routes {
                     ),
                     SQLStatement(UserQueries.byUsername, binds: [registration.username]),
                 ], as: .anonymous)
-            } catch let error as APIError where error.code == "23505" {
-                throw APIError.validation(["username": ["A user with that username already exists."]])
+            } catch let error as DatabaseError where error.sqlstate == "23505" {
+                throw RequestError.validation(["username": ["A user with that username already exists."]])
             }
-            guard let user = try UserQueries.decode(results[1]) else { throw APIError.internalFailure }
+            guard let user = try UserQueries.decode(results[1]) else { throw ServerError.internalFailure }
             try? await runtime.reloadACL()
             return .json(.created, try await runtime.tokens.pair(for: user))
         }
@@ -37,9 +37,9 @@ extension Routes {
                 SQLStatement(UserQueries.byID, binds: [String(caller.user.id)]),
             ], as: SessionContext(userID: caller.user.id, action: .update))
             guard results[0].string(0, 0) == "t" else {
-                throw APIError.validation(["old_password": ["Your old password was entered incorrectly. Please enter it again."]])
+                throw RequestError.validation(["old_password": ["Your old password was entered incorrectly. Please enter it again."]])
             }
-            guard let user = try UserQueries.decode(results[1]) else { throw APIError.internalFailure }
+            guard let user = try UserQueries.decode(results[1]) else { throw ServerError.internalFailure }
             try? await runtime.reloadACL()
             // Every earlier token of this user is now refused, this request's included: here are new ones.
             var json = JSONText.object()
@@ -54,7 +54,7 @@ extension Routes {
             let admin = try context.requireAdmin()
             let reset = try AdminPasswordReset(parsing: try await request.jsonObject(maxBody: runtime.config.maxBodyBytes))
             guard let target = await runtime.user(id: reset.userID) else {
-                throw APIError.validation(["user_id": ["No user has id \(reset.userID)."]])
+                throw RequestError.validation(["user_id": ["No user has id \(reset.userID)."]])
             }
             try reset.check(for: target)
             try await runtime.executor.run(

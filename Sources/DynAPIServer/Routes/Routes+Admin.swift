@@ -26,8 +26,8 @@ extension Routes {
                             let response = try await runtime.respond(to: input, schema: runtime.adminSchema.value, caller: caller, asRequestRole: false)
                             if ![.get, .head, .options].contains(method) { try? await runtime.reloadACL() }
                             return response
-                        } catch let error as APIError {
-                            throw error.renamingFields(resource.fieldNames)
+                        } catch where APIError.isMapped(error) {
+                            throw APIError(mapping: error).renamingFields(resource.fieldNames)
                         }
                     }
                 }

@@ -15,19 +15,19 @@ extension Routes {
             var request = request
             let credentials = try JSONObject.strings(try await request.jsonObject(maxBody: runtime.config.maxBodyBytes), ["username", "password"])
             guard let user = try await runtime.authenticate(username: credentials[0], password: credentials[1]) else {
-                throw APIError.invalidCredentials
+                throw AuthError.invalidCredentials
             }
             guard user.isAdmin else {
-                throw APIError(status: 403, code: "42501", message: "This page is for admin users only.")
+                throw AuthError.adminPagesOnly
             }
             return try await sessionAnswer(for: user, request: request, runtime: runtime, refresh: try await runtime.tokens.issue(.refresh, for: user))
         }
         router.post("/admin/session/refresh") { request, _ -> Response in
             guard let token = request.cookies[sessionCookie]?.value else {
-                throw APIError.invalidToken("no admin session; log in again")
+                throw AuthError.invalidToken("no admin session; log in again")
             }
             let caller = try await runtime.caller(for: try await runtime.tokens.verify(token, as: .refresh))
-            guard caller.user.isAdmin else { throw APIError(status: 403, code: "42501", message: "This page is for admin users only.") }
+            guard caller.user.isAdmin else { throw AuthError.adminPagesOnly }
             return try await sessionAnswer(for: caller.user, request: request, runtime: runtime, refresh: nil)
         }
         router.post("/admin/session/logout") { request, _ -> Response in

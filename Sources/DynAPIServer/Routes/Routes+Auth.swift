@@ -11,7 +11,7 @@ extension Routes {
                 try await request.jsonObject(maxBody: runtime.config.maxBodyBytes), ["username", "password"]
             )
             guard let user = try await runtime.authenticate(username: credentials[0], password: credentials[1]) else {
-                throw APIError.invalidCredentials
+                throw AuthError.invalidCredentials
             }
             return .json(.ok, try await runtime.tokens.pair(for: user))
         }

@@ -15,8 +15,8 @@ extension Runtime {
         for (index, input) in batch.operations.enumerated() {
             do {
                 operations.append(try await planned(ApiRequest(parsing: input), schema: schema, caller: caller, asRequestRole: true))
-            } catch let error as APIError {
-                throw error.atOperation(index)
+            } catch {
+                throw OperationError(index: index, error: error)
             }
         }
         let answers: [TableAnswer]
@@ -24,15 +24,17 @@ extension Runtime {
             answers = try await executor.transaction { [operations] transaction in
                 var answers: [TableAnswer] = []
                 for (index, operation) in operations.enumerated() {
-                    do throws(APIError) {
+                    do {
                         answers.append(try operation.answer(transaction.run(operation.statements, as: operation.session)))
+                    } catch let error as DatabaseError where error.suggestsStaleSchema {
+                        throw OperationError(index: index, error: error)
                     } catch {
-                        throw error.namingCheckFields(of: operation.plan.table).atOperation(index)
+                        throw OperationError(index: index, error: APIError(mapping: error).namingCheckFields(of: operation.plan.table))
                     }
                 }
                 return answers
             }
-        } catch let error as APIError where error.suggestsStaleSchema && !isRetry {
+        } catch let error as OperationError where (error.error as? DatabaseError)?.suggestsStaleSchema == true && !isRetry {
             // As for one request: DDL committed whose NOTIFY is not handled yet; nothing took effect.
             try await reloadSchema()
             return try await respond(toBatch: batch, caller: caller, isRetry: true)
@@ -46,14 +48,14 @@ extension TableAnswer {
     static func list(_ answers: [TableAnswer]) -> String {
         let items = answers.map { answer in
             var item = JSONText.object()
-            item.add("status", answer.status)
+            item.add("status", answer.response.status)
             var headers = JSONText.object()
-            for field in answer.headers where field.name != .contentType {
-                headers.add(field.name.rawName, field.value)
+            for header in answer.response.headers where header.name != "Content-Type" {
+                headers.add(header.name, header.value)
             }
             item.addRaw("headers", headers.text)
             let text = answer.body.map { String(buffer: $0) }
-            if let text, answer.headers[.contentType]?.hasPrefix("text/csv") == true {
+            if let text, answer.response[header: "Content-Type"]?.hasPrefix("text/csv") == true {
                 item.add("body", text)
             } else {
                 item.addRaw("body", text ?? "null")

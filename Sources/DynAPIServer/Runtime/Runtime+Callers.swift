@@ -6,16 +6,16 @@ extension Runtime {
     /// A token newer than the ACL (its user or password version not there yet)
     /// makes the ACL reload once before the token is judged: NOTIFY may not
     /// have arrived yet.
-    public func caller(for claims: TokenClaims) async throws(APIError) -> Caller {
+    public func caller(for claims: TokenClaims) async throws(AuthError) -> Caller {
         var caller = acl.value.caller(userID: claims.user_id)
         if caller == nil || caller!.user.passwordChangedAt < claims.pwd - Runtime.passwordVersionTolerance {
             try? await reloadACL(causedByClient: true)
             caller = acl.value.caller(userID: claims.user_id)
         }
-        guard let caller else { throw APIError.invalidToken("its user no longer exists") }
-        guard caller.user.isActive else { throw APIError.invalidToken("its user is inactive") }
+        guard let caller else { throw AuthError.invalidToken("its user no longer exists") }
+        guard caller.user.isActive else { throw AuthError.invalidToken("its user is inactive") }
         guard abs(caller.user.passwordChangedAt - claims.pwd) < Runtime.passwordVersionTolerance else {
-            throw APIError.invalidToken("the password has changed since it was issued")
+            throw AuthError.invalidToken("the password has changed since it was issued")
         }
         return caller
     }
@@ -26,7 +26,7 @@ extension Runtime {
     /// fresh read of the ACL shows, so that a grant is effective at once on
     /// every sidecar. Those reads are shared and spaced (``aclReads``), so a
     /// client repeating a refused request cannot flood the database.
-    func withFreshGrants<Value>(_ caller: Caller, _ decide: (Caller) throws(APIError) -> Value) async throws -> Value {
+    func withFreshGrants<Value>(_ caller: Caller, _ decide: (Caller) throws(PlanError) -> Value) async throws -> Value {
         do {
             return try decide(caller)
         } catch where error.isGrantRefusal {

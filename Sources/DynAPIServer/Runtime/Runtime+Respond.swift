@@ -1,5 +1,6 @@
 import DynAPICore
 import DynAPIPostgres
+import HTTPTypes
 import Hummingbird
 
 extension Runtime {
@@ -26,19 +27,19 @@ extension Runtime {
         let request = try ApiRequest(parsing: input)
         if request.method == "OPTIONS" {
             let maxRows = config.maxRows
-            let methods = try await withFreshGrants(caller) { caller throws(APIError) in
+            let methods = try await withFreshGrants(caller) { caller throws(PlanError) in
                 try Planner(schema: schema, caller: caller, maxRows: maxRows).allowedMethods(request)
             }
-            return Response(status: .ok, headers: [.allow: methods.joined(separator: ", ")])
+            return Response(TableAnswer(response: .options(allowing: methods), body: nil))
         }
         let work = try await planned(request, schema: schema, caller: caller, asRequestRole: asRequestRole)
         let results: [QueryResult]
         do {
             results = try await executor.run(work.statements, as: work.session)
-        } catch let error as APIError where error.suggestsStaleSchema && refreshed != nil {
+        } catch let error as DatabaseError where error.suggestsStaleSchema && refreshed != nil {
             return try await respond(to: input, schema: try await refreshed!(), caller: caller, asRequestRole: asRequestRole)
         } catch {
-            throw error.namingCheckFields(of: work.plan.table)
+            throw APIError(mapping: error).namingCheckFields(of: work.plan.table)
         }
         return Response(try work.answer(results))
     }
@@ -46,7 +47,7 @@ extension Runtime {
     /// A request planned as `caller` (a refusal checked against a fresh ACL first), with its statements.
     func planned(_ request: ApiRequest, schema: Schema, caller: Caller, asRequestRole: Bool) async throws -> PlannedRequest {
         let maxRows = config.maxRows
-        let plan = try await withFreshGrants(caller) { caller throws(APIError) in
+        let plan = try await withFreshGrants(caller) { caller throws(PlanError) in
             try Planner(schema: schema, caller: caller, maxRows: maxRows).plan(request)
         }
         let session = SessionContext(userID: caller.user.id, action: plan.operation, role: asRequestRole ? config.requestRole : nil)
@@ -73,52 +74,33 @@ struct PlannedRequest: Sendable {
         self.statements = (estimate.map { [$0] } ?? []) + [Query.statement(for: plan, maxRows: maxRows)]
     }
 
-    /// The answer to the statements' results: status and headers from the plan's outcome, the body as PostgreSQL wrote it.
-    func answer(_ results: [QueryResult]) throws(APIError) -> TableAnswer {
-        let main = results[results.count - 1]
-        let total = PlanEstimate.total(
-            plan.count, counted: main.string(0, 2).flatMap { Int($0) },
-            planned: estimate == nil ? nil : PlanEstimate.rows(fromExplain: results[0].string(0, 0)), maxRows: maxRows
-        )
-        let outcome = try plan.outcome(rowCount: main.string(0, 1).flatMap { Int($0) } ?? 0, total: total)
-        return TableAnswer(plan: plan, outcome: outcome, body: main.firstValue, isHead: isHead)
+    /// The answer to the statements' results: status and headers from the Response stage, the body as PostgreSQL wrote it.
+    func answer(_ results: [QueryResult]) throws(PlanError) -> TableAnswer {
+        let response = try TableResponse(plan: plan, answer: QueryAnswer(results: results), maxRows: maxRows, isHead: isHead)
+        return TableAnswer(response: response, body: response.sendsBody ? (results[results.count - 1].firstValue ?? ByteBuffer(string: "null")) : nil)
     }
 }
 
 /// A table request's answer before it is HTTP: what a route sends, and what a batch lists for each operation.
 struct TableAnswer: Sendable {
-    var status: Int
-    var headers: HTTPFields
-    /// The body PostgreSQL wrote; nil when the answer has none.
+    var response: TableResponse
+    /// The body PostgreSQL wrote; nil when the answer sends none.
     var body: ByteBuffer?
-
-    /// The outcome's status and headers, with `body` when the outcome has one.
-    init(plan: Plan, outcome: Outcome, body: ByteBuffer?, isHead: Bool) {
-        var headers: HTTPFields = [:]
-        if outcome.hasBody {
-            switch plan.shape {
-            case .csv: headers[.contentType] = "text/csv; charset=utf-8"
-            case .singular: headers[.contentType] = "application/vnd.pgrst.object+json; charset=utf-8"
-            default: headers[.contentType] = "application/json; charset=utf-8"
-            }
-        }
-        if let range = outcome.contentRange { headers[.contentRange] = range }
-        if !plan.appliedPreferences.isEmpty { headers[.preferenceApplied] = plan.appliedPreferences.joined(separator: ", ") }
-        self.status = outcome.status
-        self.headers = headers
-        self.body = outcome.hasBody && !isHead ? (body ?? ByteBuffer(string: "null")) : nil
-    }
 }
 
 extension Response {
     /// A table request's answer as HTTP.
     init(_ answer: TableAnswer) {
-        self.init(status: HTTPResponse.Status(code: answer.status), headers: answer.headers, body: .init(byteBuffer: answer.body ?? ByteBuffer()))
+        var headers = HTTPFields()
+        for header in answer.response.headers {
+            if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+        }
+        self.init(status: HTTPResponse.Status(code: answer.response.status), headers: headers, body: .init(byteBuffer: answer.body ?? ByteBuffer()))
     }
 }
 
-extension APIError {
+extension DatabaseError {
     /// PostgreSQL refused a column or table by name: from a planned request,
     /// whose names all came from the snapshot, that means the snapshot is behind.
-    var suggestsStaleSchema: Bool { code == "42703" || code == "42P01" }
+    var suggestsStaleSchema: Bool { sqlstate == "42703" || sqlstate == "42P01" }
 }

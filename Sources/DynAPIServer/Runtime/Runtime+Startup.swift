@@ -41,8 +41,8 @@ extension Runtime {
                 return
             } catch let error as DatabaseError where error.isConnectionFailure {
                 logger.warning("database still unreachable", metadata: ["error": .string(error.message)])
-            } catch let error as APIError where error.status == 503 {
-                logger.warning("database still unreachable", metadata: ["error": .string(error.message)])
+            } catch let error as PoolError {
+                logger.warning("database still unreachable", metadata: ["error": .string(APIError(error).message)])
             }
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
             try? await Task.sleep(for: .milliseconds(backoff.delay(afterFailures: failures)))

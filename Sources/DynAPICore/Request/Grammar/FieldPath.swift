@@ -30,7 +30,7 @@ public struct FieldPath: Sendable, Equatable, Hashable {
     public var defaultName: String { steps.last?.key ?? column }
 
     /// Parses `col`, `"my col"`, `data->key->>sub`, `data->0`.
-    public init(parsing text: String, what: String) throws(APIError) {
+    public init(parsing text: String, what: String) throws(RequestError) {
         let trimmed = text
         var pieces: [(asText: Bool, key: String)] = []
         var remainder = Substring(trimmed)
@@ -48,13 +48,13 @@ public struct FieldPath: Sendable, Equatable, Hashable {
             let next = remainder.range(of: "->")
             let key = next.map { remainder[..<$0.lowerBound] } ?? remainder
             guard !key.isEmpty else {
-                throw APIError.grammar(what, text, "a JSON key is missing after an arrow")
+                throw RequestError.grammar(what, text, "a JSON key is missing after an arrow")
             }
             pieces.append((asText, unquoted(String(key))))
             remainder = next.map { remainder[$0.lowerBound...] } ?? ""
         }
         let column = unquoted(String(head))
-        guard !column.isEmpty else { throw APIError.grammar(what, text, "a column name is missing") }
+        guard !column.isEmpty else { throw RequestError.grammar(what, text, "a column name is missing") }
         self.init(column: column, steps: pieces.map { Step(asText: $0.asText, key: $0.key) })
     }
 }

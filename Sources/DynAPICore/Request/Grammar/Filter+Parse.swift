@@ -2,7 +2,7 @@ extension FilterCondition {
     /// Parses the value side of `field=…`: `op.value`, `not.op.value`,
     /// `op(any).{…}`, `fts(english).words`. A value with no operator in front
     /// is equality (the Django original's `col=value`).
-    public init(field: FieldPath, parsing text: String, what: String = "filter") throws(APIError) {
+    public init(field: FieldPath, parsing text: String, what: String = "filter") throws(RequestError) {
         var rest = Substring(text)
         var negated = false
         if rest.hasPrefix("not.") {
@@ -10,7 +10,7 @@ extension FilterCondition {
             rest = rest.dropFirst(4)
         }
         guard let (op, modifier, value) = FilterCondition.splitOperator(rest) else {
-            if negated { throw APIError.grammar(what, text, "an operator is expected after 'not.' (eq, gt, in, is, …)") }
+            if negated { throw RequestError.grammar(what, text, "an operator is expected after 'not.' (eq, gt, in, is, …)") }
             self.init(field: field, op: .eq, value: .single(text))
             return
         }
@@ -19,13 +19,13 @@ extension FilterCondition {
         if let modifier {
             if op.isFullText {
                 guard !modifier.isEmpty, modifier.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-                    throw APIError.grammar(what, text, "'\(modifier)' is not a text search configuration name")
+                    throw RequestError.grammar(what, text, "'\(modifier)' is not a text search configuration name")
                 }
                 language = modifier
             } else if op.takesQuantifier, let parsed = Quantifier(rawValue: modifier) {
                 quantifier = parsed
             } else {
-                throw APIError.grammar(what, text, "'\(op.rawValue)' does not take '(\(modifier))'")
+                throw RequestError.grammar(what, text, "'\(op.rawValue)' does not take '(\(modifier))'")
             }
         }
         let parsedValue = try FilterCondition.parseValue(op, quantifier: quantifier, String(value), text: text, what: what)
@@ -46,31 +46,31 @@ extension FilterCondition {
         return (op, modifier, rest.dropFirst())
     }
 
-    static func parseValue(_ op: FilterOperator, quantifier: Quantifier?, _ value: String, text: String, what: String) throws(APIError) -> FilterValue {
+    static func parseValue(_ op: FilterOperator, quantifier: Quantifier?, _ value: String, text: String, what: String) throws(RequestError) -> FilterValue {
         if value.isEmpty, !op.allowsEmptyValue || quantifier != nil {
-            throw APIError.grammar(what, text, "a value is expected after '\(op.rawValue).'")
+            throw RequestError.grammar(what, text, "a value is expected after '\(op.rawValue).'")
         }
         switch op {
         case .in:
             guard value.hasPrefix("("), value.hasSuffix(")"), value.count >= 2 else {
-                throw APIError.grammar(what, text, "in. takes a list in parentheses, e.g. in.(1,2,3)")
+                throw RequestError.grammar(what, text, "in. takes a list in parentheses, e.g. in.(1,2,3)")
             }
             let inner = String(value.dropFirst().dropLast())
             guard let items = splitTopLevel(inner) else {
-                throw APIError.grammar(what, text, "the list of in. has an unclosed quote or parenthesis")
+                throw RequestError.grammar(what, text, "the list of in. has an unclosed quote or parenthesis")
             }
             return .list(inner.isEmpty ? [] : items.map { unquoted($0.trimmingLeadingSpaces) })
         case .is:
             let keyword = value.lowercased()
             guard ["null", "not_null", "true", "false", "unknown"].contains(keyword) else {
-                throw APIError.grammar(what, text, "is. takes null, not_null, true, false or unknown, not '\(value)'")
+                throw RequestError.grammar(what, text, "is. takes null, not_null, true, false or unknown, not '\(value)'")
             }
             return .keyword(keyword)
         case .like, .ilike:
             return .single(value.replacingStars)
         default:
             if quantifier != nil, !(value.hasPrefix("{") && value.hasSuffix("}")) {
-                throw APIError.grammar(what, text, "\(op.rawValue)(\(quantifier!.rawValue)) takes a list in braces, e.g. {a,b}")
+                throw RequestError.grammar(what, text, "\(op.rawValue)(\(quantifier!.rawValue)) takes a list in braces, e.g. {a,b}")
             }
             return .single(value)
         }

@@ -1,12 +1,12 @@
 extension FilterNode {
     /// Parses the value of `or=` / `and=` (and `not.or=`…): `(a.eq.1,b.gt.2,and(c.lt.3,d.is.null))`.
-    public static func parseLogic(_ key: String, negated: Bool, _ text: String) throws(APIError) -> FilterNode {
+    public static func parseLogic(_ key: String, negated: Bool, _ text: String) throws(RequestError) -> FilterNode {
         let what = "logic tree"
         guard text.hasPrefix("(") else {
-            throw APIError.grammar(what, text, "expected the conditions in parentheses, e.g. \(key)=(a.eq.1,b.gt.2)")
+            throw RequestError.grammar(what, text, "expected the conditions in parentheses, e.g. \(key)=(a.eq.1,b.gt.2)")
         }
         guard text.hasSuffix(")"), text.count >= 2 else {
-            throw APIError.grammar(what, text, "a ')' is missing at the end", at: text.count)
+            throw RequestError.grammar(what, text, "a ')' is missing at the end", at: text.count)
         }
         let inner = String(text.dropFirst().dropLast())
         let children = try parseMembers(inner, whole: text, depth: 1)
@@ -16,15 +16,15 @@ extension FilterNode {
     /// Logic trees nest at most this deep.
     static let maximumDepth = 16
 
-    static func parseMembers(_ inner: String, whole: String, depth: Int) throws(APIError) -> [FilterNode] {
+    static func parseMembers(_ inner: String, whole: String, depth: Int) throws(RequestError) -> [FilterNode] {
         guard depth <= maximumDepth else {
-            throw APIError.grammar("logic tree", whole, "and/or are nested more than \(maximumDepth) levels deep")
+            throw RequestError.grammar("logic tree", whole, "and/or are nested more than \(maximumDepth) levels deep")
         }
         guard let members = splitTopLevel(inner) else {
-            throw APIError.grammar("logic tree", whole, "a parenthesis or quote is not closed")
+            throw RequestError.grammar("logic tree", whole, "a parenthesis or quote is not closed")
         }
         guard !(members.count == 1 && members[0].isEmpty) else {
-            throw APIError.grammar("logic tree", whole, "the list of conditions is empty")
+            throw RequestError.grammar("logic tree", whole, "the list of conditions is empty")
         }
         var nodes: [FilterNode] = []
         for member in members {
@@ -35,7 +35,7 @@ extension FilterNode {
 
     /// One member: `field.op.value`, `not.field.op.value` is not PostgREST's form (it is `field.not.op.value`),
     /// or a nested `and(…)`, `or(…)`, `not.and(…)`, `not.or(…)`.
-    static func parseMember(_ member: String, whole: String, depth: Int) throws(APIError) -> FilterNode {
+    static func parseMember(_ member: String, whole: String, depth: Int) throws(RequestError) -> FilterNode {
         var text = Substring(member)
         var negated = false
         if text.hasPrefix("not.and(") || text.hasPrefix("not.or(") {
@@ -44,7 +44,7 @@ extension FilterNode {
         }
         for keyword in ["and", "or"] where text.hasPrefix(keyword + "(") {
             guard text.hasSuffix(")") else {
-                throw APIError.grammar("logic tree", whole, "'\(member)' does not end with ')'")
+                throw RequestError.grammar("logic tree", whole, "'\(member)' does not end with ')'")
             }
             let inner = String(text.dropFirst(keyword.count + 1).dropLast())
             let children = try parseMembers(inner, whole: whole, depth: depth + 1)
@@ -63,6 +63,6 @@ extension FilterNode {
             }
             field += "."
         }
-        throw APIError.grammar("logic tree", whole, "'\(member)' is not a condition like column.op.value")
+        throw RequestError.grammar("logic tree", whole, "'\(member)' is not a condition like column.op.value")
     }
 }

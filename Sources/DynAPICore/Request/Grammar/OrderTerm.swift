@@ -17,13 +17,13 @@ public struct OrderTerm: Sendable, Equatable, Hashable {
     }
 
     /// `order=a.desc.nullslast,b`.
-    public static func parseList(_ text: String) throws(APIError) -> [OrderTerm] {
+    public static func parseList(_ text: String) throws(RequestError) -> [OrderTerm] {
         guard let parts = splitTopLevel(text) else {
-            throw APIError.grammar("order parameter", text, "a parenthesis or quote is not closed")
+            throw RequestError.grammar("order parameter", text, "a parenthesis or quote is not closed")
         }
         var terms: [OrderTerm] = []
         for part in parts {
-            guard !part.isEmpty else { throw APIError.grammar("order parameter", text, "a term is empty") }
+            guard !part.isEmpty else { throw RequestError.grammar("order parameter", text, "a term is empty") }
             var pieces = part.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             var descending = false
             var nulls: Nulls?
@@ -42,7 +42,7 @@ public struct OrderTerm: Sendable, Equatable, Hashable {
                 terms.append(OrderTerm(field: try FieldPath(parsing: column, what: "order parameter"), relation: relation, descending: descending, nulls: nulls))
             } else {
                 guard !target.contains("(") && !target.contains(")") else {
-                    throw APIError.grammar("order parameter", text, "'\(part)' is not column.asc|desc[.nullsfirst|nullslast]")
+                    throw RequestError.grammar("order parameter", text, "'\(part)' is not column.asc|desc[.nullsfirst|nullslast]")
                 }
                 terms.append(OrderTerm(field: try FieldPath(parsing: target, what: "order parameter"), descending: descending, nulls: nulls))
             }

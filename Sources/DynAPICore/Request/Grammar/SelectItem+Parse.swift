@@ -1,10 +1,10 @@
 extension SelectItem {
     /// Parses `select=`: `a,b,alias:c,c::text,data->>k,customer(name),buyer:customer!fk!inner(*),...spread(x)`.
-    public static func parseList(_ text: String) throws(APIError) -> [SelectItem] {
+    public static func parseList(_ text: String) throws(RequestError) -> [SelectItem] {
         var scanner = Scanner(text)
         let items = try parseList(&scanner, text: text, depth: 0)
         guard scanner.isAtEnd else {
-            throw APIError.grammar("select parameter", text, "unexpected '\(scanner.current!)'", at: scanner.position)
+            throw RequestError.grammar("select parameter", text, "unexpected '\(scanner.current!)'", at: scanner.position)
         }
         return items
     }
@@ -12,9 +12,9 @@ extension SelectItem {
     /// Embeds nest at most this deep: recursion (and the SQL it makes) stays bounded.
     static let maximumDepth = 16
 
-    private static func parseList(_ scanner: inout Scanner, text: String, depth: Int) throws(APIError) -> [SelectItem] {
+    private static func parseList(_ scanner: inout Scanner, text: String, depth: Int) throws(RequestError) -> [SelectItem] {
         guard depth <= maximumDepth else {
-            throw APIError.grammar("select parameter", text, "embedding is nested more than \(maximumDepth) levels deep", at: scanner.position)
+            throw RequestError.grammar("select parameter", text, "embedding is nested more than \(maximumDepth) levels deep", at: scanner.position)
         }
         let nested = depth > 0
         var items: [SelectItem] = []
@@ -24,28 +24,28 @@ extension SelectItem {
             if scanner.take("(") {
                 let nestedItems = try parseList(&scanner, text: text, depth: depth + 1)
                 guard scanner.take(")") else {
-                    throw APIError.grammar("select parameter", text, "a '(' is not closed", at: scanner.position)
+                    throw RequestError.grammar("select parameter", text, "a '(' is not closed", at: scanner.position)
                 }
                 items.append(.embed(try parseEmbed(token, select: nestedItems, text: text, at: start)))
             } else if token.isEmpty {
                 if nested, scanner.current == ")", items.isEmpty {
                     return [.all]  // `relation()` is PostgREST's way to embed nothing but still filter.
                 }
-                throw APIError.grammar("select parameter", text, "a column name is missing", at: scanner.position)
+                throw RequestError.grammar("select parameter", text, "a column name is missing", at: scanner.position)
             } else {
                 items.append(try parseField(token, text: text, at: start))
             }
             if scanner.take(",") { continue }
             if scanner.current == ")" {
                 guard nested else {
-                    throw APIError.grammar("select parameter", text, "unexpected ')'", at: scanner.position)
+                    throw RequestError.grammar("select parameter", text, "unexpected ')'", at: scanner.position)
                 }
                 return items
             }
             guard scanner.isAtEnd else {
-                throw APIError.grammar("select parameter", text, "unexpected '\(scanner.current!)'", at: scanner.position)
+                throw RequestError.grammar("select parameter", text, "unexpected '\(scanner.current!)'", at: scanner.position)
             }
-            if nested { throw APIError.grammar("select parameter", text, "a '(' is not closed", at: scanner.position) }
+            if nested { throw RequestError.grammar("select parameter", text, "a '(' is not closed", at: scanner.position) }
             return items
         }
     }
@@ -66,30 +66,30 @@ extension SelectItem {
         return (nil, token)
     }
 
-    private static func parseField(_ token: String, text: String, at position: Int) throws(APIError) -> SelectItem {
+    private static func parseField(_ token: String, text: String, at position: Int) throws(RequestError) -> SelectItem {
         if token == "*" { return .all }
         let (alias, rest) = splitAlias(token)
-        if alias?.isEmpty == true { throw APIError.grammar("select parameter", text, "an alias is empty", at: position) }
+        if alias?.isEmpty == true { throw RequestError.grammar("select parameter", text, "an alias is empty", at: position) }
         var fieldText = rest
         var cast: String?
         if let range = rest.range(of: "::") {
             fieldText = String(rest[..<range.lowerBound])
             cast = String(rest[range.upperBound...])
             guard let type = cast, SelectItem.isTypeName(type) else {
-                throw APIError.grammar("select parameter", text, "'\(cast ?? "")' is not a type name", at: position)
+                throw RequestError.grammar("select parameter", text, "'\(cast ?? "")' is not a type name", at: position)
             }
         }
         return .field(try FieldPath(parsing: fieldText, what: "select parameter"), alias: alias, cast: cast)
     }
 
-    private static func parseEmbed(_ token: String, select: [SelectItem], text: String, at position: Int) throws(APIError) -> EmbedRequest {
+    private static func parseEmbed(_ token: String, select: [SelectItem], text: String, at position: Int) throws(RequestError) -> EmbedRequest {
         var rest = token
         let isSpread = rest.hasPrefix("...")
         if isSpread { rest.removeFirst(3) }
         let (alias, named) = splitAlias(rest)
         var parts = named.split(separator: "!", omittingEmptySubsequences: false).map(String.init)
         let name = unquoted(parts.removeFirst())
-        guard !name.isEmpty else { throw APIError.grammar("select parameter", text, "a relation name is missing before '('", at: position) }
+        guard !name.isEmpty else { throw RequestError.grammar("select parameter", text, "a relation name is missing before '('", at: position) }
         var join = EmbedRequest.Join.left
         var hint: String?
         for part in parts {
@@ -98,7 +98,7 @@ extension SelectItem {
             } else if !part.isEmpty, hint == nil {
                 hint = unquoted(part)
             } else {
-                throw APIError.grammar("select parameter", text, "'!\(part)' is not a hint", at: position)
+                throw RequestError.grammar("select parameter", text, "'!\(part)' is not a hint", at: position)
             }
         }
         return EmbedRequest(name: name, alias: alias, hint: hint, join: join, isSpread: isSpread, select: select)
