@@ -78,6 +78,23 @@ import Testing
         }
     }
 
+    /// `/api/dyn/config/` and `/api/dyn/reload/` are admin routes; tables of those names are reached as `public.config`.
+    @Test func tablesNamedLikeAdminRoutesAreReachable() async throws {
+        try await TestDatabase.with { database in
+            try database.execute("CREATE TABLE config (id int PRIMARY KEY, v text); INSERT INTO config VALUES (1, 'a'); CREATE TABLE reload (id int PRIMARY KEY)")
+            try await TestApp.run(database) { client in
+                let token = try await client.user("admin", admin: true).token
+                let listed = try await client.request(.get, "/api/dyn/public.config/", token: token)
+                #expect(listed.status == .ok && listed.rows.count == 1, "\(listed.text)")
+                #expect(try await client.request(.get, "/api/dyn/config/1/", token: token).object["v"] as? String == "a")
+                #expect(try await client.request(.post, "/api/dyn/public.reload/", token: token, json: #"{"id":7}"#).status == .created)
+                #expect(try await client.request(.patch, "/api/dyn/public.config/1/", token: token, json: #"{"v":"b"}"#).object["v"] as? String == "b")
+                // The admin routes stay what they are.
+                #expect(try await client.request(.get, "/api/dyn/config/", token: token).object["roles"] != nil)
+            }
+        }
+    }
+
     @Test func detailCreateUpdateDelete() async throws {
         try await withShop { client, token async throws in
             let one = try await client.request(.get, "/api/dyn/customer/2/", token: token)

@@ -45,7 +45,7 @@ extension APIError {
             self.init(
                 status: 400, code: "PGRST100", message: "failed to parse \(what) (\(input))",
                 details: problem + (position.map { " at position \($0 + 1)" } ?? ""),
-                hint: "See the query syntax in the README (PostgREST's grammar)."
+                hint: "See the query syntax in docs/api.md (PostgREST's grammar)."
             )
         case .routeNotFound(let path):
             self.init(status: 404, code: "not_found", message: "No route matches '\(path)'.")

@@ -63,6 +63,12 @@ public struct Table: Sendable, Equatable {
         schema == "public" ? name : "\(schema).\(name)"
     }
 
+    /// The API name a URL's table segment means: `public.config` is `config`,
+    /// spelled out because `/api/dyn/config/` and `/api/dyn/reload/` are admin routes.
+    public static func apiName(spelled name: String) -> String {
+        name.hasPrefix("public.") && name.count > 7 ? String(name.dropFirst(7)) : name
+    }
+
     /// The column named `name`, if any.
     public func column(named name: String) -> Column? {
         columns.first { $0.name == name }
