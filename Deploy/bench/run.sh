@@ -23,7 +23,7 @@
 #                       [--event-mode notify|log]
 #
 # --event-mode sets the bundle's event mode (dynapi.event_settings) before
-# measuring: what W1's writes cost depends on it (see the README's "The change
+# measuring: what W1's writes cost depends on it (see docs/realtime.md, "The change
 # log and event modes"); the default is the bundle's own, notify.
 #
 # The same from the environment: BINARY, DURATION (15), WARMUP (3),

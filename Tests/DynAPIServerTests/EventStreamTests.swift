@@ -9,6 +9,7 @@ import Testing
         #expect(EventStreamMiddleware.table(streamedAt: "/api/dyn/order/events") == "order")
         #expect(EventStreamMiddleware.table(streamedAt: "/api/dyn/order/events/") == "order")
         #expect(EventStreamMiddleware.table(streamedAt: "/api/dyn/sales.invoice/events/") == "sales.invoice")
+        #expect(EventStreamMiddleware.table(streamedAt: "/api/dyn/public.config/events/") == "config")
         #expect(EventStreamMiddleware.table(streamedAt: "/api/dyn/odd%20name/events/") == "odd name")
         for other in ["/api/dyn/order/", "/api/dyn/order/7/", "/api/dyn/order/events/x", "/api/dyn//events/", "/api/dyn/events/", "/api/users/events/"] {
             #expect(EventStreamMiddleware.table(streamedAt: other) == nil, "\(other)")

@@ -6,7 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// The README's multi-tenant example: each user sees and changes only the rows of their namespaces.
+/// The multi-tenant example of docs/sql-bundle.md: each user sees and changes only the rows of their namespaces.
 @Suite struct RowLevelSecurityTests {
     static func setup(role: String) -> String {
         """

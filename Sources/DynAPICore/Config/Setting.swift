@@ -1,4 +1,4 @@
-/// The environment variables the sidecar reads, with their defaults, for `--help` and the README.
+/// The environment variables the sidecar reads, with their defaults, for `--help` and docs/settings.md.
 public struct Setting: Sendable {
     /// Environment variable name.
     public var name: String

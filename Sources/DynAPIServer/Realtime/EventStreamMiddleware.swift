@@ -51,12 +51,12 @@ struct EventStreamMiddleware: RouterMiddleware {
         )
     }
 
-    /// The table of an event stream path (`/api/dyn/{table}/events`, trailing slash optional).
+    /// The table of an event stream path (`/api/dyn/{table}/events`, trailing slash optional), by API name.
     static func table(streamedAt path: String) -> String? {
         guard path.hasPrefix("/api/dyn/") else { return nil }
         let parts = path.dropFirst("/api/dyn/".count).split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 || (parts.count == 3 && parts[2].isEmpty), parts[1] == "events", !parts[0].isEmpty else { return nil }
-        return (try? QueryString.decode(parts[0], plusIsSpace: false)) ?? String(parts[0])
+        return Table.apiName(spelled: (try? QueryString.decode(parts[0], plusIsSpace: false)) ?? String(parts[0]))
     }
 }
 
