@@ -27,7 +27,8 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         .target(
-            name: "DynAPICore"
+            name: "DynAPICore",
+            resources: [.embedInCode("Passwords/common-passwords.txt")]
         ),
         .target(
             name: "DynAPIPostgres",
@@ -106,6 +107,19 @@ let package = Package(
         .testTarget(
             name: "DynAPICoreTests",
             dependencies: ["DynAPICore", "DynAPITestSupport"]
+        ),
+        .testTarget(
+            name: "DynAPIPostgresTests",
+            dependencies: [
+                "DynAPICore",
+                "DynAPIPostgres",
+                "DynAPITestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "DynAPICLITests",
+            dependencies: ["DynAPIPostgres", "DynAPITestSupport", "dynapi"]
         ),
         .testTarget(
             name: "DynAPIServerTests",

@@ -97,4 +97,25 @@ import Testing
             #expect(next[0].string(0, 0) == "42")
         }
     }
+
+    /// The pool says why it lends nothing in its own terms; the server maps them to 503.
+    @Test func refusalsArePoolErrors() async throws {
+        try await TestDatabase.with(bundle: false) { database in
+            let pool = ConnectionPool(size: 1, settings: .init(conninfo: database.conninfo, maxWaiting: 0, borrowTimeout: .seconds(60)), logger: Logger(label: "pool-test"))
+            let held = Task { try await pool.withConnection { connection in try connection.execute("SELECT pg_sleep(0.5)") } }
+            while pool.usage.inUse == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            await #expect(throws: PoolError.queueFull) { try await pool.pipeline([SQLStatement("SELECT 1")]) }
+            _ = try await held.value
+            await pool.shutdown()
+            await #expect(throws: PoolError.shuttingDown) { try await pool.pipeline([SQLStatement("SELECT 1")]) }
+        }
+    }
+
+    @Test func anUnreachableDatabaseIsADatabaseErrorThenABackoff() async throws {
+        let backoff = Backoff(initialMilliseconds: 60_000, maximumMilliseconds: 60_000)
+        let pool = ConnectionPool(size: 1, settings: .init(conninfo: "host=/nonexistent-dynapi port=1", backoff: backoff), logger: Logger(label: "pool-test"))
+        await #expect(throws: DatabaseError.self) { try await pool.pipeline([SQLStatement("SELECT 1")]) }
+        await #expect(throws: PoolError.backingOff(failedAttempts: 1)) { try await pool.pipeline([SQLStatement("SELECT 1")]) }
+        await pool.shutdown()
+    }
 }
