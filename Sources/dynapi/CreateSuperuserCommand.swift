@@ -23,9 +23,7 @@ struct CreateSuperuserCommand: ParsableCommand {
         }
         let connection = try database.connect()
         do {
-            let result = try connection.query(SQLStatement(
-                "SELECT dynapi.create_user($1, $2, $3, true)", binds: [username, email, secret]
-            ))
+            let result = try connection.query(AccountStatements.createUser(username: username, email: email, password: secret, isAdmin: true))
             print("created admin user '\(username)' (id \(result.string(0, 0) ?? "?"))")
         } catch where error.sqlstate == "23505" {
             throw CommandFailure("a user named '\(username)' already exists")

@@ -50,8 +50,8 @@ struct DevCommand: AsyncParsableCommand {
         let connection = try Connection(conninfo: cluster.conninfo(database: database), logger: .init(label: "dynapi-dev"))
         try Installer.install(connection)
         try connection.execute(String(decoding: PackageResources.demo_sql, as: UTF8.self))
-        try connection.query(SQLStatement("SELECT dynapi.create_user($1, 'admin@example.com', $2, true)", binds: [admin.username, admin.password]))
-        try connection.query(SQLStatement("SELECT dynapi.create_user($1, 'demo@example.com', $2, false)", binds: [demo.username, demo.password]))
+        try connection.query(AccountStatements.createUser(username: admin.username, email: "admin@example.com", password: admin.password, isAdmin: true))
+        try connection.query(AccountStatements.createUser(username: demo.username, email: "demo@example.com", password: demo.password, isAdmin: false))
         try connection.execute("""
             INSERT INTO dynapi.user_roles (user_id, table_name, can_create, can_read, can_update, can_delete)
             SELECT u.id, g.table_name, g.c, g.r, g.u, g.d

@@ -11,7 +11,7 @@ struct InstallCommand: ParsableCommand {
         do {
             let applied = try Installer.install(connection)
             print(applied.isEmpty ? "already up to date" : "applied: " + applied.map(\.name).joined(separator: ", "))
-            let mode = try connection.execute("SELECT event_mode FROM dynapi.event_settings").string(0, 0) ?? "notify"
+            let mode = try connection.query(ServiceStatements.eventMode).string(0, 0) ?? "notify"
             print(Self.eventModeNote(mode))
         } catch {
             throw CommandFailure("install failed: \(error.message)")

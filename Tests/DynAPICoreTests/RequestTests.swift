@@ -81,3 +81,13 @@ import Testing
         #expect(Operation(method: "TRACE") == nil)
     }
 }
+
+@Suite struct BearerTokenTests {
+    @Test func theSchemeIsCaseInsensitiveAndTheTokenWhole() {
+        #expect(BearerToken.parse("Bearer abc.def") == "abc.def")
+        #expect(BearerToken.parse("bearer abc") == "abc")
+        #expect(BearerToken.parse("Basic abc") == nil)
+        #expect(BearerToken.parse("Bearer") == nil)
+        #expect(BearerToken.parse("Bearerabc") == nil)
+    }
+}

@@ -10,7 +10,7 @@ enum CatalogQueries {
     static let schema = """
         WITH named AS (
             SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind,
-                   CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS api_name
+                   \(apiName(schema: "n.nspname", name: "c.relname")) AS api_name
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ANY ($1::text[])
               AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
@@ -29,7 +29,7 @@ enum CatalogQueries {
             SELECT c.oid, n.nspname AS schema, c.relname AS name
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN dynapi.table_settings ts
-                   ON ts.table_name = CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END
+                   ON ts.table_name = \(apiName(schema: "n.nspname", name: "c.relname"))
                   AND n.nspname <> 'dynapi'
             WHERE n.nspname = ANY ($1::text[])
               AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
@@ -91,9 +91,9 @@ enum CatalogQueries {
         fks AS (
             SELECT kc.conrelid, json_agg(json_build_object(
                        'name', con.conname,
-                       'table', CASE WHEN r.schema = 'public' THEN r.name ELSE r.schema || '.' || r.name END,
+                       'table', \(apiName(schema: "r.schema", name: "r.name")),
                        'columns', kc.columns,
-                       'referenced_table', CASE WHEN f.schema = 'public' THEN f.name ELSE f.schema || '.' || f.name END,
+                       'referenced_table', \(apiName(schema: "f.schema", name: "f.name")),
                        'referenced_columns', kc.referenced
                    ) ORDER BY con.conname) AS keys
             FROM key_columns kc
@@ -133,11 +133,7 @@ enum CatalogQueries {
     /// Users and their grants, everything a token check and a permission check need.
     static let accessControl = """
         SELECT json_build_object(
-            'users', coalesce((SELECT json_agg(json_build_object(
-                'id', u.id, 'username', u.username, 'email', u.email, 'contact', u.contact,
-                'is_active', u.is_active, 'is_admin', u.is_admin,
-                'password_changed_at', extract(epoch FROM u.password_changed_at)
-            ) ORDER BY u.id) FROM dynapi.users u), '[]'),
+            'users', coalesce((SELECT json_agg(\(AccountStatements.userRecord("u")) ORDER BY u.id) FROM dynapi.users u), '[]'),
             'grants', coalesce((SELECT json_agg(json_build_object(
                 'user_id', r.user_id, 'table_name', r.table_name,
                 'can_create', r.can_create, 'can_read', r.can_read, 'can_update', r.can_update, 'can_delete', r.can_delete
@@ -151,7 +147,7 @@ enum CatalogQueries {
     static let overview = """
         WITH rels AS (
             SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind, n.nspname = 'dynapi' AS internal,
-                   CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS api_name
+                   \(apiName(schema: "n.nspname", name: "c.relname")) AS api_name
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE (n.nspname = ANY ($1::text[]) OR (n.nspname = 'dynapi' AND c.relkind = 'r'))
               AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
@@ -189,4 +185,10 @@ enum CatalogQueries {
         FROM rels r
         LEFT JOIN dynapi.table_settings ts ON ts.table_name = r.api_name AND NOT r.internal
         """
+
+    /// The SQL for a relation's API name (`name` in `public`, `schema.name`
+    /// elsewhere; ``Table/apiName(schema:name:)`` in Swift), from two column expressions.
+    static func apiName(schema: String, name: String) -> String {
+        "CASE WHEN \(schema) = 'public' THEN \(name) ELSE \(schema) || '.' || \(name) END"
+    }
 }

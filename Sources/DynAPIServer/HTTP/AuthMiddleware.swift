@@ -8,11 +8,10 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { throw AuthError.missingCredentials }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        guard let token = BearerToken.parse(header) else {
             throw AuthError.invalidToken("the Authorization header must read 'Bearer <token>'")
         }
-        let claims = try await runtime.tokens.verify(String(parts[1]), as: .access)
+        let claims = try await runtime.tokens.verify(token, as: .access)
         var context = context
         context.caller = try await runtime.caller(for: claims)
         return try await next(request, context)

@@ -85,8 +85,7 @@ struct SocketSession {
         if let query = try? QueryString(parsing: request.uri.query), let item = query.items.last(where: { $0.key == "token" }) {
             return item.value
         }
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
-        return String(header.dropFirst(7))
+        return request.headers[.authorization].flatMap(BearerToken.parse)
     }
 
     /// The event id to resume after: `Last-Event-ID` (what an EventSource sends when it reconnects), else `?since=`.

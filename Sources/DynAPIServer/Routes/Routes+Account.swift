@@ -11,16 +11,16 @@ extension Routes {
             let results: [QueryResult]
             do {
                 results = try await runtime.executor.run([
-                    SQLStatement(
-                        "SELECT dynapi.create_user($1, $2, $3, false, $4)",
-                        binds: [registration.username, registration.email, registration.password, registration.contact]
+                    AccountStatements.createUser(
+                        username: registration.username, email: registration.email, password: registration.password,
+                        contact: registration.contact, isAdmin: false
                     ),
-                    SQLStatement(UserQueries.byUsername, binds: [registration.username]),
+                    AccountStatements.user(named: registration.username),
                 ], as: .anonymous)
             } catch let error as DatabaseError where error.sqlstate == "23505" {
                 throw RequestError.validation(["username": ["A user with that username already exists."]])
             }
-            guard let user = try UserQueries.decode(results[1]) else { throw ServerError.internalFailure }
+            guard let user = try AccountStatements.decodeUser(results[1]) else { throw ServerError.internalFailure }
             try? await runtime.reloadACL()
             return .json(.created, try await runtime.tokens.pair(for: user))
         }
@@ -33,13 +33,13 @@ extension Routes {
             let caller = try context.requireCaller()
             let change = try PasswordChange(parsing: try await request.jsonObject(maxBody: runtime.config.maxBodyBytes), user: caller.user)
             let results = try await runtime.executor.run([
-                SQLStatement("SELECT dynapi.change_password($1, $2, $3)", binds: [String(caller.user.id), change.oldPassword, change.newPassword]),
-                SQLStatement(UserQueries.byID, binds: [String(caller.user.id)]),
+                AccountStatements.changePassword(userID: caller.user.id, old: change.oldPassword, new: change.newPassword),
+                AccountStatements.user(id: caller.user.id),
             ], as: SessionContext(userID: caller.user.id, action: .update))
             guard results[0].string(0, 0) == "t" else {
                 throw RequestError.validation(["old_password": ["Your old password was entered incorrectly. Please enter it again."]])
             }
-            guard let user = try UserQueries.decode(results[1]) else { throw ServerError.internalFailure }
+            guard let user = try AccountStatements.decodeUser(results[1]) else { throw ServerError.internalFailure }
             try? await runtime.reloadACL()
             // Every earlier token of this user is now refused, this request's included: here are new ones.
             var json = JSONText.object()
@@ -58,7 +58,7 @@ extension Routes {
             }
             try reset.check(for: target)
             try await runtime.executor.run(
-                SQLStatement("SELECT dynapi.set_password($1, $2)", binds: [String(reset.userID), reset.newPassword]),
+                AccountStatements.setPassword(userID: reset.userID, password: reset.newPassword),
                 as: SessionContext(userID: admin.user.id, action: .update)
             )
             try? await runtime.reloadACL()

@@ -63,10 +63,10 @@ extension Runtime {
     /// The user whose password this is, checked inside PostgreSQL (and `last_login` set), or nil.
     func authenticate(username: String, password: String) async throws -> UserRecord? {
         let results = try await executor.run([
-            SQLStatement("SELECT dynapi.authenticate($1, $2) IS NOT NULL", binds: [username, password]),
-            SQLStatement(UserQueries.byUsername, binds: [username]),
+            AccountStatements.authenticate(username: username, password: password),
+            AccountStatements.user(named: username),
         ], as: .anonymous)
         guard results[0].string(0, 0) == "t" else { return nil }
-        return try UserQueries.decode(results[1])
+        return try AccountStatements.decodeUser(results[1])
     }
 }

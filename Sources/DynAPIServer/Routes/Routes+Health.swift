@@ -1,4 +1,5 @@
 import DynAPICore
+import DynAPIPostgres
 import Hummingbird
 
 extension Routes {
@@ -10,7 +11,7 @@ extension Routes {
     static func addHealth(to router: Router<AppRequestContext>, runtime: Runtime) {
         for path in ["/api/health", "/api/health/ready"] {
             router.get(RouterPath(path)) { _, _ -> Response in
-                let databaseUp = (try? await runtime.pool.withConnection { try $0.execute("SELECT 1").rows.count }) == 1
+                let databaseUp = (try? await runtime.pool.withConnection { try $0.query(ServiceStatements.ping).rows.count }) == 1
                 let ready = runtime.isReady.value
                 var json = JSONText.object()
                 json.add("status", databaseUp && ready ? "ok" : "unavailable")

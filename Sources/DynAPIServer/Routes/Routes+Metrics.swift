@@ -16,7 +16,7 @@ extension Routes {
             metrics.set("websockets_open", "Open WebSockets.", to: Double(runtime.hub.socketCount))
             metrics.set("schema_tables", "Tables and views in the schema snapshot.", to: Double(runtime.schema.value.tables.count))
             metrics.set("ready", "1 once the first schema and ACL loads have finished.", to: runtime.isReady.value ? 1 : 0)
-            let queue: String?? = try? await runtime.pool.withConnection { try $0.query(SQLStatement("SELECT pg_notification_queue_usage()")).string(0, 0) }
+            let queue: String?? = try? await runtime.pool.withConnection { try $0.query(ServiceStatements.notificationQueueUsage).string(0, 0) }
             metrics.set("database_up", "1 when the database answered this scrape.", to: queue == nil ? 0 : 1)
             if let text = queue ?? nil, let usage = Double(text) {
                 metrics.set("notify_queue_usage", "Fraction of PostgreSQL's NOTIFY queue in use (pg_notification_queue_usage()).", to: usage)

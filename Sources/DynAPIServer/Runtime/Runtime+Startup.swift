@@ -66,10 +66,7 @@ extension Runtime {
         }
         if let role = config.requestRole {
             let usable = try await pool.withConnection { connection in
-                try connection.query(SQLStatement(
-                    "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AND pg_has_role(current_user, (SELECT oid FROM pg_roles WHERE rolname = $1), 'MEMBER')",
-                    binds: [role]
-                )).string(0, 0)
+                try connection.query(ServiceStatements.canAssume(role: role)).string(0, 0)
             }
             guard usable == "t" else {
                 throw StartupError(description: "DYNAPI_REQUEST_ROLE: role '\(role)' does not exist or the connecting role is not a member of it (GRANT \(role) TO <the sidecar's role>)")
