@@ -32,7 +32,7 @@ public enum DynAPIApplication {
             router: router(runtime: runtime),
             server: .http1WebSocketUpgrade(webSocketRouter: Routes.socketRouter(runtime: runtime), configuration: .init(ws: sockets)),
             configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "dynapi"),
-            services: [CatalogWatcher(runtime: runtime)],
+            services: [DatabaseFollower(runtime: runtime)],
             logger: runtime.logger
         )
     }

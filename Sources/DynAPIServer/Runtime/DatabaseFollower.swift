@@ -2,25 +2,29 @@ import DynAPICore
 import DynAPIPostgres
 import ServiceLifecycle
 
-/// Follows the database. The LISTEN connection reloads the schema on
-/// `dynapi_schema` (only the relations a DDL statement names, when it names
-/// them) and the ACL on `dynapi_acl` (both debounced) and wakes the
-/// change log follower on `dynapi_events`; the follower tails the change log
-/// and hands its batches to the hub. The log's schema and ACL entries are not
+/// The service that follows the database for the sidecar, on two connections
+/// of its own, and owns their lifetime and the pools':
+/// - the LISTEN connection: when it connects, the sidecar is made ready (the
+///   bundle checked, the first snapshots read); then each batch of NOTIFYs is
+///   routed (``NotificationRoute``): schema reloads on `dynapi_schema` (only
+///   the relations a DDL statement names, when it names them), ACL reloads on
+///   `dynapi_acl` (both debounced), a wake-up of the follower on `dynapi_events`;
+/// - the change log follower, which tails the log and hands its batches to the hub.
+///
+/// When it ends (shutdown or a fatal start-up error) it closes both and the pools. The log's schema and ACL entries are not
 /// reloaded from: each was committed with its NOTIFY, which a connected
 /// listener hears, and a listener that reconnects reloads everything anyway
 /// (they are for sidecars that cannot LISTEN, on a standby). Row events never
 /// depend on NOTIFY: the follower's cursor survives reconnections, so nothing
 /// is lost while either connection is away.
-struct CatalogWatcher: Service {
-    static let channels = ["dynapi_schema", "dynapi_acl", "dynapi_events"]
+struct DatabaseFollower: Service {
     let runtime: Runtime
     let listener: NotificationListener
     let follower: ChangeLogFollower
 
     init(runtime: Runtime) {
         self.runtime = runtime
-        self.listener = NotificationListener(conninfo: runtime.config.databaseURL, channels: CatalogWatcher.channels, logger: runtime.logger)
+        self.listener = NotificationListener(conninfo: runtime.config.databaseURL, channels: NotificationRoute.channels, logger: runtime.logger)
         self.follower = ChangeLogFollower(conninfo: runtime.config.databaseURL, logger: runtime.logger)
     }
 
@@ -67,16 +71,10 @@ struct CatalogWatcher: Service {
                             // The bundle is there now: the change log can be followed.
                             follower.start()
                         case .notifications(let notifications):
-                            // One reload for what a transaction's statements touched together, so a
-                            // migration's tables appear at once, not one statement's after another's.
-                            var scope: ReloadScope?
-                            for notification in notifications where notification.channel == "dynapi_schema" {
-                                let asked = ReloadScope(notificationPayload: notification.payload)
-                                if scope == nil { scope = asked } else { scope!.merge(asked) }
-                            }
-                            if notifications.contains(where: { $0.channel == "dynapi_events" }) { follower.wake() }
-                            if let scope { await schemaReload.note(scope) }
-                            if notifications.contains(where: { $0.channel == "dynapi_acl" }) { await aclReload.note() }
+                            let route = NotificationRoute(notifications)
+                            if route.wakesFollower { follower.wake() }
+                            if let scope = route.schemaScope { await schemaReload.note(scope) }
+                            if route.reloadsACL { await aclReload.note() }
                         }
                     }
                     follower.stop()
