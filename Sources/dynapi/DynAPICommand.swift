@@ -11,7 +11,7 @@ struct DynAPICommand: AsyncParsableCommand {
         abstract: "A live, permission-aware REST API over a PostgreSQL schema.",
         subcommands: [
             ServeCommand.self, DevCommand.self, InstallCommand.self, UninstallCommand.self,
-            IntrospectCommand.self, RoutesCommand.self, CreateSuperuserCommand.self, ConfigCommand.self,
+            IntrospectCommand.self, RoutesCommand.self, CreateSuperuserCommand.self, ConfigCommand.self, SettingsCommand.self,
         ]
     )
 

@@ -1,4 +1,5 @@
 import DynAPICore
+import DynAPITestSupport
 import Testing
 
 @Suite struct ConfigTests {
@@ -91,11 +92,43 @@ import Testing
         }
     }
 
-    @Test func everySettingIsDocumented() {
-        let names = Set(Setting.all.map(\.name))
-        for name in ["DATABASE_URL", "DYNAPI_JWT_SECRET", "DYNAPI_HOST", "DYNAPI_PORT", "DYNAPI_SCHEMAS", "DYNAPI_POOL_SIZE", "DYNAPI_MAX_ROWS",
-                     "DYNAPI_STATEMENT_TIMEOUT", "DYNAPI_POOL_TIMEOUT", "DYNAPI_SHUTDOWN_TIMEOUT", "DYNAPI_LOG_FORMAT"] {
-            #expect(names.contains(name))
+    /// A sample for every setting, unlike its default: a setting added without one fails here.
+    static let samples: [String: String] = [
+        "DATABASE_URL": "host=db", "DYNAPI_JWT_SECRET": String(repeating: "k", count: 40), "DYNAPI_HOST": "0.0.0.0",
+        "DYNAPI_PORT": "9000", "DYNAPI_SCHEMAS": "public,sales", "DYNAPI_POOL_SIZE": "8", "DYNAPI_MAX_WAITING": "9",
+        "DYNAPI_MAX_ROWS": "50", "DYNAPI_MAX_BODY": "1024", "DYNAPI_ACCESS_TOKEN_LIFETIME": "60",
+        "DYNAPI_REFRESH_TOKEN_LIFETIME": "600", "DYNAPI_RELOAD_DEBOUNCE_MS": "5", "DYNAPI_RATE": "10/min",
+        "DYNAPI_TRUSTED_PROXIES": "10.0.0.0/8", "DYNAPI_CORS_ORIGINS": "https://app.example.com",
+        "DYNAPI_BATCH_MAX_OPERATIONS": "7", "DYNAPI_WS_BUFFER": "16", "DYNAPI_WS_PING": "0", "DYNAPI_REQUEST_ROLE": "web",
+        "DYNAPI_STATEMENT_TIMEOUT": "2min", "DYNAPI_POOL_TIMEOUT": "250ms", "DYNAPI_SHUTDOWN_TIMEOUT": "3",
+        "DYNAPI_LOG_LEVEL": "debug", "DYNAPI_LOG_FORMAT": "text", "DYNAPI_DEBUG": "yes",
+    ]
+
+    /// Every setting is read into the configuration, and only its own field changes.
+    @Test func eachSettingChangesItsField() throws {
+        #expect(Set(Self.samples.keys) == Set(Setting.all.map(\.name)))
+        let base = ["DYNAPI_JWT_SECRET": String(repeating: "s", count: 32)]
+        let defaults = try Config.load(from: base)
+        for setting in Setting.all {
+            let changed = try Config.load(from: base.merging([setting.name: Self.samples[setting.name] ?? ""]) { $1 })
+            #expect(changed != defaults, "\(setting.name) changed nothing")
         }
+        let all = try Config.load(from: Self.samples)
+        #expect(all.statementTimeoutMilliseconds == 120_000 && all.poolTimeoutMilliseconds == 250 && all.debug)
+        #expect(all.schemas == ["public", "sales"] && all.requestRole == "web" && all.logFormat == .text)
+    }
+
+    /// The defaults are the documented ones.
+    @Test func defaultsAreTheDocumentedOnes() throws {
+        let config = try Config.load(from: ["DYNAPI_JWT_SECRET": String(repeating: "s", count: 32)])
+        #expect(config.host == "127.0.0.1" && config.port == 8000 && config.schemas == ["public"] && config.poolSize == 4)
+        #expect(config.maxBodyBytes == 10_485_760 && config.statementTimeoutMilliseconds == 30_000 && config.poolTimeoutMilliseconds == 5_000)
+        #expect(config.corsOrigins == .any && config.rate == nil && config.requestRole == nil && !config.debug && config.logFormat == .json)
+    }
+
+    /// docs/settings.md shows the table made from the settings themselves.
+    @Test func theDocumentationTableIsTheSettings() throws {
+        let page = try String(contentsOfFile: Repository.root + "/docs/settings.md", encoding: .utf8)
+        #expect(page.contains(Setting.markdownTable), "regenerate the table: swift run dynapi settings --markdown")
     }
 }

@@ -33,12 +33,13 @@ def read(path):
 # --- the sidecar's own facts ------------------------------------------------------------
 
 def settings():
-    """Every environment variable `dynapi serve` reads, from Setting.swift."""
-    text = read("Sources/DynAPICore/Config/Setting.swift")
-    names = re.findall(r'Setting\(name: "([A-Z_]+)", defaultValue: (nil|"[^"]*")', text)
-    if not names:
-        problem("Setting.swift", "no Setting(name: ...) found: the check needs updating")
-    return {name: (None if default == "nil" else default.strip('"')) for name, default in names}
+    """Every environment variable `dynapi serve` reads, with its default, from the
+    table of docs/settings.md, which `dynapi settings` prints from the declarations
+    the server reads (a Swift test keeps the page in step with them)."""
+    rows = re.findall(r"^\| `([A-Z_]+)` \| (required|none|`[^`]*`) \|", read("docs/settings.md"), re.M)
+    if not rows:
+        problem("docs/settings.md", "no settings table found: the check needs updating")
+    return {name: None if default == "required" else "" if default == "none" else default.strip("`") for name, default in rows}
 
 
 SETTINGS = settings()
@@ -158,7 +159,7 @@ def check_k8s():
         if name not in config_keys | secret_keys:
             problem("k8s", f"setting {name} is in neither the ConfigMap nor the Secret")
     for name in (config_keys | secret_keys) - set(SETTINGS):
-        problem("k8s", f"{name} is not a setting DynAPI reads (Setting.swift)")
+        problem("k8s", f"{name} is not a setting DynAPI reads (docs/settings.md)")
     for name in SECRETS:
         if name in config_keys:
             problem("k8s configmap", f"{name} is a secret: it belongs in the Secret")
@@ -577,7 +578,7 @@ def check_env_example(path, required, others=()):
         problem(path, f"setting {name} is not documented")
     for name in set(assigned) - set(SETTINGS) - set(others):
         if not name.startswith("PG"):
-            problem(path, f"{name} is not a setting DynAPI reads (Setting.swift)")
+            problem(path, f"{name} is not a setting DynAPI reads (docs/settings.md)")
     secret = assigned.get("DYNAPI_JWT_SECRET", "")
     if len(secret.encode()) >= 32:
         problem(path, "DYNAPI_JWT_SECRET holds a usable key: keep a placeholder DynAPI refuses")

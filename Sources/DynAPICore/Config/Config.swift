@@ -56,58 +56,32 @@ public struct Config: Sendable, Equatable {
         case json, text
     }
 
-    /// Creates a configuration from explicit values.
-    public init(
-        databaseURL: String = "",
-        jwtSecret: String,
-        host: String = "127.0.0.1",
-        port: Int = 8000,
-        schemas: [String] = ["public"],
-        poolSize: Int = 4,
-        maxWaiting: Int = 256,
-        maxRows: Int = 1000,
-        maxBodyBytes: Int = 10 * 1024 * 1024,
-        accessTokenLifetime: Int = 300,
-        refreshTokenLifetime: Int = 86_400,
-        reloadDebounceMilliseconds: Int = 20,
-        logLevel: String = "info",
-        debug: Bool = false,
-        rate: Rate? = nil,
-        socketBuffer: Int = 256,
-        socketPingSeconds: Int = 30,
-        requestRole: String? = nil,
-        logFormat: LogFormat = .json,
-        statementTimeoutMilliseconds: Int = 30_000,
-        poolTimeoutMilliseconds: Int = 5_000,
-        shutdownTimeoutSeconds: Int = 10,
-        trustedProxies: TrustedProxies = .none,
-        corsOrigins: CORSOrigins = .any,
-        batchMaxOperations: Int = 100
-    ) {
-        self.databaseURL = databaseURL
-        self.jwtSecret = jwtSecret
-        self.host = host
-        self.port = port
-        self.schemas = schemas
-        self.poolSize = poolSize
-        self.maxWaiting = maxWaiting
-        self.maxRows = maxRows
-        self.maxBodyBytes = maxBodyBytes
-        self.accessTokenLifetime = accessTokenLifetime
-        self.refreshTokenLifetime = refreshTokenLifetime
-        self.reloadDebounceMilliseconds = reloadDebounceMilliseconds
-        self.logLevel = logLevel
-        self.debug = debug
-        self.rate = rate
-        self.socketBuffer = socketBuffer
-        self.socketPingSeconds = socketPingSeconds
-        self.requestRole = requestRole
-        self.logFormat = logFormat
-        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
-        self.poolTimeoutMilliseconds = poolTimeoutMilliseconds
-        self.shutdownTimeoutSeconds = shutdownTimeoutSeconds
-        self.trustedProxies = trustedProxies
-        self.corsOrigins = corsOrigins
-        self.batchMaxOperations = batchMaxOperations
+    /// Every field blank, for ``load(from:)`` to fill: each field's default is its ``Setting``'s.
+    init() {
+        databaseURL = ""
+        jwtSecret = ""
+        host = ""
+        port = 0
+        schemas = []
+        poolSize = 0
+        maxWaiting = 0
+        maxRows = 0
+        maxBodyBytes = 0
+        accessTokenLifetime = 0
+        refreshTokenLifetime = 0
+        reloadDebounceMilliseconds = 0
+        logLevel = ""
+        debug = false
+        rate = nil
+        socketBuffer = 0
+        socketPingSeconds = 0
+        requestRole = nil
+        logFormat = .json
+        statementTimeoutMilliseconds = 0
+        poolTimeoutMilliseconds = 0
+        shutdownTimeoutSeconds = 0
+        trustedProxies = .none
+        corsOrigins = .none
+        batchMaxOperations = 0
     }
 }

@@ -8,12 +8,15 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 
-/// Runs the real application (routes, middleware, catalog watcher) against a test database.
+/// Runs the real application (routes, middleware, the database follower) against a test database.
 enum TestApp {
     static let secret = "dynapi-test-secret-0123456789abcdef"
 
     static func config(_ database: TestDatabase) -> Config {
-        Config(databaseURL: database.conninfo, jwtSecret: secret, poolSize: 2, reloadDebounceMilliseconds: 5)
+        // The settings' own defaults, as `dynapi serve` reads them; a small pool and a short debounce for tests.
+        try! Config.load(from: [
+            "DATABASE_URL": database.conninfo, "DYNAPI_JWT_SECRET": secret, "DYNAPI_POOL_SIZE": "2", "DYNAPI_RELOAD_DEBOUNCE_MS": "5",
+        ])
     }
 
     static let logger: Logger = {
