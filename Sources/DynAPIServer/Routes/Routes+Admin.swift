@@ -6,12 +6,12 @@ extension Routes {
     /// `/api/users/`, `/api/roles/`, `/api/user-roles/` (admins): the bundle's
     /// views through the table pipeline. A write reloads this sidecar's ACL
     /// before answering; the others hear of it through `dynapi_acl`.
-    static func addAdmin(to group: RouterGroup<AppRequestContext>, runtime: Runtime) {
-        addUserRoleBulk(to: group, runtime: runtime)
+    static func addAdmin(to group: RouterGroup<AppRequestContext>, admin service: some AdminService) {
+        addUserRoleBulk(to: group, admin: service)
         group.get("/api/admin/overview") { _, context -> Response in
             _ = try context.requireAdmin()
-            let schemas = runtime.config.schemas
-            let result = try await runtime.pool.withConnection { try CatalogLoader.overview($0, schemas: schemas) }
+            let schemas = service.config.schemas
+            let result = try await service.pool.withConnection { try CatalogLoader.overview($0, schemas: schemas) }
             return .json(.ok, result.firstValue ?? ByteBuffer(string: #"{"tables":[]}"#))
         }
         for resource in AdminResource.allCases {
@@ -20,11 +20,11 @@ extension Routes {
                     group.on(RouterPath(path), method: method) { request, context -> Response in
                         var request = request
                         let caller = try context.requireAdmin()
-                        let input = try await request.dynamicInput(pathPrefix: "/api/", maxBody: runtime.config.maxBodyBytes)
+                        let input = try await request.dynamicInput(pathPrefix: "/api/", maxBody: service.config.maxBodyBytes)
                         do {
-                            if resource == .users { try await runtime.checkPassword(in: input) }
-                            let response = try await runtime.respond(to: input, schema: runtime.adminSchema.value, caller: caller, asRequestRole: false)
-                            if ![.get, .head, .options].contains(method) { try? await runtime.reloadACL() }
+                            if resource == .users { try await service.checkPassword(in: input) }
+                            let response = try await service.respond(to: input, schema: service.adminSchema.value, caller: caller, asRequestRole: false, refreshed: nil)
+                            if ![.get, .head, .options].contains(method) { try? await service.reloadACL() }
                             return response
                         } catch where APIError.isMapped(error) {
                             throw APIError(mapping: error).renamingFields(resource.fieldNames)
@@ -36,21 +36,21 @@ extension Routes {
     }
 
     /// `POST /api/user-roles/bulk-update/` and `POST /api/user-roles/bulk-assign/`: one statement, one transaction each.
-    static func addUserRoleBulk(to group: RouterGroup<AppRequestContext>, runtime: Runtime) {
+    static func addUserRoleBulk(to group: RouterGroup<AppRequestContext>, admin service: some AdminService) {
         group.post("/api/user-roles/bulk-update") { request, context -> Response in
             var request = request
             let admin = try context.requireAdmin()
-            let update = try UserRoleBulkUpdate(parsing: try await request.jsonObject(maxBody: runtime.config.maxBodyBytes))
-            return try await runtime.runACLFunction(update.statement, by: admin)
+            let update = try UserRoleBulkUpdate(parsing: try await request.jsonObject(maxBody: service.config.maxBodyBytes))
+            return try await service.runACLFunction(update.statement, by: admin)
         }
         group.post("/api/user-roles/bulk-assign") { request, context -> Response in
             var request = request
             let admin = try context.requireAdmin()
             let assign = try UserRoleBulkAssign(
-                parsing: try await request.jsonObject(maxBody: runtime.config.maxBodyBytes),
-                knownTables: Set(runtime.schema.value.tables.keys)
+                parsing: try await request.jsonObject(maxBody: service.config.maxBodyBytes),
+                knownTables: Set(service.schema.value.tables.keys)
             )
-            return try await runtime.runACLFunction(assign.statement, by: admin)
+            return try await service.runACLFunction(assign.statement, by: admin)
         }
     }
 }

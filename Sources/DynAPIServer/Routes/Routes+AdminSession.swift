@@ -10,25 +10,25 @@ extension Routes {
     /// site sends it); the page keeps access tokens in memory only.
     static let sessionCookie = "dynapi_admin"
 
-    static func addAdminSession(to router: Router<AppRequestContext>, runtime: Runtime) {
+    static func addAdminSession(to router: Router<AppRequestContext>, accounts: some AccountService) {
         router.post("/admin/session") { request, _ -> Response in
             var request = request
-            let credentials = try JSONObject.strings(try await request.jsonObject(maxBody: runtime.config.maxBodyBytes), ["username", "password"])
-            guard let user = try await runtime.authenticate(username: credentials[0], password: credentials[1]) else {
+            let credentials = try JSONObject.strings(try await request.jsonObject(maxBody: accounts.config.maxBodyBytes), ["username", "password"])
+            guard let user = try await accounts.authenticate(username: credentials[0], password: credentials[1]) else {
                 throw AuthError.invalidCredentials
             }
             guard user.isAdmin else {
                 throw AuthError.adminPagesOnly
             }
-            return try await sessionAnswer(for: user, request: request, runtime: runtime, refresh: try await runtime.tokens.issue(.refresh, for: user))
+            return try await sessionAnswer(for: user, request: request, accounts: accounts, refresh: try await accounts.tokens.issue(.refresh, for: user))
         }
         router.post("/admin/session/refresh") { request, _ -> Response in
             guard let token = request.cookies[sessionCookie]?.value else {
                 throw AuthError.invalidToken("no admin session; log in again")
             }
-            let caller = try await runtime.caller(for: try await runtime.tokens.verify(token, as: .refresh))
+            let caller = try await accounts.caller(for: try await accounts.tokens.verify(token, as: .refresh))
             guard caller.user.isAdmin else { throw AuthError.adminPagesOnly }
-            return try await sessionAnswer(for: caller.user, request: request, runtime: runtime, refresh: nil)
+            return try await sessionAnswer(for: caller.user, request: request, accounts: accounts, refresh: nil)
         }
         router.post("/admin/session/logout") { request, _ -> Response in
             var response = Response(status: .noContent)
@@ -38,13 +38,13 @@ extension Routes {
     }
 
     /// `{"access","user"}`, and the refresh cookie when a new refresh token was issued.
-    static func sessionAnswer(for user: UserRecord, request: Request, runtime: Runtime, refresh: String?) async throws -> Response {
+    static func sessionAnswer(for user: UserRecord, request: Request, accounts: some AccountService, refresh: String?) async throws -> Response {
         var json = JSONText.object()
-        json.add("access", try await runtime.tokens.issue(.access, for: user))
+        json.add("access", try await accounts.tokens.issue(.access, for: user))
         json.addRaw("user", user.publicJSON)
         var response = Response.json(.ok, json.text)
         response.headers[.cacheControl] = "no-store"
-        if let refresh { response.setCookie(cookie(value: refresh, maxAge: runtime.config.refreshTokenLifetime, request: request)) }
+        if let refresh { response.setCookie(cookie(value: refresh, maxAge: accounts.config.refreshTokenLifetime, request: request)) }
         return response
     }
 

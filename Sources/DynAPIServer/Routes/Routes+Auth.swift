@@ -4,25 +4,25 @@ import Hummingbird
 
 extension Routes {
     /// `POST /api/auth/login/` and `POST /api/auth/refresh/`.
-    static func addAuth(to router: Router<AppRequestContext>, runtime: Runtime) {
+    static func addAuth(to router: Router<AppRequestContext>, accounts: some AccountService) {
         router.post("/api/auth/login") { request, _ -> Response in
             var request = request
             let credentials = try JSONObject.strings(
-                try await request.jsonObject(maxBody: runtime.config.maxBodyBytes), ["username", "password"]
+                try await request.jsonObject(maxBody: accounts.config.maxBodyBytes), ["username", "password"]
             )
-            guard let user = try await runtime.authenticate(username: credentials[0], password: credentials[1]) else {
+            guard let user = try await accounts.authenticate(username: credentials[0], password: credentials[1]) else {
                 throw AuthError.invalidCredentials
             }
-            return .json(.ok, try await runtime.tokens.pair(for: user))
+            return .json(.ok, try await accounts.tokens.pair(for: user))
         }
 
         router.post("/api/auth/refresh") { request, _ -> Response in
             var request = request
-            let token = try JSONObject.strings(try await request.jsonObject(maxBody: runtime.config.maxBodyBytes), ["refresh"])[0]
-            let claims = try await runtime.tokens.verify(token, as: .refresh)
-            let caller = try await runtime.caller(for: claims)
+            let token = try JSONObject.strings(try await request.jsonObject(maxBody: accounts.config.maxBodyBytes), ["refresh"])[0]
+            let claims = try await accounts.tokens.verify(token, as: .refresh)
+            let caller = try await accounts.caller(for: claims)
             var json = JSONText.object()
-            json.add("access", try await runtime.tokens.issue(.access, for: caller.user))
+            json.add("access", try await accounts.tokens.issue(.access, for: caller.user))
             return .json(.ok, json.text)
         }
     }

@@ -3,9 +3,9 @@ import Hummingbird
 
 extension Routes {
     /// `GET /api/schema/`: the OpenAPI 3.1 document of the live schema, remade after each reload.
-    static func addSchemaDocument(to router: Router<AppRequestContext>, runtime: Runtime) {
+    static func addSchemaDocument(to router: Router<AppRequestContext>, tables: some TableService) {
         router.get("/api/schema") { _, _ -> Response in
-            .json(.ok, runtime.openAPIDocument())
+            .json(.ok, tables.openAPIDocument())
         }
     }
 }

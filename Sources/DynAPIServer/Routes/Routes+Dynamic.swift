@@ -6,15 +6,15 @@ extension Routes {
     static let tableMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
 
     /// `/api/dyn/{table}/` and `/api/dyn/{table}/{pk}/`.
-    static func addDynamic(to group: RouterGroup<AppRequestContext>, runtime: Runtime) {
+    static func addDynamic(to group: RouterGroup<AppRequestContext>, tables: some TableService) {
         for method in tableMethods {
             group.on("/api/dyn/**", method: method) { request, context -> Response in
                 var request = request
                 let caller = try context.requireCaller()
-                let input = try await request.dynamicInput(pathPrefix: "/api/dyn/", maxBody: runtime.config.maxBodyBytes)
+                let input = try await request.dynamicInput(pathPrefix: "/api/dyn/", maxBody: tables.config.maxBodyBytes)
                 if let target = try? ApiRequest.Target(path: input.path) { context.coreContext.endpointPath.value = target.routeTemplate }
-                return try await runtime.respond(to: input, schema: runtime.schema.value, caller: caller) {
-                    try await runtime.reloadSchema()
+                return try await tables.respond(to: input, schema: tables.schema.value, caller: caller, asRequestRole: true) {
+                    try await tables.reloadSchema()
                 }
             }
         }

@@ -8,16 +8,16 @@ extension Routes {
     ///   database answers and the first schema load has finished, else 503 with `Retry-After`;
     /// - `GET /api/health/live/`: liveness, 200 while the process serves HTTP,
     ///   whatever the database does (restarting the sidecar cures no database outage).
-    static func addHealth(to router: Router<AppRequestContext>, runtime: Runtime) {
+    static func addHealth(to router: Router<AppRequestContext>, probes: some ProbeService) {
         for path in ["/api/health", "/api/health/ready"] {
             router.get(RouterPath(path)) { _, _ -> Response in
-                let databaseUp = (try? await runtime.pool.withConnection { try $0.query(ServiceStatements.ping).rows.count }) == 1
-                let ready = runtime.isReady.value
+                let databaseUp = (try? await probes.pool.withConnection { try $0.query(ServiceStatements.ping).rows.count }) == 1
+                let ready = probes.isReady.value
                 var json = JSONText.object()
                 json.add("status", databaseUp && ready ? "ok" : "unavailable")
                 json.add("database", databaseUp ? "ok" : "unreachable")
                 json.add("schema", ready ? "loaded" : "loading")
-                json.add("tables", runtime.schema.value.tables.count)
+                json.add("tables", probes.schema.value.tables.count)
                 var response = Response.json(databaseUp && ready ? .ok : .serviceUnavailable, json.text)
                 if !(databaseUp && ready) { response.headers[.retryAfter] = "1" }
                 return response

@@ -4,10 +4,10 @@ import Hummingbird
 extension Routes {
     /// `POST /api/dyn/reload/` (admin): re-introspect now, answer the tables
     /// in the Django original's shape.
-    static func addReload(to group: RouterGroup<AppRequestContext>, runtime: Runtime) {
+    static func addReload(to group: RouterGroup<AppRequestContext>, tables: some TableService) {
         group.post("/api/dyn/reload") { _, context -> Response in
             _ = try context.requireAdmin()
-            let schema = try await runtime.reloadSchema()
+            let schema = try await tables.reloadSchema()
             let tables = schema.sortedNames.map { name in
                 var json = JSONText.object()
                 json.add("table", name)
