@@ -12,9 +12,11 @@ public enum DynAPIServer {
     /// finish; what is left then is cut. Either way the process exits 0: it did what it was asked.
     public static func serve(config: Config, logger: Logger) async throws {
         let runtime = try await Runtime.start(config: config, logger: logger)
-        logger.info("serving", metadata: [
-            "tables": "\(runtime.schema.value.tables.count)", "url": "http://\(config.host):\(config.port)/api/dyn/",
-        ])
+        logger.info(
+            "serving",
+            metadata: [
+                "tables": "\(runtime.schema.value.tables.count)", "url": "http://\(config.host):\(config.port)/api/dyn/",
+            ])
         var configuration = ServiceGroupConfiguration(
             // The drain runs after the application, so shutdown reaches it first: sockets close with 1001, then the server stops.
             services: [DynAPIApplication.build(runtime: runtime), SocketDrain(hub: runtime.hub, grace: .seconds(5))],

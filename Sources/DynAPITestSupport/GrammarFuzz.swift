@@ -26,10 +26,14 @@ public struct GrammarFuzz {
         self.generator = Generator(seed: seed)
     }
 
-    static let operators = ["eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "match", "imatch", "in", "is", "isdistinct",
-                            "cs", "cd", "ov", "sl", "sr", "nxr", "nxl", "adj", "fts", "plfts", "phfts", "wfts", "eqq", "not", ""]
-    static let values = ["1", "-2.5", "abc", "*a*", "(1,2)", "(\"a,b\",c)", "null", "true", "{1,2}", "[1,5)", "", "%", "'", "\"", "\\",
-                         "2024-01-01", "😀", "%00", "%zz", "%25", "a b", "((", "))", ".", ",", "x.y.z", "{\"a\":1}", "NaN"]
+    static let operators = [
+        "eq", "neq", "gt", "gte", "lt", "lte", "like", "ilike", "match", "imatch", "in", "is", "isdistinct",
+        "cs", "cd", "ov", "sl", "sr", "nxr", "nxl", "adj", "fts", "plfts", "phfts", "wfts", "eqq", "not", "",
+    ]
+    static let values = [
+        "1", "-2.5", "abc", "*a*", "(1,2)", "(\"a,b\",c)", "null", "true", "{1,2}", "[1,5)", "", "%", "'", "\"", "\\",
+        "2024-01-01", "😀", "%00", "%zz", "%25", "a b", "((", "))", ".", ",", "x.y.z", "{\"a\":1}", "NaN",
+    ]
     static let damage = ["(", ")", ",", ".", ":", "::", "!", "\"", "->", "->>", "*", "&", "=", "%", "...", "not.", "or", "and"]
 
     mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &generator)] }

@@ -79,8 +79,10 @@ struct EventsBenchmark: AsyncParsableCommand {
             }
             let perSocket = Double(lastRSS - idleRSS) / Double(max(1, opened - sockets))
             let fit = lastRSS < budget * 1_048_576 ? opened : sockets + Int(Double(budget * 1_048_576 - idleRSS) / perSocket)
-            print(String(format: "  about %.1f KB of sidecar RSS per socket; %d sockets fit in %d MB%@", perSocket / 1024, fit, budget,
-                         lastRSS < budget * 1_048_576 ? " (the run stopped at --max-sockets first)" : ""))
+            print(
+                String(
+                    format: "  about %.1f KB of sidecar RSS per socket; %d sockets fit in %d MB%@", perSocket / 1024, fit, budget,
+                    lastRSS < budget * 1_048_576 ? " (the run stopped at --max-sockets first)" : ""))
         }
         pool.closeAll()
     }
@@ -140,10 +142,14 @@ final class LatencyLog: Sendable {
             return
         }
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count - 1) * p))] }
-        print(String(format: "  %d events/s for %d s, each to %d of %d sockets: %d deliveries of %d expected",
-                     rate, seconds, sockets / tables, sockets, latencies.count, expected))
-        print(String(format: "  send→socket latency: p50 %.2f ms   p95 %.2f ms   p99 %.2f ms   max %.2f ms",
-                     percentile(0.5), percentile(0.95), percentile(0.99), latencies.last!))
+        print(
+            String(
+                format: "  %d events/s for %d s, each to %d of %d sockets: %d deliveries of %d expected",
+                rate, seconds, sockets / tables, sockets, latencies.count, expected))
+        print(
+            String(
+                format: "  send→socket latency: p50 %.2f ms   p95 %.2f ms   p99 %.2f ms   max %.2f ms",
+                percentile(0.5), percentile(0.95), percentile(0.99), latencies.last!))
     }
 }
 
@@ -171,7 +177,8 @@ final class SocketPool: Sendable {
             let task = Task { [log, ready, failed] in
                 let clock = ContinuousClock()
                 do {
-                    _ = try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 16), logger: Logger(label: "bench-socket")) { inbound, _, _ in
+                    _ = try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 16), logger: Logger(label: "bench-socket")) {
+                        inbound, _, _ in
                         var first = true
                         for try await frame in inbound {
                             let now = clock.now

@@ -25,7 +25,7 @@ struct CreateSuperuserCommand: ParsableCommand {
         do {
             let result = try connection.query(AccountStatements.createUser(username: username, email: email, password: secret, isAdmin: true))
             print("created admin user '\(username)' (id \(result.string(0, 0) ?? "?"))")
-        } catch where error.sqlstate == "23505" {
+        } catch  where error.sqlstate == "23505" {
             throw CommandFailure("a user named '\(username)' already exists")
         } catch {
             throw CommandFailure("cannot create the user: \(error.message)")

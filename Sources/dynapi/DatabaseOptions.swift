@@ -1,8 +1,8 @@
 import ArgumentParser
 import DynAPICore
 import DynAPIPostgres
-import Foundation
 import DynAPIServer
+import Foundation
 import Logging
 
 /// `--database-url`, shared by every command that talks to PostgreSQL.

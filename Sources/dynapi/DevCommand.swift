@@ -52,7 +52,8 @@ struct DevCommand: AsyncParsableCommand {
         try connection.execute(String(decoding: PackageResources.demo_sql, as: UTF8.self))
         try connection.query(AccountStatements.createUser(username: admin.username, email: "admin@example.com", password: admin.password, isAdmin: true))
         try connection.query(AccountStatements.createUser(username: demo.username, email: "demo@example.com", password: demo.password, isAdmin: false))
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO dynapi.user_roles (user_id, table_name, can_create, can_read, can_update, can_delete)
             SELECT u.id, g.table_name, g.c, g.r, g.u, g.d
             FROM dynapi.users u,

@@ -22,7 +22,8 @@ struct RoutesCommand: ParsableCommand {
 
     func run() throws {
         for route in RouteCatalog.routes(for: try loadSchema(database, schemas)) {
-            print(route.method.padding(toLength: 7, withPad: " ", startingAt: 0) + route.path.padding(toLength: 40, withPad: " ", startingAt: 0) + route.summary)
+            print(
+                route.method.padding(toLength: 7, withPad: " ", startingAt: 0) + route.path.padding(toLength: 40, withPad: " ", startingAt: 0) + route.summary)
         }
     }
 }

@@ -10,7 +10,8 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the API.",
         discussion: "Settings come from the environment; flags override them.\n\n"
-            + Setting.all.map { "  \($0.name)  \($0.help)\($0.defaultValue.map { $0.isEmpty ? "" : " (default \($0))" } ?? " (required)")" }.joined(separator: "\n")
+            + Setting.all.map { "  \($0.name)  \($0.help)\($0.defaultValue.map { $0.isEmpty ? "" : " (default \($0))" } ?? " (required)")" }.joined(
+                separator: "\n")
     )
 
     @OptionGroup var database: DatabaseOptions

@@ -21,7 +21,8 @@ import Testing
             #expect(install.output.contains("events: mode 'notify'"), "install explains the event modes")
             #expect(try dynapi(["install"], database: database).output.contains("already up to date"))
 
-            try database.execute("""
+            try database.execute(
+                """
                 CREATE TABLE customer (id serial PRIMARY KEY, name varchar(100) NOT NULL);
                 CREATE TABLE "order" (id serial PRIMARY KEY, customer_id int REFERENCES customer(id));
                 """)

@@ -12,22 +12,39 @@ import Testing
     }
 
     @Test func registrationReadsEveryField() throws {
-        let registration = try Registration(parsing: object(
-            #"{"username":"alice","email":"a@example.com","password":"correct horse","password_confirm":"correct horse","contact":"555"}"#
-        ))
+        let registration = try Registration(
+            parsing: object(
+                #"{"username":"alice","email":"a@example.com","password":"correct horse","password_confirm":"correct horse","contact":"555"}"#
+            ))
         #expect(registration.username == "alice")
         #expect(registration.contact == "555")
     }
 
     @Test func registrationRefusalsNameTheirFields() throws {
         #expect(fieldErrors { try Registration(parsing: object("{}")) }.keys.sorted() == ["password", "password_confirm", "username"])
-        #expect(fieldErrors { try Registration(parsing: object(#"{"username":"a b","password":"correct horse","password_confirm":"correct horse"}"#)) }["username"] != nil)
-        #expect(fieldErrors { try Registration(parsing: object(#"{"username":"ab","email":"nope","password":"correct horse","password_confirm":"correct horse"}"#)) }["email"] == ["Enter a valid email address."])
-        #expect(fieldErrors { try Registration(parsing: object(#"{"username":"ab","password":"correct horse","password_confirm":"correct horsE"}"#)) } == ["password_confirm": ["Passwords do not match."]])
-        #expect(fieldErrors { try Registration(parsing: object(#"{"username":"ab","password":"short","password_confirm":"short"}"#)) }["password"]?.first?.contains("too short") == true)
-        #expect(fieldErrors { try Registration(parsing: object(#"{"username":1,"password":"correct horse","password_confirm":"correct horse"}"#)) }["username"] == ["Expected a string, got a number."])
+        #expect(
+            fieldErrors { try Registration(parsing: object(#"{"username":"a b","password":"correct horse","password_confirm":"correct horse"}"#)) }["username"]
+                != nil)
+        #expect(
+            fieldErrors {
+                try Registration(parsing: object(#"{"username":"ab","email":"nope","password":"correct horse","password_confirm":"correct horse"}"#))
+            }["email"] == ["Enter a valid email address."])
+        #expect(
+            fieldErrors { try Registration(parsing: object(#"{"username":"ab","password":"correct horse","password_confirm":"correct horsE"}"#)) } == [
+                "password_confirm": ["Passwords do not match."]
+            ])
+        #expect(
+            fieldErrors { try Registration(parsing: object(#"{"username":"ab","password":"short","password_confirm":"short"}"#)) }["password"]?.first?.contains(
+                "too short") == true)
+        #expect(
+            fieldErrors { try Registration(parsing: object(#"{"username":1,"password":"correct horse","password_confirm":"correct horse"}"#)) }["username"] == [
+                "Expected a string, got a number."
+            ])
         let long = String(repeating: "x", count: 51)
-        #expect(fieldErrors { try Registration(parsing: object(#"{"username":"ab","contact":"\#(long)","password":"correct horse","password_confirm":"correct horse"}"#)) }["contact"] != nil)
+        #expect(
+            fieldErrors {
+                try Registration(parsing: object(#"{"username":"ab","contact":"\#(long)","password":"correct horse","password_confirm":"correct horse"}"#))
+            }["contact"] != nil)
     }
 
     @Test func usernamesAndEmailsAreCheckedLikeDjangos() {
@@ -43,9 +60,13 @@ import Testing
 
     @Test func passwordChangesAndResets() throws {
         let alice = UserRecord(id: 7, username: "alice", email: "alice@example.com")
-        let change = try PasswordChange(parsing: object(#"{"old_password":"x","new_password":"correct horse","new_password_confirm":"correct horse"}"#), user: alice)
+        let change = try PasswordChange(
+            parsing: object(#"{"old_password":"x","new_password":"correct horse","new_password_confirm":"correct horse"}"#), user: alice)
         #expect(change.newPassword == "correct horse")
-        #expect(fieldErrors { try PasswordChange(parsing: object(#"{"old_password":"x","new_password":"alice1234","new_password_confirm":"alice1234"}"#), user: alice) }["new_password"] != nil)
+        #expect(
+            fieldErrors {
+                try PasswordChange(parsing: object(#"{"old_password":"x","new_password":"alice1234","new_password_confirm":"alice1234"}"#), user: alice)
+            }["new_password"] != nil)
         let reset = try AdminPasswordReset(parsing: object(#"{"user_id":7,"new_password":"alice1234"}"#))
         #expect(Fixtures.refusal { try reset.check(for: alice) }?.fieldErrors["new_password"] != nil)
         #expect(fieldErrors { try AdminPasswordReset(parsing: object(#"{"user_id":"7","new_password":"x"}"#)) }["user_id"] != nil)
@@ -63,7 +84,10 @@ import Testing
         let known: Set<String> = ["customer", "order"]
         let assign = try UserRoleBulkAssign(parsing: object(#"{"user_id":2,"tables":["customer","order"],"can_read":true}"#), knownTables: known)
         #expect(assign.statement.binds == ["2", nil, #"{"customer","order"}"#, nil, "true", nil, nil])
-        #expect(fieldErrors { try UserRoleBulkAssign(parsing: object(#"{"user_id":2,"tables":["customer","nope"]}"#), knownTables: known) }["tables"] == ["Unknown table(s): nope."])
+        #expect(
+            fieldErrors { try UserRoleBulkAssign(parsing: object(#"{"user_id":2,"tables":["customer","nope"]}"#), knownTables: known) }["tables"] == [
+                "Unknown table(s): nope."
+            ])
         #expect(fieldErrors { try UserRoleBulkAssign(parsing: object(#"{"tables":[]}"#), knownTables: known) }.keys.sorted() == ["tables", "user_id"])
     }
 

@@ -33,14 +33,19 @@ import Testing
         // PUT replaces what can be read: no password needed.
         _ = try plan("PUT", ["users", "1"], body: #"{"username":"x"}"#)
         #expect(Fixtures.refusal { try plan("GET", ["users"], query: "password=x") }?.status == 400)
-        #expect(Fixtures.refusal { try plan("PATCH", ["users", "1"], body: #"{"date_joined":"2020-01-01"}"#) }?.fieldErrors == ["date_joined": ["This field is read-only."]])
+        #expect(
+            Fixtures.refusal { try plan("PATCH", ["users", "1"], body: #"{"date_joined":"2020-01-01"}"#) }?.fieldErrors == [
+                "date_joined": ["This field is read-only."]
+            ])
     }
 
     @Test func userRolesSearchNamesButAnswerTheOriginalShape() throws {
         let list = try plan("GET", ["user-roles"], query: "search=alice&user=3")
         #expect(Fixtures.names(list) == ["id", "user", "table_name", "can_read"])
         #expect(list.conditions.contains(.containsWord(columns: ["table_name", "username", "role_name"], word: "alice")))
-        #expect(list.conditions.contains(.filter(ColumnExpression(column: "user"), FilterCondition(field: FieldPath(column: "user"), op: .eq, value: .single("3")))))
+        #expect(
+            list.conditions.contains(.filter(ColumnExpression(column: "user"), FilterCondition(field: FieldPath(column: "user"), op: .eq, value: .single("3"))))
+        )
         #expect(Fixtures.refusal { try plan("GET", ["user-roles"], query: "username=alice") }?.status == 400)
         #expect(Fixtures.refusal { try plan("POST", ["user-roles"], body: #"{"username":"alice"}"#) }?.code == "PGRST204")
     }

@@ -1,5 +1,6 @@
-@testable import DynAPICore
 import Testing
+
+@testable import DynAPICore
 
 @Suite struct BatchRequestTests {
     func parse(_ json: String, max: Int = 10) throws -> [HTTPInput] {
@@ -7,7 +8,8 @@ import Testing
     }
 
     @Test func operationsBecomeTableInputs() throws {
-        let operations = try parse("""
+        let operations = try parse(
+            """
             [{"method": "post", "path": "/api/dyn/customer/?select=id", "body": {"name": "Ann", "price": 12.345678901234567890123},
               "headers": {"Prefer": "return=representation"}},
              {"method": "GET", "path": "/api/dyn/order/7/"},

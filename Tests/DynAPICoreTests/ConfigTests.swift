@@ -73,10 +73,19 @@ import Testing
         (["DYNAPI_TRUSTED_PROXIES": "nginx"], "DYNAPI_TRUSTED_PROXIES: expected comma-separated addresses or CIDR blocks (10.0.0.0/8, ::1), got 'nginx'"),
         (["DYNAPI_STATEMENT_TIMEOUT": "5 hours"], "DYNAPI_STATEMENT_TIMEOUT: expected a duration such as 500ms, 5s or 2min, got '5 hours'"),
         (["DYNAPI_STATEMENT_TIMEOUT": "-1s"], "DYNAPI_STATEMENT_TIMEOUT: expected a duration such as 500ms, 5s or 2min, got '-1s'"),
-        (["DYNAPI_STATEMENT_TIMEOUT": "99999999999999999999s"], "DYNAPI_STATEMENT_TIMEOUT: expected a duration such as 500ms, 5s or 2min, got '99999999999999999999s'"),
+        (
+            ["DYNAPI_STATEMENT_TIMEOUT": "99999999999999999999s"],
+            "DYNAPI_STATEMENT_TIMEOUT: expected a duration such as 500ms, 5s or 2min, got '99999999999999999999s'"
+        ),
         (["DYNAPI_POOL_TIMEOUT": "0"], "DYNAPI_POOL_TIMEOUT: must be between 1 ms and 600000 ms, got 0 ms"),
-        (["DYNAPI_CORS_ORIGINS": "app.example.com"], "DYNAPI_CORS_ORIGINS: expected *, none, or comma-separated origins such as https://app.example.com,http://localhost:3000, got 'app.example.com'"),
-        (["DYNAPI_CORS_ORIGINS": "https://app.example.com/path"], "DYNAPI_CORS_ORIGINS: expected *, none, or comma-separated origins such as https://app.example.com,http://localhost:3000, got 'https://app.example.com/path'"),
+        (
+            ["DYNAPI_CORS_ORIGINS": "app.example.com"],
+            "DYNAPI_CORS_ORIGINS: expected *, none, or comma-separated origins such as https://app.example.com,http://localhost:3000, got 'app.example.com'"
+        ),
+        (
+            ["DYNAPI_CORS_ORIGINS": "https://app.example.com/path"],
+            "DYNAPI_CORS_ORIGINS: expected *, none, or comma-separated origins such as https://app.example.com,http://localhost:3000, got 'https://app.example.com/path'"
+        ),
         (["DYNAPI_BATCH_MAX_OPERATIONS": "0"], "DYNAPI_BATCH_MAX_OPERATIONS: must be between 1 and 10000, got 0"),
         (["DYNAPI_SHUTDOWN_TIMEOUT": "soon"], "DYNAPI_SHUTDOWN_TIMEOUT: expected a whole number, got 'soon'"),
     ])

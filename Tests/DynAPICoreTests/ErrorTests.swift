@@ -25,10 +25,11 @@ import Testing
     }
 
     @Test func constraintViolationsNameTheirFields() {
-        let unique = APIError(DatabaseError(
-            sqlstate: "23505", message: "duplicate key value violates unique constraint \"customer_email_key\"",
-            detail: "Key (email)=(ann@example.com) already exists."
-        ))
+        let unique = APIError(
+            DatabaseError(
+                sqlstate: "23505", message: "duplicate key value violates unique constraint \"customer_email_key\"",
+                detail: "Key (email)=(ann@example.com) already exists."
+            ))
         #expect(unique.status == 409)
         #expect(unique.fieldErrors == ["email": ["Key (email)=(ann@example.com) already exists."]])
 

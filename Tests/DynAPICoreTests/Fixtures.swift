@@ -21,7 +21,9 @@ enum Fixtures {
             Column(name: "total", type: "numeric(10,2)", typeName: "numeric", category: "N"),
         ],
         primaryKey: ["id"],
-        foreignKeys: [ForeignKey(name: "order_customer_id_fkey", table: "order", columns: ["customer_id"], referencedTable: "customer", referencedColumns: ["id"])]
+        foreignKeys: [
+            ForeignKey(name: "order_customer_id_fkey", table: "order", columns: ["customer_id"], referencedTable: "customer", referencedColumns: ["id"])
+        ]
     )
 
     static let line = Table(

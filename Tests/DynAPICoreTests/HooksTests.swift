@@ -17,14 +17,18 @@ import Testing
 
     @Test func actionsArePlannedAndLockTheirRow() throws {
         let call = try plan("POST", ["order", "7", "action", "mark_as_paid"], body: #"{"note":"x"}"#)
-        guard case .call(let action) = call.action else { Issue.record("not a call"); return }
+        guard case .call(let action) = call.action else {
+            Issue.record("not a call")
+            return
+        }
         #expect(action.payload == #"{"note":"x"}"#)
         #expect(call.operation == .update)
         let sql = Query.statement(for: call)
-        #expect(sql.text == """
-            WITH _dynapi_locked AS MATERIALIZED (SELECT _dynapi_0 AS locked_row FROM "public"."order" AS _dynapi_0 WHERE _dynapi_0."id" = $1 FOR UPDATE) \
-            SELECT "public"."mark_order_as_paid"(locked_row, $2::bigint, $3::jsonb)::text, 1::bigint, NULL::bigint FROM _dynapi_locked
-            """)
+        #expect(
+            sql.text == """
+                WITH _dynapi_locked AS MATERIALIZED (SELECT _dynapi_0 AS locked_row FROM "public"."order" AS _dynapi_0 WHERE _dynapi_0."id" = $1 FOR UPDATE) \
+                SELECT "public"."mark_order_as_paid"(locked_row, $2::bigint, $3::jsonb)::text, 1::bigint, NULL::bigint FROM _dynapi_locked
+                """)
         #expect(sql.binds == ["7", "1", #"{"note":"x"}"#])
         guard case .call(let empty) = try plan("POST", ["order", "7", "action", "mark_as_paid"]).action else { return }
         #expect(empty.payload == "{}")
@@ -40,7 +44,8 @@ import Testing
     }
 
     @Test func checkViolationsNameTheColumnsTheirConstraintReads() {
-        let database = DatabaseError(sqlstate: "23514", message: "new row for relation \"order\" violates check constraint \"total_positive\"", constraint: "total_positive")
+        let database = DatabaseError(
+            sqlstate: "23514", message: "new row for relation \"order\" violates check constraint \"total_positive\"", constraint: "total_positive")
         let named = APIError(database).namingCheckFields(of: Self.orders)
         #expect(named.fieldErrors == ["total": ["Le total doit être positif."]])
         #expect(named.message == "Le total doit être positif.")

@@ -1,5 +1,6 @@
-@testable import DynAPICore
 import Testing
+
+@testable import DynAPICore
 
 /// Django's four default validators, message for message.
 @Suite struct PasswordPolicyTests {
@@ -16,13 +17,15 @@ import Testing
         #expect(policy.problems(with: "password", for: alice) == ["This password is too common."])
         #expect(policy.problems(with: "Dragon  ", for: alice).contains("This password is too common."), "lowercased and trimmed")
         #expect(policy.problems(with: "alice123!", for: alice) == ["The password is too similar to the username."])
-        #expect(policy.problems(with: "liddell!!", for: .init(username: "bob", email: "alice.liddell@example.com"))
-            == ["The password is too similar to the email address."])
-        #expect(policy.problems(with: "12345", for: alice) == [
-            "This password is too short. It must contain at least 8 characters.",
-            "This password is too common.",
-            "This password is entirely numeric.",
-        ])
+        #expect(
+            policy.problems(with: "liddell!!", for: .init(username: "bob", email: "alice.liddell@example.com"))
+                == ["The password is too similar to the email address."])
+        #expect(
+            policy.problems(with: "12345", for: alice) == [
+                "This password is too short. It must contain at least 8 characters.",
+                "This password is too common.",
+                "This password is entirely numeric.",
+            ])
     }
 
     @Test func similarityIsDifflibsQuickRatio() {

@@ -20,7 +20,9 @@ import Testing
         #expect(Fixtures.refusal { try Fixtures.plan("GET", ["order"], query: "select=*,customer(*)", caller: orders) }?.message.contains("customer") == true)
         // A merging upsert updates rows: it needs both flags.
         let creator = Fixtures.caller(["customer": TableGrant(canCreate: true)])
-        #expect(Fixtures.refusal { try Fixtures.plan("POST", ["customer"], body: #"{"name":"x"}"#, caller: creator, prefer: ["resolution=merge-duplicates"]) }?.status == 403)
+        #expect(
+            Fixtures.refusal { try Fixtures.plan("POST", ["customer"], body: #"{"name":"x"}"#, caller: creator, prefer: ["resolution=merge-duplicates"]) }?
+                .status == 403)
         _ = try Fixtures.plan("POST", ["customer"], body: #"{"name":"x"}"#, caller: creator, prefer: ["resolution=ignore-duplicates"])
     }
 
@@ -46,23 +48,31 @@ import Testing
 
     @Test func selectPicksRenamesCastsAndFollowsJSON() throws {
         let plan = try Fixtures.plan("GET", ["customer"], query: "select=id,who:name,email::text,doubled->a->>b")
-        #expect(plan.outputs == [
-            .column(ColumnExpression(column: "id"), name: "id"),
-            .column(ColumnExpression(column: "name"), name: "who"),
-            .column(ColumnExpression(column: "email", cast: "text"), name: "email"),
-            .column(ColumnExpression(column: "doubled", steps: [.init(asText: false, key: "a"), .init(asText: true, key: "b")]), name: "b"),
-        ])
+        #expect(
+            plan.outputs == [
+                .column(ColumnExpression(column: "id"), name: "id"),
+                .column(ColumnExpression(column: "name"), name: "who"),
+                .column(ColumnExpression(column: "email", cast: "text"), name: "email"),
+                .column(ColumnExpression(column: "doubled", steps: [.init(asText: false, key: "a"), .init(asText: true, key: "b")]), name: "b"),
+            ])
         #expect(Fixtures.refusal { try Fixtures.plan("GET", ["customer"], query: "select=nope") }?.code == "42703")
     }
 
     @Test func embeddingFollowsForeignKeysBothWays() throws {
         let orders = try Fixtures.plan("GET", ["order"], query: "select=id,customer(name)")
-        guard case .embed(let customer) = orders.outputs[1] else { Issue.record("no embed"); return }
+        guard case .embed(let customer) = orders.outputs[1] else {
+            Issue.record("no embed")
+            return
+        }
         #expect(customer.relation.isToOne)
         #expect(customer.relation.pairs == [.init(parent: "customer_id", related: "id")])
 
-        let customers = try Fixtures.plan("GET", ["customer"], query: "select=name,orders:order(id,total)&orders.total=gt.10&orders.order=id.desc&orders.limit=3")
-        guard case .embed(let embedded) = customers.outputs[1] else { Issue.record("no embed"); return }
+        let customers = try Fixtures.plan(
+            "GET", ["customer"], query: "select=name,orders:order(id,total)&orders.total=gt.10&orders.order=id.desc&orders.limit=3")
+        guard case .embed(let embedded) = customers.outputs[1] else {
+            Issue.record("no embed")
+            return
+        }
         #expect(embedded.name == "orders")
         #expect(!embedded.relation.isToOne)
         #expect(embedded.relation.pairs == [.init(parent: "id", related: "customer_id")])
@@ -94,9 +104,10 @@ import Testing
 
     @Test func searchLooksInSearchableColumnsOnly() throws {
         let plan = try Fixtures.plan("GET", ["customer"], query: "search=ann+smith")
-        #expect(plan.conditions == [
-            .containsWord(columns: ["name", "email"], word: "ann"), .containsWord(columns: ["name", "email"], word: "smith"),
-        ])
+        #expect(
+            plan.conditions == [
+                .containsWord(columns: ["name", "email"], word: "ann"), .containsWord(columns: ["name", "email"], word: "smith"),
+            ])
         #expect(Fixtures.refusal { try Fixtures.plan("GET", ["line"], query: "search=x") }?.status == 400)
     }
 
@@ -119,7 +130,8 @@ import Testing
         #expect(missing?.code == "23502")
         #expect(Fixtures.refusal { try Fixtures.plan("PATCH", ["customer", "1"], body: #"{"doubled":2}"#) }?.fieldErrors["doubled"] != nil)
         _ = try Fixtures.plan("PATCH", ["order", "1"], body: "{}")
-        #expect(Fixtures.refusal { try Fixtures.plan("PUT", ["order", "1"], body: #"{"total":1}"#) }?.fieldErrors == ["customer_id": ["This field is required."]])
+        #expect(
+            Fixtures.refusal { try Fixtures.plan("PUT", ["order", "1"], body: #"{"total":1}"#) }?.fieldErrors == ["customer_id": ["This field is required."]])
         _ = try Fixtures.plan("PUT", ["line", "1,2"], body: #"{"qty":1}"#)
     }
 
@@ -130,16 +142,29 @@ import Testing
         #expect(insert.columns == ["email", "name"])
         #expect(insert.keyGroups == nil)
         #expect(bulk.shape == .array)
-        #expect(Fixtures.refusal { try Fixtures.plan("POST", ["customer"], body: #"[{"name":"a"},{"email":"e"}]"#) }?.fieldErrors["name"] == ["This field is required (row 1)."])
+        #expect(
+            Fixtures.refusal { try Fixtures.plan("POST", ["customer"], body: #"[{"name":"a"},{"email":"e"}]"#) }?.fieldErrors["name"] == [
+                "This field is required (row 1)."
+            ])
 
-        guard case .insert(let grouped) = try Fixtures.plan("POST", ["customer"], body: #"[{"name":"a"},{"name":"b","email":"e"},{"name":"c"}]"#, prefer: ["missing=default"]).action else { return }
+        guard
+            case .insert(let grouped) = try Fixtures.plan(
+                "POST", ["customer"], body: #"[{"name":"a"},{"name":"b","email":"e"},{"name":"c"}]"#, prefer: ["missing=default"]
+            ).action
+        else { return }
         #expect(grouped.keyGroups == [["name"], ["email", "name"]])
 
-        guard case .insert(let upsert) = try Fixtures.plan("POST", ["customer"], query: "on_conflict=email", body: #"{"name":"a","email":"e"}"#, prefer: ["resolution=merge-duplicates"]).action else { return }
+        guard
+            case .insert(let upsert) = try Fixtures.plan(
+                "POST", ["customer"], query: "on_conflict=email", body: #"{"name":"a","email":"e"}"#, prefer: ["resolution=merge-duplicates"]
+            ).action
+        else { return }
         #expect(upsert.conflict?.columns == ["email"])
         #expect(upsert.conflict?.resolution == .merge)
 
-        guard case .insert(let limited) = try Fixtures.plan("POST", ["customer"], query: "columns=name", body: #"[{"name":"a","junk":1}]"#).action else { return }
+        guard case .insert(let limited) = try Fixtures.plan("POST", ["customer"], query: "columns=name", body: #"[{"name":"a","junk":1}]"#).action else {
+            return
+        }
         #expect(limited.columns == ["name"])
     }
 

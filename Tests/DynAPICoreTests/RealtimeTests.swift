@@ -4,9 +4,15 @@ import Testing
 @Suite struct RealtimeTests {
     @Test func commandsOfTheMultiplexedSocket() {
         #expect(SocketCommand.parse(#"{"subscribe":["customer","order","customer"]}"#) == .success(.subscribe(["customer", "order"], since: nil)))
-        #expect(SocketCommand.parse(#"{"subscribe":["customer"],"since":"12-345-2"}"#) == .success(.subscribe(["customer"], since: EventPosition(tick: 12, entry: 345, row: 2))))
+        #expect(
+            SocketCommand.parse(#"{"subscribe":["customer"],"since":"12-345-2"}"#)
+                == .success(.subscribe(["customer"], since: EventPosition(tick: 12, entry: 345, row: 2))))
         #expect(SocketCommand.parse(#"{"unsubscribe":["order"]}"#) == .success(.unsubscribe(["order"])))
-        for bad in ["", "nope", "[]", #"{"subscribe":"customer"}"#, #"{"subscribe":[1]}"#, #"{"subscribe":[""]}"#, #"{"listen":["a"]}"#, #"{"subscribe":[],"unsubscribe":[]}"#, #"{"subscribe":["a"],"since":"x"}"#, #"{"subscribe":["a"],"since":7}"#, #"{"unsubscribe":["a"],"since":"1-2-3"}"#, #"{"subscribe":["a"],"extra":1}"#] {
+        for bad in [
+            "", "nope", "[]", #"{"subscribe":"customer"}"#, #"{"subscribe":[1]}"#, #"{"subscribe":[""]}"#, #"{"listen":["a"]}"#,
+            #"{"subscribe":[],"unsubscribe":[]}"#, #"{"subscribe":["a"],"since":"x"}"#, #"{"subscribe":["a"],"since":7}"#,
+            #"{"unsubscribe":["a"],"since":"1-2-3"}"#, #"{"subscribe":["a"],"extra":1}"#,
+        ] {
             guard case .failure(.error) = SocketCommand.parse(bad) else {
                 Issue.record("\(bad) was accepted")
                 continue

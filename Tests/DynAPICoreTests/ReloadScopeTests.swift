@@ -24,7 +24,8 @@ import Testing
     static func table(_ name: String, _ oid: UInt32, referencing: String? = nil) -> Table {
         var table = Table(
             name: name, columns: [Column(name: "id", type: "integer", typeName: "int4", category: "N")], primaryKey: ["id"],
-            foreignKeys: referencing.map { [ForeignKey(name: "\(name)_fk", table: name, columns: ["id"], referencedTable: $0, referencedColumns: ["id"])] } ?? []
+            foreignKeys: referencing.map { [ForeignKey(name: "\(name)_fk", table: name, columns: ["id"], referencedTable: $0, referencedColumns: ["id"])] }
+                ?? []
         )
         table.relationID = oid
         return table

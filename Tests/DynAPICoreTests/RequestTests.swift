@@ -4,9 +4,10 @@ import Testing
 @Suite struct RequestTests {
     @Test func queryStringsDecode() throws {
         let query = try QueryString(parsing: "a=1&b=x+y&c=%C3%A9t%C3%A9&d&e=a%3Db&=z")
-        #expect(query.items == [
-            .init("a", "1"), .init("b", "x y"), .init("c", "été"), .init("d", ""), .init("e", "a=b"), .init("", "z"),
-        ])
+        #expect(
+            query.items == [
+                .init("a", "1"), .init("b", "x y"), .init("c", "été"), .init("d", ""), .init("e", "a=b"), .init("", "z"),
+            ])
         #expect(try QueryString(parsing: nil).items.isEmpty)
         #expect(try QueryString(parsing: "").items.isEmpty)
     }

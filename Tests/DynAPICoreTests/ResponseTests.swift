@@ -1,5 +1,6 @@
-@testable import DynAPICore
 import Testing
+
+@testable import DynAPICore
 
 /// The Response stage, without a database: every answer shape's status and
 /// headers from a plan and what its statement answered.

@@ -20,10 +20,12 @@ import Testing
     @Test func psqlInstallMatchesTheInstaller() async throws {
         try await TestDatabase.with(bundle: false) { database in
             let cluster = database.localCluster
-            let psql = ChildProcess("/usr/bin/psql", [
-                "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", cluster.socketDirectory, "-p", String(cluster.port), "-U", "postgres",
-                "-d", database.name, "-f", Repository.root + "/SQL/install.sql",
-            ])
+            let psql = ChildProcess(
+                "/usr/bin/psql",
+                [
+                    "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", cluster.socketDirectory, "-p", String(cluster.port), "-U", "postgres",
+                    "-d", database.name, "-f", Repository.root + "/SQL/install.sql",
+                ])
             try psql.run()
             try psql.run()
             let connection = try database.connect()
@@ -56,7 +58,8 @@ import Testing
             try database.execute("CREATE TABLE keep (id serial PRIMARY KEY, v text); INSERT INTO keep (v) VALUES ('mine')")
             try database.createUser("someone")
             try Installer.uninstall(try database.connect())
-            let leftovers = try database.query("""
+            let leftovers = try database.query(
+                """
                 SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = 'dynapi')
                      + (SELECT count(*) FROM pg_event_trigger WHERE evtname LIKE 'dynapi%')
                      + (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'dynapi%')
@@ -71,7 +74,8 @@ import Testing
 
     @Test func uninstallRefusesWhenAPolicyDependsOnTheBundle() async throws {
         try await TestDatabase.with { database in
-            try database.execute("""
+            try database.execute(
+                """
                 CREATE TABLE note (id serial PRIMARY KEY, owner bigint);
                 ALTER TABLE note ENABLE ROW LEVEL SECURITY;
                 CREATE POLICY own ON note USING (owner = dynapi.current_user_id());
@@ -88,9 +92,11 @@ import Testing
             let tests = try FileManager.default.contentsOfDirectory(atPath: Repository.root + "/SQL/tests")
                 .filter { $0.hasSuffix(".sql") }.sorted().map { Repository.root + "/SQL/tests/" + $0 }
             #expect(tests.count >= 6)
-            let prove = ChildProcess("/usr/bin/pg_prove", [
-                "-h", cluster.socketDirectory, "-p", String(cluster.port), "-U", "postgres", "-d", database.name,
-            ] + tests)
+            let prove = ChildProcess(
+                "/usr/bin/pg_prove",
+                [
+                    "-h", cluster.socketDirectory, "-p", String(cluster.port), "-U", "postgres", "-d", database.name,
+                ] + tests)
             let outcome = try prove.spawn()
             #expect(outcome.status == 0, "pg_prove failed:\n\(outcome.output)")
             #expect(outcome.output.contains("Result: PASS"), "\(outcome.output)")

@@ -10,7 +10,8 @@ import Testing
     static func withPool(size: Int, _ body: (ConnectionPool, TestDatabase) async throws -> Void) async throws {
         try await TestDatabase.with(bundle: false) { database in
             // A generous wait: the whole suite shares two cores, and this is about answers, not timing.
-            let pool = ConnectionPool(size: size, settings: .init(conninfo: database.conninfo, borrowTimeout: .seconds(120)), logger: Logger(label: "pool-test"))
+            let pool = ConnectionPool(
+                size: size, settings: .init(conninfo: database.conninfo, borrowTimeout: .seconds(120)), logger: Logger(label: "pool-test"))
             do {
                 try await body(pool, database)
                 await pool.shutdown()
@@ -101,7 +102,8 @@ import Testing
     /// The pool says why it lends nothing in its own terms; the server maps them to 503.
     @Test func refusalsArePoolErrors() async throws {
         try await TestDatabase.with(bundle: false) { database in
-            let pool = ConnectionPool(size: 1, settings: .init(conninfo: database.conninfo, maxWaiting: 0, borrowTimeout: .seconds(60)), logger: Logger(label: "pool-test"))
+            let pool = ConnectionPool(
+                size: 1, settings: .init(conninfo: database.conninfo, maxWaiting: 0, borrowTimeout: .seconds(60)), logger: Logger(label: "pool-test"))
             let held = Task { try await pool.withConnection { connection in try connection.execute("SELECT pg_sleep(0.5)") } }
             while pool.usage.inUse == 0 { try await Task.sleep(for: .milliseconds(5)) }
             await #expect(throws: PoolError.queueFull) { try await pool.pipeline([SQLStatement("SELECT 1")]) }

@@ -7,9 +7,11 @@ import Testing
 @Suite struct AccountTests {
     @Test func registerAnswers201WithTokensAndTheUser() async throws {
         try await TestApp.withServer { client in
-            let response = try await client.request(.post, "/api/auth/register/", json: """
-                {"username":"alice","email":"alice@example.com","password":"correct horse","password_confirm":"correct horse","contact":"+33 1 23"}
-                """)
+            let response = try await client.request(
+                .post, "/api/auth/register/",
+                json: """
+                    {"username":"alice","email":"alice@example.com","password":"correct horse","password_confirm":"correct horse","contact":"+33 1 23"}
+                    """)
             #expect(response.status == .created, "\(response.text)")
             #expect(response.object["access"] is String)
             #expect(response.object["refresh"] is String)
@@ -55,23 +57,29 @@ import Testing
             try await client.create("CREATE TABLE t (id serial PRIMARY KEY)", waitingFor: "t")
             let old = try await client.login("alice", "first password")
 
-            let wrong = try await client.request(.post, "/api/auth/password/change/", token: old, json: """
-                {"old_password":"not it","new_password":"second password","new_password_confirm":"second password"}
-                """)
+            let wrong = try await client.request(
+                .post, "/api/auth/password/change/", token: old,
+                json: """
+                    {"old_password":"not it","new_password":"second password","new_password_confirm":"second password"}
+                    """)
             #expect(wrong.status == .badRequest)
             #expect((wrong.object["errors"] as? [String: [String]])?["old_password"] != nil)
 
-            let weak = try await client.request(.post, "/api/auth/password/change/", token: old, json: """
-                {"old_password":"first password","new_password":"alice","new_password_confirm":"alice"}
-                """)
+            let weak = try await client.request(
+                .post, "/api/auth/password/change/", token: old,
+                json: """
+                    {"old_password":"first password","new_password":"alice","new_password_confirm":"alice"}
+                    """)
             #expect(weak.status == .badRequest)
             let problems = (weak.object["errors"] as? [String: [String]])?["new_password"] ?? []
             #expect(problems.contains("The password is too similar to the username."))
             #expect(problems.contains { $0.contains("too short") })
 
-            let changed = try await client.request(.post, "/api/auth/password/change/", token: old, json: """
-                {"old_password":"first password","new_password":"second password","new_password_confirm":"second password"}
-                """)
+            let changed = try await client.request(
+                .post, "/api/auth/password/change/", token: old,
+                json: """
+                    {"old_password":"first password","new_password":"second password","new_password_confirm":"second password"}
+                    """)
             #expect(changed.status == .ok, "\(changed.text)")
             let fresh = try #require(changed.object["access"] as? String)
             // The token used for the change, and every older one, stop working; the new ones work.
@@ -95,10 +103,12 @@ import Testing
             #expect(try await client.request(.get, "/api/dyn/t/", token: alice.token).status == .unauthorized)
             _ = try await client.login("alice", "reset password")
 
-            let missing = try await client.request(.post, "/api/auth/password/reset/admin/", token: admin.token, json: #"{"user_id":999,"new_password":"reset password"}"#)
+            let missing = try await client.request(
+                .post, "/api/auth/password/reset/admin/", token: admin.token, json: #"{"user_id":999,"new_password":"reset password"}"#)
             #expect(missing.status == .badRequest)
             #expect((missing.object["errors"] as? [String: [String]])?["user_id"] != nil)
-            let weak = try await client.request(.post, "/api/auth/password/reset/admin/", token: admin.token, json: #"{"user_id":\#(alice.id),"new_password":"alice"}"#)
+            let weak = try await client.request(
+                .post, "/api/auth/password/reset/admin/", token: admin.token, json: #"{"user_id":\#(alice.id),"new_password":"alice"}"#)
             #expect(weak.status == .badRequest)
         }
     }

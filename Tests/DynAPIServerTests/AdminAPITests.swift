@@ -29,16 +29,19 @@ import Testing
                 #expect(refused.status == .forbidden, "\(method) \(path): \(refused.status) \(refused.text)")
                 #expect(try await client.request(method, path, json: body).status == .unauthorized, "\(method) \(path) without a token")
             }
-            #expect(try client.database.query("SELECT (SELECT count(*) FROM dynapi.users) || '/' || (SELECT count(*) FROM dynapi.roles)").string(0, 0) == before)
+            #expect(
+                try client.database.query("SELECT (SELECT count(*) FROM dynapi.users) || '/' || (SELECT count(*) FROM dynapi.roles)").string(0, 0) == before)
         }
     }
 
     @Test func usersNeverShowAHashAndTheirPasswordsFollowTheRules() async throws {
         try await TestApp.withServer { client in
             let admin = try await client.user("root", admin: true)
-            let created = try await client.request(.post, "/api/users/", token: admin.token, json: """
-                {"username":"alice","email":"alice@example.com","password":"correct horse","contact":"555"}
-                """)
+            let created = try await client.request(
+                .post, "/api/users/", token: admin.token,
+                json: """
+                    {"username":"alice","email":"alice@example.com","password":"correct horse","contact":"555"}
+                    """)
             #expect(created.status == .created, "\(created.text)")
             #expect(created.object.keys.sorted() == ["contact", "date_joined", "email", "id", "is_active", "is_admin", "last_login", "username"])
             let id = try #require(created.object["id"] as? Int)
@@ -78,9 +81,11 @@ import Testing
             let roleID = try #require(role.object["id"] as? Int)
             #expect(try await client.request(.post, "/api/roles/", token: admin.token, json: #"{"name":"Manager"}"#).status == .conflict)
 
-            let grant = try await client.request(.post, "/api/user-roles/", token: admin.token, json: """
-                {"user":\(alice),"role":\(roleID),"table_name":"order","can_read":true}
-                """)
+            let grant = try await client.request(
+                .post, "/api/user-roles/", token: admin.token,
+                json: """
+                    {"user":\(alice),"role":\(roleID),"table_name":"order","can_read":true}
+                    """)
             #expect(grant.status == .created, "\(grant.text)")
             #expect(grant.object.keys.sorted() == ["can_create", "can_delete", "can_read", "can_update", "id", "role", "table_name", "user"])
             #expect(grant.object["user"] as? Int == Int(alice))
@@ -121,8 +126,11 @@ import Testing
             #expect(update.object["updated"] as? Int == 2)
             // The very next request is refused: no restart, no waiting.
             #expect(try await client.request(.get, "/api/dyn/t/", token: alice.token).status == .forbidden)
-            #expect(try client.database.query("SELECT string_agg(can_create || '/' || can_read || '/' || can_delete, ',' ORDER BY table_name) FROM dynapi.user_roles").string(0, 0)
-                == "true/false/false,false/false/true")
+            #expect(
+                try client.database.query(
+                    "SELECT string_agg(can_create || '/' || can_read || '/' || can_delete, ',' ORDER BY table_name) FROM dynapi.user_roles"
+                ).string(0, 0)
+                    == "true/false/false,false/false/true")
 
             let unknown = try await client.request(.post, "/api/user-roles/bulk-update/", token: admin.token, json: #"{"ids":[\#(ids),999],"can_read":true}"#)
             #expect(unknown.status == .badRequest)
@@ -137,16 +145,22 @@ import Testing
             let alice = try await client.user("alice")
             try await client.create("CREATE TABLE t (id serial PRIMARY KEY); CREATE TABLE u (id serial PRIMARY KEY)", waitingFor: "u")
             try client.database.grant(alice.id, on: "t", delete: true)
-            let assign = try await client.request(.post, "/api/user-roles/bulk-assign/", token: admin.token, json: """
-                {"user_id":\(alice.id),"tables":["t","u"],"can_read":true,"can_create":true}
-                """)
+            let assign = try await client.request(
+                .post, "/api/user-roles/bulk-assign/", token: admin.token,
+                json: """
+                    {"user_id":\(alice.id),"tables":["t","u"],"can_read":true,"can_create":true}
+                    """)
             #expect(assign.status == .ok, "\(assign.text)")
             #expect(assign.object["assigned"] as? Int == 2)
-            #expect(try client.database.query("SELECT string_agg(table_name || ':' || can_create || can_read || can_update || can_delete, ',' ORDER BY table_name) FROM dynapi.user_roles").string(0, 0)
-                == "t:truetruefalsefalse,u:truetruefalsefalse")
+            #expect(
+                try client.database.query(
+                    "SELECT string_agg(table_name || ':' || can_create || can_read || can_update || can_delete, ',' ORDER BY table_name) FROM dynapi.user_roles"
+                ).string(0, 0)
+                    == "t:truetruefalsefalse,u:truetruefalsefalse")
             #expect(try await client.request(.get, "/api/dyn/u/", token: alice.token).status == .ok)
 
-            let unknownTable = try await client.request(.post, "/api/user-roles/bulk-assign/", token: admin.token, json: #"{"user_id":\#(alice.id),"tables":["t","nope"]}"#)
+            let unknownTable = try await client.request(
+                .post, "/api/user-roles/bulk-assign/", token: admin.token, json: #"{"user_id":\#(alice.id),"tables":["t","nope"]}"#)
             #expect(unknownTable.status == .badRequest)
             #expect((unknownTable.object["errors"] as? [String: [String]])?["tables"] == ["Unknown table(s): nope."])
             let unknownUser = try await client.request(.post, "/api/user-roles/bulk-assign/", token: admin.token, json: #"{"user_id":999,"tables":["t"]}"#)

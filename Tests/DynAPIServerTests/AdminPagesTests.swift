@@ -59,11 +59,13 @@ import Testing
             #expect(refreshed.status == .ok && refreshed.object["access"] is String)
             #expect(refreshed.headers[.setCookie] == nil, "refresh keeps the cookie it was given")
             #expect(try await client.request(.post, "/admin/session/refresh").status == .unauthorized)
-            #expect(try await client.request(.post, "/admin/session/refresh", headers: [.cookie: "dynapi_admin=\(access)"]).status == .unauthorized,
-                    "an access token is not a refresh token")
+            #expect(
+                try await client.request(.post, "/admin/session/refresh", headers: [.cookie: "dynapi_admin=\(access)"]).status == .unauthorized,
+                "an access token is not a refresh token")
 
-            let behindTLS = try await client.request(.post, "/admin/session", json: #"{"username":"root","password":"secret-password-1"}"#,
-                                                     headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"])
+            let behindTLS = try await client.request(
+                .post, "/admin/session", json: #"{"username":"root","password":"secret-password-1"}"#,
+                headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"])
             #expect(behindTLS.headers[.setCookie]?.contains("Secure") == true)
 
             let logout = try await client.request(.post, "/admin/session/logout", headers: [.cookie: pair])
@@ -71,17 +73,19 @@ import Testing
             #expect(logout.headers[.setCookie]?.contains("Max-Age=0") == true)
 
             try client.database.execute("UPDATE dynapi.users SET is_admin = false WHERE username = 'root'")
-            #expect(try await eventually { try await client.request(.post, "/admin/session/refresh", headers: [.cookie: pair]).status == .forbidden },
-                    "an admin who loses the flag loses the page")
+            #expect(
+                try await eventually { try await client.request(.post, "/admin/session/refresh", headers: [.cookie: pair]).status == .forbidden },
+                "an admin who loses the flag loses the page")
         }
     }
 
     @Test func theOverviewShowsEveryTableWithItsBadgesCountsHooksAndActions() async throws {
         try await TestDatabase.with { database in
-            try database.execute(HooksAndActionsTests.shop + """
-                CREATE TABLE audit_note (id serial PRIMARY KEY, body text);
-                INSERT INTO dynapi.table_settings (table_name, exposed) VALUES ('audit_note', false);
-                """)
+            try database.execute(
+                HooksAndActionsTests.shop + """
+                    CREATE TABLE audit_note (id serial PRIMARY KEY, body text);
+                    INSERT INTO dynapi.table_settings (table_name, exposed) VALUES ('audit_note', false);
+                    """)
             try await TestApp.run(database) { client in
                 let admin = try await client.user("root", admin: true)
                 let alice = try client.database.createUser("alice")

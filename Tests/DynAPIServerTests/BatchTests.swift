@@ -21,14 +21,16 @@ import Testing
         try await TestApp.withServer { client in
             try await client.create(Self.schema, waitingFor: "account")
             let admin = try await client.user("root", admin: true)
-            let response = try await client.request(.post, "/api/batch/", token: admin.token, json: """
-                [{"method": "PATCH", "path": "/api/dyn/account/1/", "body": {"balance": 60.1234567891}},
-                 {"method": "PATCH", "path": "/api/dyn/account/2/?select=owner,balance", "body": {"balance": 45}},
-                 {"method": "POST", "path": "/api/dyn/account/?select=id,owner", "body": {"owner": "cy", "balance": 0}},
-                 {"method": "GET", "path": "/api/dyn/account/?select=owner&order=id", "headers": {"Range": "0-1"}},
-                 {"method": "GET", "path": "/api/dyn/account/?select=owner&order=id", "headers": {"Accept": "text/csv"}},
-                 {"method": "DELETE", "path": "/api/dyn/account/3/", "headers": {"Prefer": "return=minimal"}}]
-                """)
+            let response = try await client.request(
+                .post, "/api/batch/", token: admin.token,
+                json: """
+                    [{"method": "PATCH", "path": "/api/dyn/account/1/", "body": {"balance": 60.1234567891}},
+                     {"method": "PATCH", "path": "/api/dyn/account/2/?select=owner,balance", "body": {"balance": 45}},
+                     {"method": "POST", "path": "/api/dyn/account/?select=id,owner", "body": {"owner": "cy", "balance": 0}},
+                     {"method": "GET", "path": "/api/dyn/account/?select=owner&order=id", "headers": {"Range": "0-1"}},
+                     {"method": "GET", "path": "/api/dyn/account/?select=owner&order=id", "headers": {"Accept": "text/csv"}},
+                     {"method": "DELETE", "path": "/api/dyn/account/3/", "headers": {"Prefer": "return=minimal"}}]
+                    """)
             #expect(response.status == .ok, "\(response.text)")
             let answers = try #require(response.json as? [[String: Any]])
             #expect(answers.map { $0["status"] as? Int } == [200, 200, 201, 200, 200, 204])
@@ -48,28 +50,34 @@ import Testing
             let admin = try await client.user("root", admin: true)
             let before = try balances(client)
             // PostgreSQL refuses the second (CHECK): the first, already run, is undone.
-            let refused = try await client.request(.post, "/api/batch/", token: admin.token, json: """
-                [{"method": "PATCH", "path": "/api/dyn/account/1/", "body": {"balance": 0}},
-                 {"method": "PATCH", "path": "/api/dyn/account/2/", "body": {"balance": -1}},
-                 {"method": "POST", "path": "/api/dyn/account/", "body": {"owner": "cy", "balance": 1}}]
-                """)
+            let refused = try await client.request(
+                .post, "/api/batch/", token: admin.token,
+                json: """
+                    [{"method": "PATCH", "path": "/api/dyn/account/1/", "body": {"balance": 0}},
+                     {"method": "PATCH", "path": "/api/dyn/account/2/", "body": {"balance": -1}},
+                     {"method": "POST", "path": "/api/dyn/account/", "body": {"owner": "cy", "balance": 1}}]
+                    """)
             #expect(refused.status == .badRequest, "\(refused.text)")
             #expect(refused.object["index"] as? Int == 1)
             #expect(refused.errorCode == "23514")
             #expect(try balances(client) == before)
             // A detail route that matches no row fails after it ran: still undone.
-            let missing = try await client.request(.post, "/api/batch/", token: admin.token, json: """
-                [{"method": "POST", "path": "/api/dyn/account/", "body": {"owner": "cy", "balance": 1}},
-                 {"method": "PATCH", "path": "/api/dyn/account/99/", "body": {"balance": 1}}]
-                """)
+            let missing = try await client.request(
+                .post, "/api/batch/", token: admin.token,
+                json: """
+                    [{"method": "POST", "path": "/api/dyn/account/", "body": {"owner": "cy", "balance": 1}},
+                     {"method": "PATCH", "path": "/api/dyn/account/99/", "body": {"balance": 1}}]
+                    """)
             #expect(missing.status == .notFound)
             #expect(missing.object["index"] as? Int == 1)
             #expect(try client.database.query("SELECT count(*)::text FROM account").string(0, 0) == "2")
             // The planner's refusals name their operation too, and nothing runs.
-            let unknown = try await client.request(.post, "/api/batch/", token: admin.token, json: """
-                [{"method": "POST", "path": "/api/dyn/account/", "body": {"owner": "cy", "balance": 1}},
-                 {"method": "GET", "path": "/api/dyn/account/?nope=eq.1"}]
-                """)
+            let unknown = try await client.request(
+                .post, "/api/batch/", token: admin.token,
+                json: """
+                    [{"method": "POST", "path": "/api/dyn/account/", "body": {"owner": "cy", "balance": 1}},
+                     {"method": "GET", "path": "/api/dyn/account/?nope=eq.1"}]
+                    """)
             #expect(unknown.status == .badRequest)
             #expect(unknown.object["index"] as? Int == 1)
             #expect(try client.database.query("SELECT count(*)::text FROM account").string(0, 0) == "2")
@@ -87,16 +95,20 @@ import Testing
             try await client.create(Self.schema, waitingFor: "account")
             let user = try await client.user("u")
             try client.database.grant(user.id, on: "account", read: true, update: true)
-            let refused = try await client.request(.post, "/api/batch/", token: user.token, json: """
-                [{"method": "PATCH", "path": "/api/dyn/account/1/", "body": {"balance": 1}},
-                 {"method": "DELETE", "path": "/api/dyn/account/2/"}]
-                """)
+            let refused = try await client.request(
+                .post, "/api/batch/", token: user.token,
+                json: """
+                    [{"method": "PATCH", "path": "/api/dyn/account/1/", "body": {"balance": 1}},
+                     {"method": "DELETE", "path": "/api/dyn/account/2/"}]
+                    """)
             #expect(refused.status == .forbidden)
             #expect(refused.object["index"] as? Int == 1)
             #expect(try balances(client) == "ann=100.0000000000,bob=5.0000000000")
-            let allowed = try await client.request(.post, "/api/batch/", token: user.token, json: """
-                [{"method": "PATCH", "path": "/api/dyn/account/1/", "body": {"balance": 1}}, {"method": "GET", "path": "/api/dyn/account/2/"}]
-                """)
+            let allowed = try await client.request(
+                .post, "/api/batch/", token: user.token,
+                json: """
+                    [{"method": "PATCH", "path": "/api/dyn/account/1/", "body": {"balance": 1}}, {"method": "GET", "path": "/api/dyn/account/2/"}]
+                    """)
             #expect(allowed.status == .ok)
         }
     }
@@ -136,15 +148,19 @@ import Testing
                     // A marker: once its event is here, the follower has passed the setup's inserts, whatever they did.
                     try client.database.execute("UPDATE account SET owner = owner WHERE id = 2")
                     while let event = try await reader.nextEvent(), event.summary != "updated account 2" {}
-                    let failed = try await client.request(.post, "/api/batch/", token: admin, json: """
-                        [{"method": "POST", "path": "/api/dyn/account/", "body": {"owner": "lost", "balance": 1}},
-                         {"method": "PATCH", "path": "/api/dyn/account/1/", "body": {"balance": -5}}]
-                        """)
+                    let failed = try await client.request(
+                        .post, "/api/batch/", token: admin,
+                        json: """
+                            [{"method": "POST", "path": "/api/dyn/account/", "body": {"owner": "lost", "balance": 1}},
+                             {"method": "PATCH", "path": "/api/dyn/account/1/", "body": {"balance": -5}}]
+                            """)
                     #expect(failed.status == .badRequest)
-                    let committed = try await client.request(.post, "/api/batch/", token: admin, json: """
-                        [{"method": "PATCH", "path": "/api/dyn/account/1/", "body": {"balance": 1}},
-                         {"method": "DELETE", "path": "/api/dyn/account/2/"}]
-                        """)
+                    let committed = try await client.request(
+                        .post, "/api/batch/", token: admin,
+                        json: """
+                            [{"method": "PATCH", "path": "/api/dyn/account/1/", "body": {"balance": 1}},
+                             {"method": "DELETE", "path": "/api/dyn/account/2/"}]
+                            """)
                     #expect(committed.status == .ok)
                     // The failed batch's insert (id 3) never shows; the committed batch's changes do, in order.
                     let first = try await reader.nextEvent()?.summary

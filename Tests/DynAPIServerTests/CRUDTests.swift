@@ -81,7 +81,8 @@ import Testing
     /// `/api/dyn/config/` and `/api/dyn/reload/` are admin routes; tables of those names are reached as `public.config`.
     @Test func tablesNamedLikeAdminRoutesAreReachable() async throws {
         try await TestDatabase.with { database in
-            try database.execute("CREATE TABLE config (id int PRIMARY KEY, v text); INSERT INTO config VALUES (1, 'a'); CREATE TABLE reload (id int PRIMARY KEY)")
+            try database.execute(
+                "CREATE TABLE config (id int PRIMARY KEY, v text); INSERT INTO config VALUES (1, 'a'); CREATE TABLE reload (id int PRIMARY KEY)")
             try await TestApp.run(database) { client in
                 let token = try await client.user("admin", admin: true).token
                 let listed = try await client.request(.get, "/api/dyn/public.config/", token: token)

@@ -1,4 +1,3 @@
-@testable import DynAPIServer
 import DynAPICore
 import DynAPIPostgres
 import DynAPITestSupport
@@ -8,6 +7,8 @@ import HummingbirdTesting
 import HummingbirdWSClient
 import Logging
 import Testing
+
+@testable import DynAPIServer
 
 /// Events from the change log against a live sidecar: resuming from an id
 /// over WebSockets and Server-Sent Events, across sidecar and PostgreSQL
@@ -137,7 +138,8 @@ import Testing
 
     @Test func logModeNotifiesNoWriterAndStillDeliversAndOffSendsNothing() async throws {
         try await live { client, token in
-            try client.database.execute("""
+            try client.database.execute(
+                """
                 UPDATE dynapi.event_settings SET event_mode = 'log';
                 INSERT INTO dynapi.table_settings (table_name, event_mode) VALUES ('quiet', 'off');
                 """)
@@ -232,7 +234,10 @@ import Testing
             let keys = seen.map { Int($0.summary.split(separator: " ").last ?? "") ?? -1 }
             let first = try #require(keys.first)
             let wrong = zip(keys, first...).first { $0 != $1 }
-            #expect(wrong == nil && keys.last == total, "every event exactly once, in commit order: first wrong (got, expected) \(String(describing: wrong)), \(keys.count) events from \(first) to \(keys.last ?? -1)")
+            #expect(
+                wrong == nil && keys.last == total,
+                "every event exactly once, in commit order: first wrong (got, expected) \(String(describing: wrong)), \(keys.count) events from \(first) to \(keys.last ?? -1)"
+            )
         }
     }
 }

@@ -19,10 +19,12 @@ import Testing
             try await client.create("CREATE TABLE thing (id serial PRIMARY KEY, name text); INSERT INTO thing (name) VALUES ('a')", waitingFor: "thing")
             let user = try await client.user("u")
             try client.database.grant(user.id, on: "thing", read: true)
-            let preflight = try await client.request(.options, "/api/dyn/thing/", headers: [
-                Self.origin: "https://app.example.com", Self.requestMethod: "PATCH",
-                HTTPField.Name("Access-Control-Request-Headers")!: "authorization, content-type, prefer",
-            ])
+            let preflight = try await client.request(
+                .options, "/api/dyn/thing/",
+                headers: [
+                    Self.origin: "https://app.example.com", Self.requestMethod: "PATCH",
+                    HTTPField.Name("Access-Control-Request-Headers")!: "authorization, content-type, prefer",
+                ])
             #expect(preflight.status == .noContent)
             #expect(preflight.headers[Self.allowOrigin] == "*")
             #expect(preflight.headers[Self.allowMethods]?.contains("PATCH") == true)
@@ -67,7 +69,8 @@ import Testing
             #expect(other.status == .ok)
             #expect(other.headers[Self.allowOrigin] == nil)
             #expect(other.headers[.vary]?.contains("Origin") == true, "answers differ by origin: caches must know")
-            let otherPreflight = try await client.request(.options, "/api/dyn/thing/", headers: [Self.origin: "https://evil.example.com", Self.requestMethod: "GET"])
+            let otherPreflight = try await client.request(
+                .options, "/api/dyn/thing/", headers: [Self.origin: "https://evil.example.com", Self.requestMethod: "GET"])
             #expect(otherPreflight.headers[Self.allowOrigin] == nil)
             #expect(otherPreflight.status != .noContent)
         }
@@ -79,7 +82,8 @@ import Testing
 
     @Test func optionsOnATableRouteListsTheCallersMethods() async throws {
         try await TestApp.withServer { client in
-            try await client.create("CREATE TABLE thing (id serial PRIMARY KEY, name text); CREATE VIEW thing_names AS SELECT DISTINCT name FROM thing", waitingFor: "thing_names")
+            try await client.create(
+                "CREATE TABLE thing (id serial PRIMARY KEY, name text); CREATE VIEW thing_names AS SELECT DISTINCT name FROM thing", waitingFor: "thing_names")
             let reader = try await client.user("reader")
             let editor = try await client.user("editor")
             let nobody = try await client.user("nobody")

@@ -12,7 +12,8 @@ import Testing
         try await TestApp.withServer { client in
             let alice = try await client.user("alice")
 
-            try client.database.execute("""
+            try client.database.execute(
+                """
                 CREATE TABLE customer (
                     id SERIAL PRIMARY KEY,
                     name VARCHAR(100) NOT NULL,
@@ -31,9 +32,10 @@ import Testing
             // The admin gives permissions by inserting rows; dynapi_acl brings them in.
             try client.database.grant(alice.id, on: "customer", create: true, read: true, update: true)
             try client.database.grant(alice.id, on: "order", create: true, read: true, update: true, delete: true)
-            #expect(try await eventually {
-                try await client.request(.get, "/api/dyn/customer/", token: alice.token).status == .ok
-            })
+            #expect(
+                try await eventually {
+                    try await client.request(.get, "/api/dyn/customer/", token: alice.token).status == .ok
+                })
 
             let created = try await client.request(
                 .post, "/api/dyn/customer/", token: alice.token, json: #"{"name": "John Doe", "email": "john@example.com"}"#

@@ -1,7 +1,8 @@
-@testable import DynAPIServer
 import DynAPICore
 import NIOCore
 import Testing
+
+@testable import DynAPIServer
 
 /// The hub without sockets: routing, revocation, slow consumers.
 @Suite struct EventHubTests {
@@ -110,7 +111,8 @@ import Testing
         hub.resume(id, tables: ["t"], after: .end(ofTick: 10))
         hub.publish([Self.change("t", 23, tick: 13)], upTo: 13)
         outbox.end(nil)
-        #expect(await drain(outbox) == [Self.event("t", 5, tick: 9), Self.event("t", 20, tick: 11), Self.event("t", 22, tick: 12), Self.event("t", 23, tick: 13)])
+        #expect(
+            await drain(outbox) == [Self.event("t", 5, tick: 9), Self.event("t", 20, tick: 11), Self.event("t", 22, tick: 12), Self.event("t", 23, tick: 13)])
     }
 
     @Test func aSubscriberAheadOfThisSidecarGetsNothingTwice() async throws {

@@ -1,7 +1,8 @@
-@testable import DynAPIServer
 import DynAPICore
 import NIOCore
 import Testing
+
+@testable import DynAPIServer
 
 /// Server-Sent Events without a server: which paths are streams, and the text of each message.
 @Suite struct EventStreamTests {

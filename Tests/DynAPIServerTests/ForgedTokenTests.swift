@@ -61,8 +61,10 @@ import Testing
                 return try await keys.sign(valid)
             }()
 
-            for (name, token) in [("wrong key", wrongKey), ("expired", expired), ("alg none", algNone), ("tampered payload", tampered),
-                                  ("other algorithm", hs512), ("truncated", String(admin.token.dropLast(3))), ("empty", "")] {
+            for (name, token) in [
+                ("wrong key", wrongKey), ("expired", expired), ("alg none", algNone), ("tampered payload", tampered),
+                ("other algorithm", hs512), ("truncated", String(admin.token.dropLast(3))), ("empty", ""),
+            ] {
                 let response = try await client.request(.get, "/api/dyn/t/", token: token)
                 #expect(response.status == .unauthorized, "\(name): \(response.status)")
             }

@@ -24,8 +24,9 @@ import Testing
                     #expect(try await eventually { second.runtime.schema.value.table(named: "t\(Self.tables - 1)") != nil })
                     for index in 0..<Self.tables {
                         let table = "t\(index)"
-                        let granted = try await first.request(.post, "/api/user-roles/bulk-assign/", token: admin,
-                                                              json: #"{"user_id":\#(userID),"tables":["\#(table)"],"can_read":true}"#)
+                        let granted = try await first.request(
+                            .post, "/api/user-roles/bulk-assign/", token: admin,
+                            json: #"{"user_id":\#(userID),"tables":["\#(table)"],"can_read":true}"#)
                         #expect(granted.status == .ok, "\(granted.text)")
                         // Alternately REST and WebSocket first, so each meets the stale ACL.
                         if index.isMultiple(of: 2) {

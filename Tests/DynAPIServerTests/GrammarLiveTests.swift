@@ -29,8 +29,9 @@ import Testing
 
     @Test func fuzzedQueriesNeverAnswer5xx() async throws {
         try await withShop { client, token in
-            var fuzz = GrammarFuzz(columns: ["id", "name", "email", "tags", "customer_id", "status", "total", "note"],
-                                   relations: ["order", "customer"], seed: 7)
+            var fuzz = GrammarFuzz(
+                columns: ["id", "name", "email", "tags", "customer_id", "status", "total", "note"],
+                relations: ["order", "customer"], seed: 7)
             var statuses: [Int: Int] = [:]
             for index in 0..<600 {
                 let table = index % 2 == 0 ? "customer" : "order"
@@ -51,7 +52,10 @@ import Testing
             let customers = try await client.request(
                 .get, "/api/dyn/customer/?select=name,order(status)&order.status=neq.pending&order.order=id.desc&order=id", token: token
             )
-            #expect(customers.text == #"[{"name":"Ann","order":[{"status":"paid"}]},{"name":"Bob","order":[{"status":"shipped"},{"status":"paid"}]},{"name":"Cy","order":[]}]"#)
+            #expect(
+                customers.text
+                    == #"[{"name":"Ann","order":[{"status":"paid"}]},{"name":"Bob","order":[{"status":"shipped"},{"status":"paid"}]},{"name":"Cy","order":[]}]"#
+            )
             let inner = try await client.request(.get, "/api/dyn/customer/?select=name,order!inner(id)&order.total=gt.15&order=id", token: token)
             #expect(inner.text == #"[{"name":"Ann","order":[{"id":2}]}]"#)
             let ordered = try await client.request(.get, "/api/dyn/order/?select=id&order=customer(name).desc,id.asc", token: token)
@@ -136,27 +140,31 @@ import Testing
 
     @Test func bulkWritesUpsertsAndCollections() async throws {
         try await withShop { client, token in
-            let bulk = try await client.request(.post, "/api/dyn/customer/", token: token, json: #"[{"name":"D"},{"name":"E","email":"e@x"}]"#,
-                                                headers: [.prefer: "missing=default,return=representation"])
+            let bulk = try await client.request(
+                .post, "/api/dyn/customer/", token: token, json: #"[{"name":"D"},{"name":"E","email":"e@x"}]"#,
+                headers: [.prefer: "missing=default,return=representation"])
             #expect(bulk.status == .created)
             #expect(bulk.rows.map { $0["tags"] as? [String] } == [[], []], "defaults, not NULL: \(bulk.text)")
             let broken = try await client.request(.post, "/api/dyn/customer/", token: token, json: #"[{"name":"F"},{"name":"G","email":"ann@example.com"}]"#)
             #expect(broken.status == .conflict)
             #expect(try client.database.query("SELECT count(*) FROM customer WHERE name IN ('F', 'G')").string(0, 0) == "0", "all or nothing")
 
-            let merged = try await client.request(.post, "/api/dyn/customer/?on_conflict=email", token: token,
-                                                  json: #"[{"name":"Ann B","email":"ann@example.com"},{"name":"Hal","email":"hal@x"}]"#,
-                                                  headers: [.prefer: "resolution=merge-duplicates,return=representation"])
+            let merged = try await client.request(
+                .post, "/api/dyn/customer/?on_conflict=email", token: token,
+                json: #"[{"name":"Ann B","email":"ann@example.com"},{"name":"Hal","email":"hal@x"}]"#,
+                headers: [.prefer: "resolution=merge-duplicates,return=representation"])
             #expect(merged.status == .created)
             #expect(merged.rows.map { $0["name"] as? String } == ["Ann B", "Hal"])
-            let ignored = try await client.request(.post, "/api/dyn/customer/?on_conflict=email", token: token,
-                                                   json: #"[{"name":"Nope","email":"ann@example.com"}]"#,
-                                                   headers: [.prefer: "resolution=ignore-duplicates,return=representation"])
+            let ignored = try await client.request(
+                .post, "/api/dyn/customer/?on_conflict=email", token: token,
+                json: #"[{"name":"Nope","email":"ann@example.com"}]"#,
+                headers: [.prefer: "resolution=ignore-duplicates,return=representation"])
             #expect(ignored.text == "[]")
             #expect(try client.database.query("SELECT name FROM customer WHERE email = 'ann@example.com'").string(0, 0) == "Ann B")
 
-            let patched = try await client.request(.patch, "/api/dyn/order/?status=eq.paid", token: token, json: #"{"status":"done"}"#,
-                                                   headers: [.prefer: "return=representation"])
+            let patched = try await client.request(
+                .patch, "/api/dyn/order/?status=eq.paid", token: token, json: #"{"status":"done"}"#,
+                headers: [.prefer: "return=representation"])
             #expect(patched.rows.count == 2)
             #expect(try await client.request(.delete, "/api/dyn/order/?status=eq.done", token: token).status == .noContent)
             #expect(try client.database.query("SELECT count(*) FROM \"order\"").string(0, 0) == "2")
@@ -166,7 +174,8 @@ import Testing
 
     @Test func profilesPickTheSchema() async throws {
         try await TestDatabase.with { database in
-            try database.execute("CREATE SCHEMA sales; CREATE TABLE sales.invoice (id serial PRIMARY KEY, amount int); INSERT INTO sales.invoice (amount) VALUES (3)")
+            try database.execute(
+                "CREATE SCHEMA sales; CREATE TABLE sales.invoice (id serial PRIMARY KEY, amount int); INSERT INTO sales.invoice (amount) VALUES (3)")
             try await TestApp.run(database, configure: { $0.schemas = ["public", "sales"] }) { client in
                 let token = try await client.user("admin", admin: true).token
                 let read = try await client.request(.get, "/api/dyn/invoice/", token: token, headers: [.acceptProfile: "sales"])
@@ -174,8 +183,9 @@ import Testing
                 let refused = try await client.request(.get, "/api/dyn/invoice/", token: token, headers: [.acceptProfile: "secret"])
                 #expect(refused.status == .notAcceptable)
                 #expect(refused.errorCode == "PGRST106")
-                let written = try await client.request(.post, "/api/dyn/invoice/", token: token, json: #"{"amount":4}"#,
-                                                       headers: [.contentProfile: "sales"])
+                let written = try await client.request(
+                    .post, "/api/dyn/invoice/", token: token, json: #"{"amount":4}"#,
+                    headers: [.contentProfile: "sales"])
                 #expect(written.status == .created)
             }
         }

@@ -119,7 +119,8 @@ import Testing
             _ = try await eventually { client.runtime.acl.value.grants[reader.id] != nil }
             #expect(try await client.request(.post, "/api/dyn/order/2/action/mark_as_paid/", token: reader.token).status == .forbidden)
 
-            try database.execute("""
+            try database.execute(
+                """
                 CREATE FUNCTION peek(o "order", user_id bigint, payload jsonb) RETURNS jsonb LANGUAGE sql AS $$ SELECT to_jsonb(o) $$;
                 SELECT dynapi.register_action('order', 'peek', 'peek', 'read');
                 """)
@@ -132,7 +133,8 @@ import Testing
     @Test func tableSettingsHideProtectAndUnexpose() async throws {
         try await withShop { client, database in
             let admin = try await client.user("root", admin: true)
-            try database.execute("""
+            try database.execute(
+                """
                 INSERT INTO dynapi.table_settings (table_name, hidden_columns, read_only_columns, label)
                 VALUES ('product', '{created_by}', '{last_action}', 'Products');
                 INSERT INTO product (name, price) VALUES ('pen', 1);
@@ -150,10 +152,14 @@ import Testing
 
             try database.execute("UPDATE dynapi.table_settings SET exposed = false WHERE table_name = 'product'")
             #expect(try await eventually { try await client.request(.get, "/api/dyn/product/", token: admin.token).status == .notFound })
-            #expect(try database.query("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'product'::regclass AND tgname LIKE 'dynapi\\_row\\_events\\_%'").string(0, 0) == "0", "no events")
+            #expect(
+                try database.query("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'product'::regclass AND tgname LIKE 'dynapi\\_row\\_events\\_%'").string(
+                    0, 0) == "0", "no events")
             try database.execute("UPDATE dynapi.table_settings SET exposed = true WHERE table_name = 'product'")
             #expect(try await eventually { try await client.request(.get, "/api/dyn/product/", token: admin.token).status == .ok })
-            #expect(try database.query("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'product'::regclass AND tgname LIKE 'dynapi\\_row\\_events\\_%'").string(0, 0) == "3", "insert, update and delete")
+            #expect(
+                try database.query("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'product'::regclass AND tgname LIKE 'dynapi\\_row\\_events\\_%'").string(
+                    0, 0) == "3", "insert, update and delete")
         }
     }
 }

@@ -25,7 +25,8 @@ import Testing
 
     @Test func ddlOnATableReReadsThatTableAndThoseThatPointAtIt() async throws {
         try await TestApp.withServer { client in
-            try await client.create("""
+            try await client.create(
+                """
                 CREATE TABLE parent (id serial PRIMARY KEY, name text);
                 CREATE TABLE child (id serial PRIMARY KEY, parent_id int REFERENCES parent);
                 CREATE TABLE bystander (id serial PRIMARY KEY);
@@ -38,7 +39,9 @@ import Testing
             #expect(try await client.request(.get, "/api/dyn/parent/?select=born", token: admin.token).status == .ok)
 
             // A renamed table: the key pointing at it is re-read too, so embedding follows the new name.
-            counts = try await change(client, "ALTER TABLE parent RENAME TO guardian") { $0.table(named: "guardian") != nil && $0.table(named: "parent") == nil }
+            counts = try await change(client, "ALTER TABLE parent RENAME TO guardian") {
+                $0.table(named: "guardian") != nil && $0.table(named: "parent") == nil
+            }
             #expect(counts.relations >= 1 && counts.all == 0, "\(counts)")
             #expect(client.runtime.schema.value.table(named: "child")?.foreignKeys.first?.referencedTable == "guardian")
             let embedded = try await client.request(.get, "/api/dyn/child/?select=id,guardian(name)", token: admin.token)

@@ -1,7 +1,8 @@
-@testable import DynAPIServer
 import DynAPICore
 import DynAPIPostgres
 import Testing
+
+@testable import DynAPIServer
 
 /// How a transaction's NOTIFYs become reloads and wake-ups; no database needed.
 @Suite struct NotificationRouteTests {

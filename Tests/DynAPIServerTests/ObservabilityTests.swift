@@ -83,11 +83,12 @@ import Testing
                 let summary = sockets.map { line in
                     ["message", "user_id", "tables", "multiplexed", "closed_by", "code"].map { "\(line[$0] ?? "-")" }.joined(separator: " ")
                 }
-                #expect(summary == [
-                    "websocket opened \(rootID) t false - -", "websocket closed \(rootID) t false client -",
-                    "websocket opened \(rootID)  true - -", "websocket closed \(rootID) t,u true client -",
-                    "websocket closed \(readerID) t false server 4403",
-                ], "\(summary)")
+                #expect(
+                    summary == [
+                        "websocket opened \(rootID) t false - -", "websocket closed \(rootID) t false client -",
+                        "websocket opened \(rootID)  true - -", "websocket closed \(rootID) t,u true client -",
+                        "websocket closed \(readerID) t false server 4403",
+                    ], "\(summary)")
                 #expect(sockets.filter { $0["message"] as? String == "websocket closed" }.allSatisfy { $0["duration_ms"] != nil })
             }
         }

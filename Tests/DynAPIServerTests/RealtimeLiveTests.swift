@@ -166,14 +166,16 @@ import Testing
             _ = try await client.socket("/ws/dynapi/item/?token=\(admin.token)") { reader, _ in
                 _ = try await reader.next()
                 // The LISTEN connection goes: events come from the log, so nothing is lost and no resync is needed.
-                try client.database.query("""
+                try client.database.query(
+                    """
                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity
                     WHERE datname = current_database() AND application_name = 'dynapi' AND query LIKE 'LISTEN%'
                     """)
                 try client.database.execute("INSERT INTO item (name) VALUES ('while listen was away')")
                 #expect(try await reader.nextEvent()?.summary == "created item 1")
                 // The follower's own connection goes, with writes while it is away.
-                try client.database.query("""
+                try client.database.query(
+                    """
                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity
                     WHERE datname = current_database() AND application_name = 'dynapi-changelog'
                     """)
@@ -227,7 +229,8 @@ import Testing
             }
             let token = try await HTTP.login(base, "root", "pw")
             let close = try await withDeadline(seconds: 15) {
-                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/ws/dynapi/item/?token=\(token)", logger: TestApp.logger) { inbound, _, _ async throws in
+                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/ws/dynapi/item/?token=\(token)", logger: TestApp.logger) {
+                    inbound, _, _ async throws in
                     var reader = SocketReader(iterator: inbound.messages(maxSize: 1 << 16).makeAsyncIterator())
                     _ = try await reader.next()
                     server.signal(SIGTERM)

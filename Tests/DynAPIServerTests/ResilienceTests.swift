@@ -23,19 +23,21 @@ import Testing
             let pids = try client.database.query(ResilienceTests.sidecarSessions).string(0, 0) ?? ""
             #expect(pids.split(separator: ",").count >= 2, "the pool and the listener connections")
             try client.database.query("SELECT pg_terminate_backend(pid) FROM unnest(string_to_array($1, ',')::int[]) AS pid", pids)
-            #expect(try await eventually {
-                try client.database.query("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(string_to_array($1, ',')::int[])", pids)
-                    .string(0, 0) == "0"
-            })
+            #expect(
+                try await eventually {
+                    try client.database.query("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(string_to_array($1, ',')::int[])", pids)
+                        .string(0, 0) == "0"
+                })
 
             // The next request gets a fresh connection, not an error.
             #expect(try await client.request(.get, "/api/dyn/t/", token: admin.token).status == .ok)
 
             // The listener reconnects and listens again: DDL is followed.
             try client.database.execute("CREATE TABLE after_reconnect (id serial PRIMARY KEY)")
-            #expect(try await eventually(seconds: 10) {
-                try await client.request(.get, "/api/dyn/after_reconnect/", token: admin.token).status == .ok
-            })
+            #expect(
+                try await eventually(seconds: 10) {
+                    try await client.request(.get, "/api/dyn/after_reconnect/", token: admin.token).status == .ok
+                })
         }
     }
 }
@@ -89,11 +91,11 @@ import Testing
                 #expect(slowest < .seconds(3), "no request hangs: the slowest took \(slowest)")
 
                 try database.execute("CREATE TABLE after_restart (id serial PRIMARY KEY)")
-                #expect(try await eventually(seconds: 15) {
-                    try await client.request(.get, "/api/dyn/after_restart/", token: token).status == .ok
-                })
+                #expect(
+                    try await eventually(seconds: 15) {
+                        try await client.request(.get, "/api/dyn/after_restart/", token: token).status == .ok
+                    })
             }
         }
     }
 }
-

@@ -35,7 +35,8 @@ import Testing
             defer { _ = try? database.execute("DROP OWNED BY \(role); DROP ROLE \(role)") }
             let ann = try database.createUser("ann")
             let bob = try database.createUser("bob")
-            try database.execute("""
+            try database.execute(
+                """
                 INSERT INTO namespace_member VALUES (1, \(ann)), (2, \(bob));
                 INSERT INTO note (namespace_id, body) VALUES (1, 'acme plan'), (2, 'globex plan');
                 INSERT INTO dynapi.user_roles (user_id, table_name, can_create, can_read, can_update, can_delete)
@@ -78,4 +79,3 @@ import Testing
         }
     }
 }
-

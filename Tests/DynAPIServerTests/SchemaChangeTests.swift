@@ -13,10 +13,11 @@ import Testing
             #expect(try await eventually { try await client.request(.get, "/api/dyn/item/", token: admin.token).status == .ok })
 
             try client.database.execute("ALTER TABLE item ADD COLUMN colour text NOT NULL DEFAULT 'red'")
-            #expect(try await eventually {
-                let rows = try await client.request(.get, "/api/dyn/item/", token: admin.token).rows
-                return rows.first?["colour"] as? String == "red"
-            })
+            #expect(
+                try await eventually {
+                    let rows = try await client.request(.get, "/api/dyn/item/", token: admin.token).rows
+                    return rows.first?["colour"] as? String == "red"
+                })
             let created = try await client.request(.post, "/api/dyn/item/", token: admin.token, json: #"{"name":"b","colour":"blue"}"#)
             #expect(created.status == .created)
             #expect(created.object["colour"] as? String == "blue")
@@ -71,7 +72,8 @@ import Testing
 
     @Test func reservedWordsAndOtherSchemasAreServed() async throws {
         try await TestDatabase.with { database in
-            try database.execute("""
+            try database.execute(
+                """
                 CREATE SCHEMA sales;
                 CREATE TABLE sales.invoice (id serial PRIMARY KEY, amount numeric);
                 CREATE TABLE "select" ("from" int PRIMARY KEY, "where" text);
@@ -95,7 +97,8 @@ import Testing
     @Test func viewsAreReadOnlyUnlessUpdatable() async throws {
         try await TestApp.withServer { client in
             let admin = try await client.user("root", admin: true)
-            try client.database.execute("""
+            try client.database.execute(
+                """
                 CREATE TABLE base (id serial PRIMARY KEY, n int);
                 INSERT INTO base (n) VALUES (1), (2);
                 CREATE VIEW simple_view AS SELECT id, n FROM base;
@@ -122,7 +125,8 @@ import Testing
             #expect(try await client.request(.get, "/api/dyn/t/", token: admin.token).rows.first?.keys.contains("gone") == true)
 
             // Without the event triggers no NOTIFY comes: only the request can notice.
-            try client.database.execute("""
+            try client.database.execute(
+                """
                 ALTER EVENT TRIGGER dynapi_ddl_command_end DISABLE; ALTER EVENT TRIGGER dynapi_sql_drop DISABLE;
                 ALTER TABLE t DROP COLUMN gone
                 """)

@@ -1,7 +1,8 @@
-@testable import DynAPIServer
 import DynAPICore
 import Synchronization
 import Testing
+
+@testable import DynAPIServer
 
 /// SnapshotReads without a database: reads one at a time, joined while they wait, spaced when clients cause them.
 @Suite struct SnapshotReadsTests {
@@ -27,8 +28,14 @@ import Testing
             log.add("end \(Self.names(scope))")
         }
         while gate.withLock({ $0 == nil }) { try await Task.sleep(for: .milliseconds(1)) }
-        async let second: Void = reads.refresh(.relations([2])) { log.add("start \(Self.names($0))"); log.add("end \(Self.names($0))") }
-        async let third: Void = reads.refresh(.relations([3])) { log.add("start \(Self.names($0))"); log.add("end \(Self.names($0))") }
+        async let second: Void = reads.refresh(.relations([2])) {
+            log.add("start \(Self.names($0))")
+            log.add("end \(Self.names($0))")
+        }
+        async let third: Void = reads.refresh(.relations([3])) {
+            log.add("start \(Self.names($0))")
+            log.add("end \(Self.names($0))")
+        }
         try await Task.sleep(for: .milliseconds(50))
         gate.withLock { $0?.resume() }
         _ = try await (first, second, third)

@@ -10,7 +10,10 @@ import Testing
     static let slowView = "CREATE VIEW slow AS SELECT 1 AS id FROM pg_sleep(1); CREATE TABLE t (id serial PRIMARY KEY)"
 
     @Test func aStatementOverTheTimeoutIs504AndTheConnectionServesOn() async throws {
-        try await TestApp.withServer(configure: { $0.statementTimeoutMilliseconds = 300; $0.poolSize = 1 }) { client in
+        try await TestApp.withServer(configure: {
+            $0.statementTimeoutMilliseconds = 300
+            $0.poolSize = 1
+        }) { client in
             let admin = try await client.user("root", admin: true)
             try await client.create(TimeoutTests.slowView, waitingFor: "slow")
             let started = ContinuousClock.now
@@ -23,7 +26,10 @@ import Testing
     }
 
     @Test func aRequestWaitingTooLongForAConnectionIs503() async throws {
-        try await TestApp.withServer(configure: { $0.poolSize = 1; $0.poolTimeoutMilliseconds = 200 }) { client in
+        try await TestApp.withServer(configure: {
+            $0.poolSize = 1
+            $0.poolTimeoutMilliseconds = 200
+        }) { client in
             let admin = try await client.user("root", admin: true)
             try await client.create(TimeoutTests.slowView, waitingFor: "slow")
             async let first = client.request(.get, "/api/dyn/slow/", token: admin.token)

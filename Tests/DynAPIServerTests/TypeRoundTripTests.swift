@@ -56,7 +56,7 @@ import Testing
                     #expect(read.text == #"{"id":1,"v":\#(typeCase.output)}"#, "\(typeCase.type)")
                     // And found again by the value it holds, where equality is defined for the type.
                     guard !["json", "point_pair", "jsonb", "integer[]", "text[]"].contains(typeCase.type),
-                          let text = (try? JSONSerialization.jsonObject(with: Data(typeCase.output.utf8), options: [.fragmentsAllowed])) as? String
+                        let text = (try? JSONSerialization.jsonObject(with: Data(typeCase.output.utf8), options: [.fragmentsAllowed])) as? String
                     else { continue }
                     let encoded = text.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
                     let found = try await client.request(.get, path + "?v=eq.\(encoded)", token: token)
@@ -71,8 +71,10 @@ import Testing
             try database.execute("CREATE TABLE holder (id serial PRIMARY KEY, short varchar(3), n int, d date, u uuid, j jsonb)")
             try await TestApp.run(database) { client in
                 let token = try await client.user("admin", admin: true).token
-                for (body, mention) in [(#"{"short":"toolong"}"#, "too long"), (#"{"n":"x"}"#, "integer"), (#"{"d":"2026-13-45"}"#, "date"),
-                                        (#"{"u":"nope"}"#, "uuid"), (#"{"n": 99999999999}"#, "out of range")] {
+                for (body, mention) in [
+                    (#"{"short":"toolong"}"#, "too long"), (#"{"n":"x"}"#, "integer"), (#"{"d":"2026-13-45"}"#, "date"),
+                    (#"{"u":"nope"}"#, "uuid"), (#"{"n": 99999999999}"#, "out of range"),
+                ] {
                     let response = try await client.request(.post, "/api/dyn/holder/", token: token, json: body)
                     #expect(response.status == .badRequest, "\(body): \(response.text)")
                     #expect(response.text.contains(mention), "\(body): \(response.text)")

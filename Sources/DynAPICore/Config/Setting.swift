@@ -25,7 +25,9 @@ public struct Setting: Sendable {
     public static let all: [Setting] = [
         text("DATABASE_URL", "", \.databaseURL, "libpq connection string or URI (`--database-url`); empty uses libpq's `PG*` variables"),
         Setting("DYNAPI_JWT_SECRET", nil, "HS256 key for tokens, at least 32 bytes") { text, config throws(ConfigError) in
-            guard text.utf8.count >= 32 else { throw ConfigError(setting: "DYNAPI_JWT_SECRET", problem: "must be at least 32 bytes long (got \(text.utf8.count))") }
+            guard text.utf8.count >= 32 else {
+                throw ConfigError(setting: "DYNAPI_JWT_SECRET", problem: "must be at least 32 bytes long (got \(text.utf8.count))")
+            }
             config.jwtSecret = text
         },
         text("DYNAPI_HOST", "127.0.0.1", \.host, "address to listen on (`--host`)"),
@@ -38,40 +40,64 @@ public struct Setting: Sendable {
             }
             config.schemas = schemas
         },
-        integer("DYNAPI_POOL_SIZE", 4, 1...512, \.poolSize, "database connections for requests (`--pool-size`); each sidecar opens three more: one for its catalog reads, one for `LISTEN`, one that follows the change log"),
+        integer(
+            "DYNAPI_POOL_SIZE", 4, 1...512, \.poolSize,
+            "database connections for requests (`--pool-size`); each sidecar opens three more: one for its catalog reads, one for `LISTEN`, one that follows the change log"
+        ),
         integer("DYNAPI_MAX_WAITING", 256, 0...1_000_000, \.maxWaiting, "requests that may wait for a connection; more get 503"),
         integer("DYNAPI_MAX_ROWS", 1000, 1...10_000_000, \.maxRows, "most rows one list answers with"),
         integer("DYNAPI_MAX_BODY", 10 * 1024 * 1024, 1...(1 << 31), \.maxBodyBytes, "largest request body in bytes; larger gets 413"),
         integer("DYNAPI_ACCESS_TOKEN_LIFETIME", 300, 1...31_536_000, \.accessTokenLifetime, "access token lifetime in seconds"),
         integer("DYNAPI_REFRESH_TOKEN_LIFETIME", 86_400, 1...31_536_000, \.refreshTokenLifetime, "refresh token lifetime in seconds"),
-        integer("DYNAPI_RELOAD_DEBOUNCE_MS", 20, 0...60_000, \.reloadDebounceMilliseconds, "how long (ms) a burst of DDL must go quiet before the schema is read again"),
-        Setting("DYNAPI_RATE", "", "throttle of `/api/dyn/…`: `N/second`, `N/minute`, `N/hour` or `N/day` (DRF's spellings: `1000/day`, `10/min`) per user, per client address without a token; over it → 429 with `Retry-After`. **The limit is per sidecar instance**: N sidecars behind a load balancer allow up to N times the rate in total; empty: none") { text, config throws(ConfigError) in
+        integer(
+            "DYNAPI_RELOAD_DEBOUNCE_MS", 20, 0...60_000, \.reloadDebounceMilliseconds,
+            "how long (ms) a burst of DDL must go quiet before the schema is read again"),
+        Setting(
+            "DYNAPI_RATE", "",
+            "throttle of `/api/dyn/…`: `N/second`, `N/minute`, `N/hour` or `N/day` (DRF's spellings: `1000/day`, `10/min`) per user, per client address without a token; over it → 429 with `Retry-After`. **The limit is per sidecar instance**: N sidecars behind a load balancer allow up to N times the rate in total; empty: none"
+        ) { text, config throws(ConfigError) in
             guard !text.isEmpty else { return config.rate = nil }
             guard let rate = Rate(parsing: text) else {
                 throw ConfigError(setting: "DYNAPI_RATE", problem: "expected N/second, N/minute, N/hour or N/day, got '\(text)'")
             }
             config.rate = rate
         },
-        Setting("DYNAPI_TRUSTED_PROXIES", "", "proxies (addresses or CIDR blocks: `127.0.0.1,::1`, `10.0.0.0/8`) whose `X-Forwarded-For` names the client for the per-address throttle: the client is the nearest untrusted hop, right to left (what a client writes into the header itself does not count). Without it, everyone behind a proxy shares the proxy's allowance; empty: none") { text, config throws(ConfigError) in
+        Setting(
+            "DYNAPI_TRUSTED_PROXIES", "",
+            "proxies (addresses or CIDR blocks: `127.0.0.1,::1`, `10.0.0.0/8`) whose `X-Forwarded-For` names the client for the per-address throttle: the client is the nearest untrusted hop, right to left (what a client writes into the header itself does not count). Without it, everyone behind a proxy shares the proxy's allowance; empty: none"
+        ) { text, config throws(ConfigError) in
             guard let proxies = TrustedProxies(parsing: text) else {
-                throw ConfigError(setting: "DYNAPI_TRUSTED_PROXIES", problem: "expected comma-separated addresses or CIDR blocks (10.0.0.0/8, ::1), got '\(text)'")
+                throw ConfigError(
+                    setting: "DYNAPI_TRUSTED_PROXIES", problem: "expected comma-separated addresses or CIDR blocks (10.0.0.0/8, ::1), got '\(text)'")
             }
             config.trustedProxies = proxies
         },
-        Setting("DYNAPI_CORS_ORIGINS", "*", "origins whose pages may call `/api/…` from a browser: `*` (any, without credentials), `none`, or a comma-separated list of `scheme://host[:port]`") { text, config throws(ConfigError) in
+        Setting(
+            "DYNAPI_CORS_ORIGINS", "*",
+            "origins whose pages may call `/api/…` from a browser: `*` (any, without credentials), `none`, or a comma-separated list of `scheme://host[:port]`"
+        ) { text, config throws(ConfigError) in
             guard let origins = CORSOrigins(parsing: text) else {
-                throw ConfigError(setting: "DYNAPI_CORS_ORIGINS", problem: "expected *, none, or comma-separated origins such as https://app.example.com,http://localhost:3000, got '\(text)'")
+                throw ConfigError(
+                    setting: "DYNAPI_CORS_ORIGINS",
+                    problem: "expected *, none, or comma-separated origins such as https://app.example.com,http://localhost:3000, got '\(text)'")
             }
             config.corsOrigins = origins
         },
         integer("DYNAPI_BATCH_MAX_OPERATIONS", 100, 1...10_000, \.batchMaxOperations, "most operations one `POST /api/batch/` may hold (413 above)"),
-        integer("DYNAPI_WS_BUFFER", 256, 1...1_000_000, \.socketBuffer, "events a WebSocket may have waiting; a slower client gets `resync` and is closed (4429)"),
+        integer(
+            "DYNAPI_WS_BUFFER", 256, 1...1_000_000, \.socketBuffer, "events a WebSocket may have waiting; a slower client gets `resync` and is closed (4429)"),
         integer("DYNAPI_WS_PING", 30, 0...3600, \.socketPingSeconds, "seconds between pings on idle WebSockets; 0: none"),
-        Setting("DYNAPI_REQUEST_ROLE", "", "role table requests run as (`SET LOCAL ROLE`), so row-level security applies; empty: the connection's own") { text, config throws(ConfigError) in
+        Setting("DYNAPI_REQUEST_ROLE", "", "role table requests run as (`SET LOCAL ROLE`), so row-level security applies; empty: the connection's own") {
+            text, config throws(ConfigError) in
             config.requestRole = text.isEmpty ? nil : text
         },
-        milliseconds("DYNAPI_STATEMENT_TIMEOUT", "30s", 0...86_400_000, \.statementTimeoutMilliseconds, "longest a request's statements may run (`500ms`, `5s`, `2min`, bare milliseconds; `0`: no limit); past it → 504. Set per request transaction: the sidecar's own catalog reads are not cut short"),
-        milliseconds("DYNAPI_POOL_TIMEOUT", "5s", 1...600_000, \.poolTimeoutMilliseconds, "longest a request waits for a database connection; past it → 503 with `Retry-After`"),
+        milliseconds(
+            "DYNAPI_STATEMENT_TIMEOUT", "30s", 0...86_400_000, \.statementTimeoutMilliseconds,
+            "longest a request's statements may run (`500ms`, `5s`, `2min`, bare milliseconds; `0`: no limit); past it → 504. Set per request transaction: the sidecar's own catalog reads are not cut short"
+        ),
+        milliseconds(
+            "DYNAPI_POOL_TIMEOUT", "5s", 1...600_000, \.poolTimeoutMilliseconds,
+            "longest a request waits for a database connection; past it → 503 with `Retry-After`"),
         integer("DYNAPI_SHUTDOWN_TIMEOUT", 10, 0...3600, \.shutdownTimeoutSeconds, "seconds SIGTERM lets requests in flight finish before it cuts them"),
         Setting("DYNAPI_LOG_LEVEL", "info", "`trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`") { text, config throws(ConfigError) in
             let level = text.lowercased()
@@ -94,11 +120,12 @@ public struct Setting: Sendable {
     /// The settings as the Markdown table of docs/settings.md.
     public static var markdownTable: String {
         let rows = all.map { setting in
-            let fallback = switch setting.defaultValue {
-            case nil: "required"
-            case ""?: "none"
-            case let value?: "`\(value)`"
-            }
+            let fallback =
+                switch setting.defaultValue {
+                case nil: "required"
+                case ""?: "none"
+                case let value?: "`\(value)`"
+                }
             return "| `\(setting.name)` | \(fallback) | \(setting.help) |"
         }
         return (["| variable | default | what |", "|---|---|---|"] + rows).joined(separator: "\n")

@@ -124,7 +124,8 @@ extension APIError {
             let message = "This field is required\(row)."
             self.init(
                 status: 400, code: "23502",
-                message: "Missing value for required column\(columns.count == 1 ? "" : "s") \(columns.map { "'\($0)'" }.joined(separator: ", ")) of '\(table)'\(row).",
+                message:
+                    "Missing value for required column\(columns.count == 1 ? "" : "s") \(columns.map { "'\($0)'" }.joined(separator: ", ")) of '\(table)'\(row).",
                 fieldErrors: Dictionary(uniqueKeysWithValues: columns.map { ($0, [message]) })
             )
         case .permissionDenied(let operation, let table):
@@ -154,7 +155,8 @@ extension APIError {
                 status: 300, code: "PGRST201",
                 message: "Could not embed because more than one relationship was found for '\(parent)' and '\(name)'",
                 details: candidates.map { "\($0.isToOne ? "many-to-one" : "one-to-many") via \($0.foreignKey)" }.joined(separator: "; "),
-                hint: "Try changing '\(name)' to one of the following: \(candidates.map { "'\(name)!\($0.foreignKey)'" }.joined(separator: ", ")). Find the desired relationship in the 'details' key."
+                hint:
+                    "Try changing '\(name)' to one of the following: \(candidates.map { "'\(name)!\($0.foreignKey)'" }.joined(separator: ", ")). Find the desired relationship in the 'details' key."
             )
         case .strayScope(let path):
             self.init(
@@ -195,14 +197,15 @@ extension APIError {
 
     /// The answer when no connection could be had: 503, worth retrying.
     public init(_ error: PoolError) {
-        let message = switch error {
-        case .shuttingDown: "The server is shutting down."
-        case .queueFull: "Too many requests are waiting for a database connection."
-        case .timedOut: "No database connection became free in time (DYNAPI_POOL_TIMEOUT)."
-        case .backingOff(let failures):
-            "The database is unreachable (\(failures) failed connection attempt\(failures == 1 ? "" : "s")); retrying."
-        case .unreachable(let reason): "The database could not be reached: \(reason)"
-        }
+        let message =
+            switch error {
+            case .shuttingDown: "The server is shutting down."
+            case .queueFull: "Too many requests are waiting for a database connection."
+            case .timedOut: "No database connection became free in time (DYNAPI_POOL_TIMEOUT)."
+            case .backingOff(let failures):
+                "The database is unreachable (\(failures) failed connection attempt\(failures == 1 ? "" : "s")); retrying."
+            case .unreachable(let reason): "The database could not be reached: \(reason)"
+            }
         self.init(status: 503, code: "unavailable", message: message, retryAfter: 1)
     }
 
@@ -245,7 +248,7 @@ extension APIError {
     /// reads, with the constraint's COMMENT as the message when it has one.
     public func namingCheckFields(of table: Table) -> APIError {
         guard code == "23514", fieldErrors.isEmpty, let constraint,
-              let check = table.checks.first(where: { $0.name == constraint }), !check.columns.isEmpty
+            let check = table.checks.first(where: { $0.name == constraint }), !check.columns.isEmpty
         else { return self }
         var copy = self
         let text = check.message ?? message

@@ -14,7 +14,8 @@ extension OpenAPIDocument {
     static func parameters(_ schema: Schema) -> Object {
         let served: Object = schema.schemas.isEmpty ? ["type": "string"] : ["type": "string", "enum": schema.schemas]
         return [
-            "select": query("select", "Columns, renames, casts, JSON paths and embedded relations: `a,b,alias:c,c::text,data->>k,customer(name),order!inner(*)`."),
+            "select": query(
+                "select", "Columns, renames, casts, JSON paths and embedded relations: `a,b,alias:c,c::text,data->>k,customer(name),order!inner(*)`."),
             "order": query("order", "`a.desc.nullslast,b`; `relation(col).asc` for a to-one relation."),
             "ordering": query("ordering", "The Django original's spelling: `-a,b`."),
             "limit": query("limit", "Most rows to answer (never more than the server's maximum).", ["type": "integer", "minimum": 0]),
@@ -24,16 +25,22 @@ extension OpenAPIDocument {
             "and": query("and", "All of the conditions, same syntax as `or`."),
             "on_conflict": query("on_conflict", "Columns of the unique key an upsert merges on (default: the primary key)."),
             "columns": query("columns", "The body keys a write takes; others are ignored."),
-            "Prefer": header("Prefer", "`return=representation|minimal|headers-only`, `count=exact|planned|estimated`, `resolution=merge-duplicates|ignore-duplicates`, `missing=default`, `handling=strict`."),
-            "Range": header("Range", "Rows `first-last`, e.g. `0-24` (with `Range-Unit: items`); the answer is 206 with Content-Range.",
-                            ["type": "string", "pattern": "^[0-9]{1,9}-[0-9]{0,9}$"]),
+            "Prefer": header(
+                "Prefer",
+                "`return=representation|minimal|headers-only`, `count=exact|planned|estimated`, `resolution=merge-duplicates|ignore-duplicates`, `missing=default`, `handling=strict`."
+            ),
+            "Range": header(
+                "Range", "Rows `first-last`, e.g. `0-24` (with `Range-Unit: items`); the answer is 206 with Content-Range.",
+                ["type": "string", "pattern": "^[0-9]{1,9}-[0-9]{0,9}$"]),
             "Accept-Profile": header("Accept-Profile", "Schema to read from, among the served ones.", served),
             "Content-Profile": header("Content-Profile", "Schema to write to, among the served ones.", served),
         ]
     }
 
-    nonisolated(unsafe) static let readParameters = ["select", "order", "ordering", "limit", "offset", "search", "or", "and", "Prefer", "Range", "Accept-Profile"]
-        .map { ref("parameters", $0) }
+    nonisolated(unsafe) static let readParameters = [
+        "select", "order", "ordering", "limit", "offset", "search", "or", "and", "Prefer", "Range", "Accept-Profile",
+    ]
+    .map { ref("parameters", $0) }
 
     nonisolated(unsafe) static let filterParameters = ["or", "and", "search"].map { ref("parameters", $0) }
 
@@ -44,7 +51,8 @@ extension OpenAPIDocument {
 
     /// A filter on a column: `op.value`, or a plain value of the column's type for equality.
     static func filter(_ column: Column) -> Object {
-        let description = "Filter on \(column.name) (\(column.type)): `eq.v`, `neq.v`, `gt.v`, `in.(a,b)`, `is.null`, `like.*v*`, `not.…`; a plain value means equality."
+        let description =
+            "Filter on \(column.name) (\(column.type)): `eq.v`, `neq.v`, `gt.v`, `in.(a,b)`, `is.null`, `like.*v*`, `not.…`; a plain value means equality."
         let byOperator: Object = ["type": "string", "pattern": operatorPattern]
         var plain = valueSchema(column)
         plain["description"] = nil

@@ -8,50 +8,77 @@ extension OpenAPIDocument {
             let write = ref("schemas", name + ".write")
             let filters = table.columns.filter(\.isReadable).map(filter)
             var collection: Object = [
-                "get": operation("List \(name)", tag: name, parameters: readParameters + filters,
-                                 responses: ["200": ["description": "The rows: an array; one object with Accept: application/vnd.pgrst.object+json; CSV with Accept: text/csv.",
-                                                     "content": ["application/json": ["schema": ["type": "array", "items": row]],
-                                                                 "application/vnd.pgrst.object+json": ["schema": row],
-                                                                 "text/csv": ["schema": ["type": "string"]]]] as Object,
-                                             "206": json("A page of the rows, with Content-Range.", ["type": "array", "items": row])].merging(readErrors) { a, _ in a }),
+                "get": operation(
+                    "List \(name)", tag: name, parameters: readParameters + filters,
+                    responses: [
+                        "200": [
+                            "description": "The rows: an array; one object with Accept: application/vnd.pgrst.object+json; CSV with Accept: text/csv.",
+                            "content": [
+                                "application/json": ["schema": ["type": "array", "items": row]],
+                                "application/vnd.pgrst.object+json": ["schema": row],
+                                "text/csv": ["schema": ["type": "string"]],
+                            ],
+                        ] as Object,
+                        "206": json("A page of the rows, with Content-Range.", ["type": "array", "items": row]),
+                    ].merging(readErrors) { a, _ in a })
             ]
             if table.isInsertable {
                 collection["post"] = operation(
                     "Create \(name) rows (an object, or an array for a bulk insert; upsert with Prefer: resolution)", tag: name,
                     parameters: ["select", "on_conflict", "columns", "Prefer", "Content-Profile"].map { ref("parameters", $0) },
                     body: ["oneOf": [write, ["type": "array", "items": write]]],
-                    responses: ["201": json("The created row (an array for an array, or with Prefer: return=representation).", ["oneOf": [row, ["type": "array", "items": row]]]),
-                                "409": ref("responses", "Conflict"), "406": ref("responses", "NotAcceptable")]
+                    responses: [
+                        "201": json(
+                            "The created row (an array for an array, or with Prefer: return=representation).",
+                            ["oneOf": [row, ["type": "array", "items": row]]]),
+                        "409": ref("responses", "Conflict"), "406": ref("responses", "NotAcceptable"),
+                    ]
                 )
             }
             if table.isUpdatable {
-                collection["patch"] = operation("Change the filtered rows (at least one filter)", tag: name,
-                                                parameters: filterParameters + filters + [ref("parameters", "Prefer")],
-                                                body: write, responses: ["204": ref("responses", "NoContent"), "200": json("The changed rows.", ["type": "array", "items": row]),
-                                                                         "409": ref("responses", "Conflict")])
+                collection["patch"] = operation(
+                    "Change the filtered rows (at least one filter)", tag: name,
+                    parameters: filterParameters + filters + [ref("parameters", "Prefer")],
+                    body: write,
+                    responses: [
+                        "204": ref("responses", "NoContent"), "200": json("The changed rows.", ["type": "array", "items": row]),
+                        "409": ref("responses", "Conflict"),
+                    ])
             }
             if table.isDeletable {
-                collection["delete"] = operation("Delete the filtered rows (at least one filter)", tag: name,
-                                                 parameters: filterParameters + filters + [ref("parameters", "Prefer")],
-                                                 responses: ["204": ref("responses", "NoContent"), "200": json("The deleted rows.", ["type": "array", "items": row]),
-                                                             "409": ref("responses", "Conflict")])
+                collection["delete"] = operation(
+                    "Delete the filtered rows (at least one filter)", tag: name,
+                    parameters: filterParameters + filters + [ref("parameters", "Prefer")],
+                    responses: [
+                        "204": ref("responses", "NoContent"), "200": json("The deleted rows.", ["type": "array", "items": row]),
+                        "409": ref("responses", "Conflict"),
+                    ])
             }
             paths["/api/dyn/\(name)/"] = collection
             guard !table.primaryKey.isEmpty else { continue }
-            let key: Object = ["name": "pk", "in": "path", "required": true, "schema": keySchema(table),
-                               "description": table.primaryKey.count == 1 ? "The primary key, \(table.primaryKey[0])."
-                                   : "The primary key (\(table.primaryKey.joined(separator: ", "))), its values joined by commas."]
-            var detail: Object = ["get": operation("One \(name) row", tag: name, parameters: [key, ref("parameters", "select")],
-                                                   responses: ["200": json("The row.", row), "406": ref("responses", "NotAcceptable")])]
+            let key: Object = [
+                "name": "pk", "in": "path", "required": true, "schema": keySchema(table),
+                "description": table.primaryKey.count == 1
+                    ? "The primary key, \(table.primaryKey[0])."
+                    : "The primary key (\(table.primaryKey.joined(separator: ", "))), its values joined by commas.",
+            ]
+            var detail: Object = [
+                "get": operation(
+                    "One \(name) row", tag: name, parameters: [key, ref("parameters", "select")],
+                    responses: ["200": json("The row.", row), "406": ref("responses", "NotAcceptable")])
+            ]
             if table.isUpdatable {
-                detail["put"] = operation("Replace a \(name) row (every required column)", tag: name, parameters: [key], body: write,
-                                          responses: ["200": json("The row.", row), "409": ref("responses", "Conflict")])
-                detail["patch"] = operation("Change a \(name) row", tag: name, parameters: [key], body: write,
-                                            responses: ["200": json("The row.", row), "409": ref("responses", "Conflict")])
+                detail["put"] = operation(
+                    "Replace a \(name) row (every required column)", tag: name, parameters: [key], body: write,
+                    responses: ["200": json("The row.", row), "409": ref("responses", "Conflict")])
+                detail["patch"] = operation(
+                    "Change a \(name) row", tag: name, parameters: [key], body: write,
+                    responses: ["200": json("The row.", row), "409": ref("responses", "Conflict")])
             }
             if table.isDeletable {
-                detail["delete"] = operation("Delete a \(name) row", tag: name, parameters: [key],
-                                             responses: ["204": ref("responses", "NoContent"), "409": ref("responses", "Conflict")])
+                detail["delete"] = operation(
+                    "Delete a \(name) row", tag: name, parameters: [key],
+                    responses: ["204": ref("responses", "NoContent"), "409": ref("responses", "Conflict")])
             }
             paths["/api/dyn/\(name)/{pk}/"] = detail
             for action in table.actions {
@@ -60,7 +87,7 @@ extension OpenAPIDocument {
                         "Run the action \(action.name) on a \(name) row (needs can_\(action.requiredPermission.rawValue))", tag: name,
                         parameters: [key], body: ["description": "The payload, any JSON value."],
                         responses: ["200": json("What the action answered.", ["description": "any JSON value"])]
-                    ),
+                    )
                 ]
             }
         }

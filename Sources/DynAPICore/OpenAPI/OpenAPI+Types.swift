@@ -4,10 +4,15 @@ extension OpenAPIDocument {
     /// The JSON Schema of a column's values as the API writes and reads them.
     static func valueSchema(_ column: Column) -> Object {
         let isArray = column.category == "A"
-        var scalar = isArray ? baseSchema(typeName: column.elementTypeName ?? "text", category: column.elementCategory ?? "S", enumValues: column.enumValues)
+        var scalar =
+            isArray
+            ? baseSchema(typeName: column.elementTypeName ?? "text", category: column.elementCategory ?? "S", enumValues: column.enumValues)
             : baseSchema(typeName: column.typeName, category: column.category, enumValues: column.enumValues)
         if let maxLength = column.maxLength { scalar["maxLength"] = maxLength }
-        if let limit = numericLimit(column.type) { scalar["exclusiveMinimum"] = -limit; scalar["exclusiveMaximum"] = limit }
+        if let limit = numericLimit(column.type) {
+            scalar["exclusiveMinimum"] = -limit
+            scalar["exclusiveMaximum"] = limit
+        }
         var schema: Object = isArray ? ["type": "array", "items": scalar] : scalar
         if let comment = column.comment { schema["description"] = comment }
         if column.isNullable, let type = schema["type"] as? String {
@@ -65,10 +70,11 @@ extension OpenAPIDocument {
         for table in schema.tables.values {
             var read: Object = [:]
             for column in table.columns where column.isReadable { read[column.name] = valueSchema(column) }
-            schemas[table.apiName] = [
-                "type": "object", "title": table.label ?? table.apiName, "properties": read,
-                "description": table.comment ?? "A row of \(table.apiName) (\(table.kind.rawValue.replacingUnderscores)).",
-            ] as Object
+            schemas[table.apiName] =
+                [
+                    "type": "object", "title": table.label ?? table.apiName, "properties": read,
+                    "description": table.comment ?? "A row of \(table.apiName) (\(table.kind.rawValue.replacingUnderscores)).",
+                ] as Object
             var write: Object = [:]
             var required: [String] = []
             for column in table.columns where column.acceptsWrites {

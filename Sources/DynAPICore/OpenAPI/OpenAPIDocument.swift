@@ -14,19 +14,23 @@ public enum OpenAPIDocument {
                 "title": "DynAPI",
                 "version": "1",
                 "description": """
-                    A live REST API over the PostgreSQL schema. Tables are served at /api/dyn/{table}/ with \
-                    PostgREST's query grammar; every route but health, login, refresh, register and these docs \
-                    needs an access token (POST /api/auth/login/). Permissions are per user and table \
-                    (can_create, can_read, can_update, can_delete).
+                A live REST API over the PostgreSQL schema. Tables are served at /api/dyn/{table}/ with \
+                PostgREST's query grammar; every route but health, login, refresh, register and these docs \
+                needs an access token (POST /api/auth/login/). Permissions are per user and table \
+                (can_create, can_read, can_update, can_delete).
 
-                    \(filterGrammar)
-                    """,
+                \(filterGrammar)
+                """,
             ],
             "security": [["bearer": [String]()]],
             "paths": withOperationIDs(fixedPaths(schema).merging(tablePaths(schema)) { first, _ in first }),
             "components": [
-                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                                               "description": "The access token of POST /api/auth/login/ (or /api/auth/refresh/)."]],
+                "securitySchemes": [
+                    "bearer": [
+                        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                        "description": "The access token of POST /api/auth/login/ (or /api/auth/refresh/).",
+                    ]
+                ],
                 "schemas": fixedSchemas(schema).merging(tableSchemas(schema)) { first, _ in first },
                 "parameters": parameters(schema),
                 "responses": responses,
@@ -59,7 +63,10 @@ public enum OpenAPIDocument {
                 guard var operation = item[method] as? Object else { continue }
                 var id = "\(method)_\(words)"
                 var n = 2
-                while used.contains(id) { id = "\(method)_\(words)_\(n)"; n += 1 }
+                while used.contains(id) {
+                    id = "\(method)_\(words)_\(n)"
+                    n += 1
+                }
                 used.insert(id)
                 operation["operationId"] = id
                 item[method] = operation
@@ -99,8 +106,9 @@ public enum OpenAPIDocument {
         "Forbidden": json("The user lacks the permission.", ref("schemas", "Error")),
         "NotFound": json("No such table, row or route.", ref("schemas", "Error")),
         "Conflict": json("A unique or foreign-key constraint refused the data.", ref("schemas", "Error")),
-        "NotAcceptable": json("The Accept header asks for a format the answer cannot take (e.g. one object of several rows), or a profile header names a schema that is not served.",
-                              ref("schemas", "Error")),
+        "NotAcceptable": json(
+            "The Accept header asks for a format the answer cannot take (e.g. one object of several rows), or a profile header names a schema that is not served.",
+            ref("schemas", "Error")),
         "RangeNotSatisfiable": json("The Range (or offset) starts after the last row.", ref("schemas", "Error")),
         "NoContent": ["description": "Done; no body."],
     ]

@@ -43,12 +43,13 @@ enum PlanKind {
 
     /// Views that PostgreSQL cannot write through, and materialized views, refuse writes.
     static func checkWritable(_ table: Table, _ operation: Operation) throws(PlanError) {
-        let writable = switch operation {
-        case .create: table.isInsertable
-        case .update: table.isUpdatable
-        case .delete: table.isDeletable
-        case .read: true
-        }
+        let writable =
+            switch operation {
+            case .create: table.isInsertable
+            case .update: table.isUpdatable
+            case .delete: table.isDeletable
+            case .read: true
+            }
         guard writable else {
             throw PlanError.readOnly(table: table.apiName, kind: table.kind.rawValue.replacingUnderscores, operation: operation)
         }

@@ -7,7 +7,8 @@ extension Planner {
             if let relationName = term.relation {
                 let (related, relation) = try relation(from: table, to: EmbedRequest(name: relationName, select: []))
                 guard relation.isToOne else {
-                    throw PlanError.badRequest("'\(relationName)' is a to-many relation of '\(table.apiName)'; only to-one relations can order the rows.", code: "PGRST118")
+                    throw PlanError.badRequest(
+                        "'\(relationName)' is a to-many relation of '\(table.apiName)'; only to-one relations can order the rows.", code: "PGRST118")
                 }
                 guard caller.may(.read, table: related.apiName) else { throw PlanError.permissionDenied(.read, table: related.apiName) }
                 _ = try readableColumn(term.field.column, in: related)

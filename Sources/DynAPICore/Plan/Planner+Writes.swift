@@ -17,7 +17,8 @@ extension Planner {
                 try requireColumns(table, given: Set(keys), rowLabel: "row \(index)")
             }
             if columns.isEmpty, !rows.rowKeys.isEmpty {
-                throw PlanError.invalidBody("The rows give no column to write.", details: "Send at least one key per row, or one object to insert a row of defaults.")
+                throw PlanError.invalidBody(
+                    "The rows give no column to write.", details: "Send at least one key per row, or one object to insert a row of defaults.")
             }
             if request.preferences.missingIsDefault {
                 var seen: Set<[String]> = []

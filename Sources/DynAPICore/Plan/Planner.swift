@@ -52,7 +52,8 @@ public struct Planner: Sendable {
         var offset: Int?
         if case .collection = request.target {
             if ordering.isEmpty { ordering = table.primaryKey.map { Ordering(column: $0, descending: true) } }
-            let window: (limit: Int?, offset: Int) = request.range?.intersect(limit: request.options.root.limit, offset: request.options.root.offset)
+            let window: (limit: Int?, offset: Int) =
+                request.range?.intersect(limit: request.options.root.limit, offset: request.options.root.offset)
                 ?? (request.options.root.limit, request.options.root.offset ?? 0)
             limit = min(window.limit ?? maxRows, maxRows)
             offset = window.offset > 0 ? window.offset : nil

@@ -87,7 +87,9 @@ struct QueryRenderer {
         dml(&self)
         let root = Query.alias(0)
         let selectList = outputs(plan.outputs, alias: root, depth: 0)
-        sql.append(" SELECT \(body(plan.shape, singularGuard: true)), count(*), NULL::bigint FROM (SELECT \(selectList) FROM \(Query.writeAlias) AS \(root)) AS \(Query.rowAlias)")
+        sql.append(
+            " SELECT \(body(plan.shape, singularGuard: true)), count(*), NULL::bigint FROM (SELECT \(selectList) FROM \(Query.writeAlias) AS \(root)) AS \(Query.rowAlias)"
+        )
     }
 
     /// The answer's body from the rows of `_dynapi_row`.

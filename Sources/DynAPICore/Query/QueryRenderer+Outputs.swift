@@ -64,7 +64,8 @@ extension QueryRenderer {
             if let (table, relation) = term.relation {
                 let child = Query.alias(depth + 1)
                 let join = relation.pairs.map { "\(child).\(SQLName.quote($0.related)) = \(alias).\(SQLName.quote($0.parent))" }
-                expression = "(SELECT \(column(term.expression, alias: child)) FROM \(SQLName.qualified(table)) AS \(child) WHERE \(join.joined(separator: " AND ")))"
+                expression =
+                    "(SELECT \(column(term.expression, alias: child)) FROM \(SQLName.qualified(table)) AS \(child) WHERE \(join.joined(separator: " AND ")))"
             } else {
                 expression = column(term.expression, alias: alias)
             }

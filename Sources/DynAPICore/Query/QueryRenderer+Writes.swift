@@ -5,9 +5,12 @@ extension QueryRenderer {
         let body = sql.bind(insert.json)
         guard let groups = insert.keyGroups, groups.count != 1 || groups[0] != insert.columns else {
             sql.append("\(Query.writeAlias) AS (")
-            sql.append(insertStatement(name, insert.columns, source: insert.isArray
-                ? "json_populate_recordset(NULL::\(name), \(body)::json)"
-                : "json_populate_record(NULL::\(name), \(body)::json)", insert))
+            sql.append(
+                insertStatement(
+                    name, insert.columns,
+                    source: insert.isArray
+                        ? "json_populate_recordset(NULL::\(name), \(body)::json)"
+                        : "json_populate_record(NULL::\(name), \(body)::json)", insert))
             sql.append(")")
             return
         }
@@ -19,7 +22,8 @@ extension QueryRenderer {
             let wanted = sql.bind(PostgresArrayLiteral.strings(keys))
             let written = sql.bind(PostgresArrayLiteral.strings(insert.columns))
             let given = "ARRAY(SELECT k FROM json_object_keys(_dynapi_e.value) AS k WHERE k = ANY(\(written)::text[]))"
-            let source = "json_array_elements(\(body)::json) AS _dynapi_e CROSS JOIN LATERAL json_populate_record(NULL::\(name), _dynapi_e.value) AS _dynapi_r "
+            let source =
+                "json_array_elements(\(body)::json) AS _dynapi_e CROSS JOIN LATERAL json_populate_record(NULL::\(name), _dynapi_e.value) AS _dynapi_r "
                 + "WHERE \(given) @> \(wanted)::text[] AND \(given) <@ \(wanted)::text[]"
             sql.append("\(groupName) AS (" + insertStatement(name, keys, source: source, insert, qualifier: "_dynapi_r.") + "), ")
         }
@@ -53,7 +57,9 @@ extension QueryRenderer {
         let assignments = update.columns.map { "\(SQLName.quote($0)) = _dynapi_body.\(SQLName.quote($0))" }.joined(separator: ", ")
         let body = sql.bind(update.json)
         let filters = whereClause(conditions, alias: Query.targetAlias, depth: 0)
-        sql.append("\(Query.writeAlias) AS (UPDATE \(name) AS \(Query.targetAlias) SET \(assignments) FROM json_populate_record(NULL::\(name), \(body)::json) AS _dynapi_body\(filters) RETURNING \(Query.targetAlias).*)")
+        sql.append(
+            "\(Query.writeAlias) AS (UPDATE \(name) AS \(Query.targetAlias) SET \(assignments) FROM json_populate_record(NULL::\(name), \(body)::json) AS _dynapi_body\(filters) RETURNING \(Query.targetAlias).*)"
+        )
     }
 
     /// `_dynapi_write AS (DELETE … WHERE … RETURNING *)`.

@@ -30,7 +30,7 @@ public struct EventPosition: Sendable, Hashable, Comparable, CustomStringConvert
     public init?(id: some StringProtocol) {
         let parts = id.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, let tick = Int64(parts[0]), let entry = Int64(parts[1]), let row = Int32(parts[2]),
-              tick >= 0, entry >= 0, row >= 0
+            tick >= 0, entry >= 0, row >= 0
         else { return nil }
         self.init(tick: tick, entry: entry, row: row)
     }

@@ -27,14 +27,15 @@ public enum SocketClose: Error, Sendable, Equatable {
 
     /// The close reason (at most 123 bytes, as the protocol allows).
     public var reason: String {
-        let text = switch self {
-        case .unauthorized(let why): "unauthorized: \(why)"
-        case .forbidden(let table): "permission denied: read on table \(table)"
-        case .unknownTable(let table): "no table '\(table)' is served"
-        case .badRequest(let why): "bad request: \(why)"
-        case .tooSlow: "too slow: events were dropped; resync"
-        case .goingAway: "server shutting down"
-        }
+        let text =
+            switch self {
+            case .unauthorized(let why): "unauthorized: \(why)"
+            case .forbidden(let table): "permission denied: read on table \(table)"
+            case .unknownTable(let table): "no table '\(table)' is served"
+            case .badRequest(let why): "bad request: \(why)"
+            case .tooSlow: "too slow: events were dropped; resync"
+            case .goingAway: "server shutting down"
+            }
         var bytes = Array(text.utf8.prefix(123))
         while String(validating: bytes, as: UTF8.self) == nil { bytes.removeLast() }
         return String(decoding: bytes, as: UTF8.self)

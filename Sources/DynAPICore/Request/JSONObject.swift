@@ -23,7 +23,9 @@ public enum JSONObject {
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
         } catch let DecodingError.dataCorrupted(context) {
-            throw RequestError.invalidBody("The request body is not valid JSON.", details: (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription)
+            throw RequestError.invalidBody(
+                "The request body is not valid JSON.",
+                details: (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription)
         } catch {
             throw RequestError.invalidBody("The request body is not valid JSON.")
         }

@@ -22,7 +22,9 @@ extension QueryOptions {
             case "ordering":
                 root.order += try QueryOptions.parseOrdering(value)
             case "format":
-                guard value == "json" else { throw RequestError.badRequest("format='\(value)' is not supported.", hint: "Only format=json is; ask for CSV with 'Accept: text/csv'.") }
+                guard value == "json" else {
+                    throw RequestError.badRequest("format='\(value)' is not supported.", hint: "Only format=json is; ask for CSV with 'Accept: text/csv'.")
+                }
             case "on_conflict":
                 onConflict = try QueryOptions.parseNames(value, what: "on_conflict")
             case "columns":

@@ -46,7 +46,8 @@ public struct QueryString: Sendable, Equatable {
                 bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
                 guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-                    throw RequestError.badRequest("Malformed percent-encoding in '\(text)'.", hint: "A '%' must be followed by two hexadecimal digits; write '%25' for '%' itself.")
+                    throw RequestError.badRequest(
+                        "Malformed percent-encoding in '\(text)'.", hint: "A '%' must be followed by two hexadecimal digits; write '%25' for '%' itself.")
                 }
                 bytes.append(high << 4 | low)
             default:

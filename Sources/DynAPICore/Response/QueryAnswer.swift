@@ -32,9 +32,9 @@ public struct QueryAnswer: Sendable, Equatable {
     /// The planner's row estimate of the top node of `EXPLAIN (FORMAT JSON)`.
     static func rows(fromExplain json: String?) -> Int? {
         guard let data = json?.data(using: .utf8),
-              let plans = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]],
-              let plan = plans.first?["Plan"] as? [String: Any],
-              let rows = plan["Plan Rows"] as? NSNumber
+            let plans = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]],
+            let plan = plans.first?["Plan"] as? [String: Any],
+            let rows = plan["Plan Rows"] as? NSNumber
         else { return nil }
         return rows.intValue
     }

@@ -11,8 +11,8 @@ public enum ReloadScope: Sendable, Equatable {
     /// a payload without `relations`) asks for everything.
     public init(notificationPayload payload: String) {
         guard payload.hasPrefix("{"),
-              let document = try? JSONDecoder().decode(Payload.self, from: Data(payload.utf8)),
-              let relations = document.relations
+            let document = try? JSONDecoder().decode(Payload.self, from: Data(payload.utf8)),
+            let relations = document.relations
         else {
             self = .everything
             return

@@ -103,7 +103,10 @@ public final class ChangeLogFollower: Sendable {
                     action = cursor.failed()
                 }
             case .readNewest:
-                guard let live = connection else { action = cursor.lost(); continue }
+                guard let live = connection else {
+                    action = cursor.lost()
+                    continue
+                }
                 do {
                     let newest = try ChangeLogQueries.bounds(live).newest
                     continuation.yield(hasStarted ? .gap(restartedAt: newest) : .started(at: newest))
@@ -113,12 +116,15 @@ public final class ChangeLogFollower: Sendable {
                     action = trouble(error, &cursor, &connection)
                 }
             case .follow(let after):
-                guard let live = connection else { action = cursor.lost(); continue }
+                guard let live = connection else {
+                    action = cursor.lost()
+                    continue
+                }
                 do {
                     let (newest, events) = try ChangeLogQueries.follow(live, after: after)
                     if newest > after { continuation.yield(.batch(events, upTo: newest)) }
                     action = cursor.followed(upTo: newest)
-                } catch where ChangeLogQueries.isTickMissing(error) {
+                } catch  where ChangeLogQueries.isTickMissing(error) {
                     logger.warning("change log: tick \(after) was pruned while this sidecar was behind; clients must resync")
                     action = cursor.cursorMissing()
                 } catch {

@@ -19,9 +19,10 @@ public enum ChangeLogQueries {
     /// the newest tick, in one round trip: the newest tick and those events,
     /// in order. Throws SQLSTATE P0002 when `after` is no longer kept.
     public static func follow(_ connection: Connection, after: Int64) throws(DatabaseError) -> (newest: Int64, events: [ChangeEvent]) {
-        let result = try connection.query(SQLStatement(
-            "SELECT tick, id, ord, table_name, event, pk::text FROM dynapi.change_log_follow($1)", binds: [String(after)]
-        ))
+        let result = try connection.query(
+            SQLStatement(
+                "SELECT tick, id, ord, table_name, event, pk::text FROM dynapi.change_log_follow($1)", binds: [String(after)]
+            ))
         // The first row is the newest tick alone.
         guard result.rows.count > 0, result.string(0, 1) == nil, let newest = result.string(0, 0).flatMap({ Int64($0) }) else {
             throw DatabaseError(sqlstate: "XX000", message: "dynapi.change_log_follow() returned no newest tick")
@@ -43,10 +44,11 @@ public enum ChangeLogQueries {
     public static func events(
         _ connection: Connection, after since: EventPosition, upTo: Int64, table: String? = nil, limit: Int = 5_000
     ) throws(DatabaseError) -> [ChangeEvent] {
-        let result = try connection.query(SQLStatement(
-            "SELECT tick, id, ord, table_name, event, pk::text FROM dynapi.change_log_events($1, $2, $3, $4, $5) LIMIT $6",
-            binds: [String(since.tick), String(since.entry), String(since.row), String(upTo), table, String(limit)]
-        ))
+        let result = try connection.query(
+            SQLStatement(
+                "SELECT tick, id, ord, table_name, event, pk::text FROM dynapi.change_log_events($1, $2, $3, $4, $5) LIMIT $6",
+                binds: [String(since.tick), String(since.entry), String(since.row), String(upTo), table, String(limit)]
+            ))
         return changeEvents(result, from: 0)
     }
 
@@ -56,14 +58,15 @@ public enum ChangeLogQueries {
         events.reserveCapacity(max(0, result.rows.count - first))
         for row in result.rows.indices.dropFirst(first) {
             guard let tick = result.string(row, 0).flatMap({ Int64($0) }),
-                  let entry = result.string(row, 1).flatMap({ Int64($0) }),
-                  let ord = result.string(row, 2).flatMap({ Int32($0) }),
-                  let kind = result.string(row, 4).flatMap(ChangeEvent.Kind.init(rawValue:))
+                let entry = result.string(row, 1).flatMap({ Int64($0) }),
+                let ord = result.string(row, 2).flatMap({ Int32($0) }),
+                let kind = result.string(row, 4).flatMap(ChangeEvent.Kind.init(rawValue:))
             else { continue }
-            events.append(ChangeEvent(
-                position: EventPosition(tick: tick, entry: entry, row: ord), kind: kind,
-                table: result.string(row, 3), key: result.string(row, 5) ?? "null"
-            ))
+            events.append(
+                ChangeEvent(
+                    position: EventPosition(tick: tick, entry: entry, row: ord), kind: kind,
+                    table: result.string(row, 3), key: result.string(row, 5) ?? "null"
+                ))
         }
         return events
     }

@@ -17,12 +17,13 @@ extension LocalCluster {
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) where hasInitdb(directory) {
             return directory
         }
-        throw Failure(description: "PostgreSQL's server programs (initdb, pg_ctl) were not found; install Debian's 'postgresql' package or set DYNAPI_PG_BINDIR")
+        throw Failure(
+            description: "PostgreSQL's server programs (initdb, pg_ctl) were not found; install Debian's 'postgresql' package or set DYNAPI_PG_BINDIR")
     }
 
     /// A new folder under the temporary directory that only we (and postgres) use.
     static func makePrivateDirectory(prefix: String, ownedByPostgres: Bool) throws -> String {
-        var template = Array((NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/") .utf8CString.dropLast())
+        var template = Array((NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/").utf8CString.dropLast())
         template += Array((prefix + "XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
             throw Failure(description: "cannot create a temporary folder: \(String(cString: strerror(errno)))")

@@ -39,8 +39,10 @@ public final class ConnectionPool: Sendable {
         public var backoff: Backoff
 
         /// Creates pool settings.
-        public init(conninfo: String, maxWaiting: Int = 256, borrowTimeout: Duration = .seconds(5),
-                    backoff: Backoff = Backoff(initialMilliseconds: 50, maximumMilliseconds: 2_000)) {
+        public init(
+            conninfo: String, maxWaiting: Int = 256, borrowTimeout: Duration = .seconds(5),
+            backoff: Backoff = Backoff(initialMilliseconds: 50, maximumMilliseconds: 2_000)
+        ) {
             self.conninfo = conninfo
             self.maxWaiting = maxWaiting
             self.borrowTimeout = borrowTimeout

@@ -42,10 +42,11 @@ public struct LineLogHandler: LogHandler {
             if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
             if let extra = event.metadata { fields.merge(extra) { $1 } }
         }
-        write(LogLine.render(
-            time: LogLine.now(), level: event.level.rawValue, logger: label, message: event.message.description,
-            fields: fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.description) }, as: format
-        ))
+        write(
+            LogLine.render(
+                time: LogLine.now(), level: event.level.rawValue, logger: label, message: event.message.description,
+                fields: fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.description) }, as: format
+            ))
     }
 }
 

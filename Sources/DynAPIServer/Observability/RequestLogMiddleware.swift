@@ -23,14 +23,16 @@ struct RequestLogMiddleware: RouterMiddleware {
             let duration = ContinuousClock.now - start
             let route = context.endpointPath ?? "unmatched"
             metrics.record(method: request.method.rawValue, route: route, status: status, duration: duration)
-            logger.info("request", metadata: [
-                "request_id": .string(id),
-                "method": .string(request.method.rawValue),
-                "path": .string(request.uri.path),
-                "route": .string(route),
-                "status": .stringConvertible(status),
-                "duration_ms": .stringConvertible(duration.milliseconds),
-            ])
+            logger.info(
+                "request",
+                metadata: [
+                    "request_id": .string(id),
+                    "method": .string(request.method.rawValue),
+                    "path": .string(request.uri.path),
+                    "route": .string(route),
+                    "status": .stringConvertible(status),
+                    "duration_ms": .stringConvertible(duration.milliseconds),
+                ])
         }
         var response = try await next(request, context)
         status = Int(response.status.code)
@@ -41,7 +43,8 @@ struct RequestLogMiddleware: RouterMiddleware {
     /// The offered id when it is short and plain, else a new random one.
     static func id(offered: String?) -> String {
         if let offered, (1...128).contains(offered.utf8.count),
-           offered.utf8.allSatisfy({ $0.isPlainIDByte }) {
+            offered.utf8.allSatisfy({ $0.isPlainIDByte })
+        {
             return offered
         }
         let random = UInt64.random(in: .min ... .max)

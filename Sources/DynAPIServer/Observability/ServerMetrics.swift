@@ -20,14 +20,17 @@ public final class ServerMetrics: Sendable {
     static let latencyBuckets: [Duration] = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000].map { .microseconds(Int64($0 * 1000)) }
 
     init() {
-        eventsDelivered = registry.makeCounter(descriptor: .init(
-            namespace: "dynapi", metricName: "events_delivered", unitName: "total", helpText: "Row events queued to WebSockets."))
-        eventsDropped = registry.makeCounter(descriptor: .init(
-            namespace: "dynapi", metricName: "events_dropped", unitName: "total",
-            helpText: "Row events a WebSocket had no room for (the socket got resync and was closed)."))
-        reloadDuration = registry.makeDurationHistogram(descriptor: .init(
-            namespace: "dynapi", metricName: "schema_reload_duration", unitName: "seconds",
-            helpText: "Time to read the catalog and swap the schema snapshot."), labels: [], buckets: Self.latencyBuckets)
+        eventsDelivered = registry.makeCounter(
+            descriptor: .init(
+                namespace: "dynapi", metricName: "events_delivered", unitName: "total", helpText: "Row events queued to WebSockets."))
+        eventsDropped = registry.makeCounter(
+            descriptor: .init(
+                namespace: "dynapi", metricName: "events_dropped", unitName: "total",
+                helpText: "Row events a WebSocket had no room for (the socket got resync and was closed)."))
+        reloadDuration = registry.makeDurationHistogram(
+            descriptor: .init(
+                namespace: "dynapi", metricName: "schema_reload_duration", unitName: "seconds",
+                helpText: "Time to read the catalog and swap the schema snapshot."), labels: [], buckets: Self.latencyBuckets)
     }
 
     /// Counts a finished request and its duration.
@@ -36,13 +39,15 @@ public final class ServerMetrics: Sendable {
         let series = requestSeries.withLock { known in
             if let series = known[key] { return series }
             let series = (
-                count: registry.makeCounter(descriptor: .init(
-                    namespace: "dynapi", subsystem: "http", metricName: "requests", unitName: "total",
-                    helpText: "Requests answered, by method, route template and status."),
+                count: registry.makeCounter(
+                    descriptor: .init(
+                        namespace: "dynapi", subsystem: "http", metricName: "requests", unitName: "total",
+                        helpText: "Requests answered, by method, route template and status."),
                     labels: [("method", method), ("route", route), ("status", String(status))]),
-                duration: registry.makeDurationHistogram(descriptor: .init(
-                    namespace: "dynapi", subsystem: "http", metricName: "request_duration", unitName: "seconds",
-                    helpText: "Time from the request's arrival to its answer, by method and route template."),
+                duration: registry.makeDurationHistogram(
+                    descriptor: .init(
+                        namespace: "dynapi", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+                        helpText: "Time from the request's arrival to its answer, by method and route template."),
                     labels: [("method", method), ("route", route)], buckets: Self.latencyBuckets)
             )
             known[key] = series
@@ -59,16 +64,22 @@ public final class ServerMetrics: Sendable {
 
     /// Counts a schema reload by its outcome and scope: the whole catalog, or the relations one DDL statement touched.
     func countReload(succeeded: Bool, partial: Bool) {
-        registry.makeCounter(descriptor: .init(namespace: "dynapi", metricName: "schema_reloads", unitName: "total",
-                                               helpText: "Schema reloads, by outcome and scope (all, or relations)."),
-                             labels: [("result", succeeded ? "ok" : "error"), ("scope", partial ? "relations" : "all")]).increment()
+        registry.makeCounter(
+            descriptor: .init(
+                namespace: "dynapi", metricName: "schema_reloads", unitName: "total",
+                helpText: "Schema reloads, by outcome and scope (all, or relations)."),
+            labels: [("result", succeeded ? "ok" : "error"), ("scope", partial ? "relations" : "all")]
+        ).increment()
     }
 
     /// Counts an ACL read by its outcome.
     func countACLReload(succeeded: Bool) {
-        registry.makeCounter(descriptor: .init(namespace: "dynapi", metricName: "acl_reloads", unitName: "total",
-                                               helpText: "ACL reads (NOTIFY, refusals checked again, tokens newer than the ACL), by outcome."),
-                             labels: [("result", succeeded ? "ok" : "error")]).increment()
+        registry.makeCounter(
+            descriptor: .init(
+                namespace: "dynapi", metricName: "acl_reloads", unitName: "total",
+                helpText: "ACL reads (NOTIFY, refusals checked again, tokens newer than the ACL), by outcome."),
+            labels: [("result", succeeded ? "ok" : "error")]
+        ).increment()
     }
 
     /// The exposition text.

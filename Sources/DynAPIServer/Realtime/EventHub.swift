@@ -178,14 +178,16 @@ final class EventHub: Sendable {
         state.withLock { state in
             for (id, session) in state.sessions {
                 guard let caller = acl.caller(userID: session.userID), caller.user.isActive,
-                      abs(caller.user.passwordChangedAt - session.passwordVersion) < 0.001
+                    abs(caller.user.passwordChangedAt - session.passwordVersion) < 0.001
                 else {
                     endings.append((session.outbox, .unauthorized("the user's access was withdrawn")))
                     continue
                 }
                 var lost: [String] = []
                 for table in session.tables.sorted() {
-                    let gone: SocketClose? = schema.table(named: table) == nil ? .unknownTable(table)
+                    let gone: SocketClose? =
+                        schema.table(named: table) == nil
+                        ? .unknownTable(table)
                         : caller.may(.read, table: table) ? nil : .forbidden(table: table)
                     guard let gone else { continue }
                     Self.detach(id, table, &state)

@@ -19,12 +19,16 @@ extension Routes {
     /// upgrade is accepted, so that refusals can be close codes a browser sees (4401, 4403, 4404).
     static func socketRouter(runtime: Runtime) -> Router<SocketRequestContext> {
         let router = Router(context: SocketRequestContext.self)
-        router.ws("/ws/dynapi/:table") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
+        router.ws("/ws/dynapi/:table") { _, _ in
+            .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
             let raw = context.requestContext.parameters.get("table") ?? ""
             let table = (try? QueryString.decode(Substring(raw), plusIsSpace: false)) ?? raw
             try await SocketSession(runtime: runtime, inbound: inbound, outbound: outbound, request: context.request, multiplexed: false).run(table: table)
         }
-        router.ws("/ws/dynapi") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
+        router.ws("/ws/dynapi") { _, _ in
+            .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
             try await SocketSession(runtime: runtime, inbound: inbound, outbound: outbound, request: context.request, multiplexed: true).run(table: nil)
         }
         return router

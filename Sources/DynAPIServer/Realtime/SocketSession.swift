@@ -92,7 +92,7 @@ struct SocketSession {
     static func since(in request: Request) -> Result<EventPosition?, SocketClose> {
         let query = try? QueryString(parsing: request.uri.query)
         guard let id = request.headers[HTTPField.Name("Last-Event-ID")!] ?? query?.items.last(where: { $0.key == "since" })?.value,
-              !id.isEmpty
+            !id.isEmpty
         else { return .success(nil) }
         guard let position = EventPosition(id: id) else {
             return .failure(.badRequest("since: '\(id.prefix(40))' is not an event id"))
@@ -107,7 +107,8 @@ struct SocketSession {
     func refusals(_ tables: [String], _ caller: inout Caller) async -> [String: SocketClose] {
         var refused = refusals(tables, as: caller)
         if refused.values.contains(where: { if case .forbidden = $0 { true } else { false } }),
-           let fresh = await runtime.recheckedCaller(caller) {
+            let fresh = await runtime.recheckedCaller(caller)
+        {
             caller = fresh
             refused = refusals(tables, as: caller)
         }

@@ -10,13 +10,14 @@ extension Routes {
             let registration = try Registration(parsing: try await request.jsonObject(maxBody: accounts.config.maxBodyBytes))
             let results: [QueryResult]
             do {
-                results = try await accounts.executor.run([
-                    AccountStatements.createUser(
-                        username: registration.username, email: registration.email, password: registration.password,
-                        contact: registration.contact, isAdmin: false
-                    ),
-                    AccountStatements.user(named: registration.username),
-                ], as: .anonymous)
+                results = try await accounts.executor.run(
+                    [
+                        AccountStatements.createUser(
+                            username: registration.username, email: registration.email, password: registration.password,
+                            contact: registration.contact, isAdmin: false
+                        ),
+                        AccountStatements.user(named: registration.username),
+                    ], as: .anonymous)
             } catch let error as DatabaseError where error.sqlstate == "23505" {
                 throw RequestError.validation(["username": ["A user with that username already exists."]])
             }
@@ -32,10 +33,11 @@ extension Routes {
             var request = request
             let caller = try context.requireCaller()
             let change = try PasswordChange(parsing: try await request.jsonObject(maxBody: accounts.config.maxBodyBytes), user: caller.user)
-            let results = try await accounts.executor.run([
-                AccountStatements.changePassword(userID: caller.user.id, old: change.oldPassword, new: change.newPassword),
-                AccountStatements.user(id: caller.user.id),
-            ], as: SessionContext(userID: caller.user.id, action: .update))
+            let results = try await accounts.executor.run(
+                [
+                    AccountStatements.changePassword(userID: caller.user.id, old: change.oldPassword, new: change.newPassword),
+                    AccountStatements.user(id: caller.user.id),
+                ], as: SessionContext(userID: caller.user.id, action: .update))
             guard results[0].string(0, 0) == "t" else {
                 throw RequestError.validation(["old_password": ["Your old password was entered incorrectly. Please enter it again."]])
             }

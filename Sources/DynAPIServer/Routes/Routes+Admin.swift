@@ -23,10 +23,11 @@ extension Routes {
                         let input = try await request.dynamicInput(pathPrefix: "/api/", maxBody: service.config.maxBodyBytes)
                         do {
                             if resource == .users { try await service.checkPassword(in: input) }
-                            let response = try await service.respond(to: input, schema: service.adminSchema.value, caller: caller, asRequestRole: false, refreshed: nil)
+                            let response = try await service.respond(
+                                to: input, schema: service.adminSchema.value, caller: caller, asRequestRole: false, refreshed: nil)
                             if ![.get, .head, .options].contains(method) { try? await service.reloadACL() }
                             return response
-                        } catch where APIError.isMapped(error) {
+                        } catch  where APIError.isMapped(error) {
                             throw APIError(mapping: error).renamingFields(resource.fieldNames)
                         }
                     }

@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 
 extension Routes {
     /// `/admin/` and `/api/docs/`: pages shipped inside the binary, so the sidecar

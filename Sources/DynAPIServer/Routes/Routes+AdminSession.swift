@@ -62,10 +62,11 @@ extension HTTPField.Name {
 extension Runtime {
     /// The user whose password this is, checked inside PostgreSQL (and `last_login` set), or nil.
     func authenticate(username: String, password: String) async throws -> UserRecord? {
-        let results = try await executor.run([
-            AccountStatements.authenticate(username: username, password: password),
-            AccountStatements.user(named: username),
-        ], as: .anonymous)
+        let results = try await executor.run(
+            [
+                AccountStatements.authenticate(username: username, password: password),
+                AccountStatements.user(named: username),
+            ], as: .anonymous)
         guard results[0].string(0, 0) == "t" else { return nil }
         return try AccountStatements.decodeUser(results[1])
     }

@@ -29,7 +29,7 @@ extension Runtime {
     func withFreshGrants<Value>(_ caller: Caller, _ decide: (Caller) throws(PlanError) -> Value) async throws -> Value {
         do {
             return try decide(caller)
-        } catch where error.isGrantRefusal {
+        } catch  where error.isGrantRefusal {
             guard let fresh = await recheckedCaller(caller) else { throw error }
             return try decide(fresh)
         }

@@ -62,14 +62,18 @@ extension Runtime {
             throw StartupError(description: "the SQL bundle is not installed in this database; run `dynapi install` (or psql -f SQL/install.sql) first")
         }
         if !missing.isEmpty {
-            throw StartupError(description: "the SQL bundle lacks \(missing.count) migration(s) (\(missing.map(\.name).joined(separator: ", "))); run `dynapi install`")
+            throw StartupError(
+                description: "the SQL bundle lacks \(missing.count) migration(s) (\(missing.map(\.name).joined(separator: ", "))); run `dynapi install`")
         }
         if let role = config.requestRole {
             let usable = try await pool.withConnection { connection in
                 try connection.query(ServiceStatements.canAssume(role: role)).string(0, 0)
             }
             guard usable == "t" else {
-                throw StartupError(description: "DYNAPI_REQUEST_ROLE: role '\(role)' does not exist or the connecting role is not a member of it (GRANT \(role) TO <the sidecar's role>)")
+                throw StartupError(
+                    description:
+                        "DYNAPI_REQUEST_ROLE: role '\(role)' does not exist or the connecting role is not a member of it (GRANT \(role) TO <the sidecar's role>)"
+                )
             }
         }
         try await reloadSchema()

@@ -41,12 +41,16 @@ public final class Runtime: Sendable {
     public init(config: Config, logger: Logger) async {
         self.config = config
         self.logger = logger
-        self.pool = ConnectionPool(size: config.poolSize, settings: .init(
-            conninfo: config.databaseURL, maxWaiting: config.maxWaiting, borrowTimeout: .milliseconds(config.poolTimeoutMilliseconds)
-        ), logger: logger)
-        self.catalogPool = ConnectionPool(size: 1, settings: .init(
-            conninfo: config.databaseURL, maxWaiting: config.maxWaiting, borrowTimeout: .milliseconds(config.poolTimeoutMilliseconds)
-        ), logger: logger)
+        self.pool = ConnectionPool(
+            size: config.poolSize,
+            settings: .init(
+                conninfo: config.databaseURL, maxWaiting: config.maxWaiting, borrowTimeout: .milliseconds(config.poolTimeoutMilliseconds)
+            ), logger: logger)
+        self.catalogPool = ConnectionPool(
+            size: 1,
+            settings: .init(
+                conninfo: config.databaseURL, maxWaiting: config.maxWaiting, borrowTimeout: .milliseconds(config.poolTimeoutMilliseconds)
+            ), logger: logger)
         self.executor = Executor(pool: pool, statementTimeoutMilliseconds: config.statementTimeoutMilliseconds)
         self.tokens = await TokenService(config: config)
         self.throttle = config.rate.map(Throttle.init(rate:))
@@ -103,10 +107,12 @@ public final class Runtime: Sendable {
         let duration = clock.now - start
         metrics.countReload(succeeded: true, partial: relations != nil)
         metrics.reloadDuration.record(duration)
-        logger.info("schema reloaded", metadata: [
-            "tables": "\(snapshot.tables.count)", "read": "\(relations.map { "\($0.count)" } ?? "all")",
-            "duration_ms": "\(duration.milliseconds)",
-        ])
+        logger.info(
+            "schema reloaded",
+            metadata: [
+                "tables": "\(snapshot.tables.count)", "read": "\(relations.map { "\($0.count)" } ?? "all")",
+                "duration_ms": "\(duration.milliseconds)",
+            ])
     }
 
     /// Re-reads users and grants once every read already running has ended; on

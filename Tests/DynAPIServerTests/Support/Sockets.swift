@@ -83,8 +83,8 @@ enum SeenEvent {
     /// `{"event":"created","table":"item","pk":1,"id":"…"}` as `("created item 1", "…")`; a notice as `(text, "")`.
     static func read(_ text: String) -> (summary: String, id: String) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-              let event = object["event"] as? String, let table = object["table"] as? String, let id = object["id"] as? String,
-              let pk = object["pk"], let key = try? JSONSerialization.data(withJSONObject: pk, options: [.sortedKeys, .fragmentsAllowed])
+            let event = object["event"] as? String, let table = object["table"] as? String, let id = object["id"] as? String,
+            let pk = object["pk"], let key = try? JSONSerialization.data(withJSONObject: pk, options: [.sortedKeys, .fragmentsAllowed])
         else { return (text, "") }
         return ("\(event) \(table) \(String(decoding: key, as: UTF8.self))", id)
     }

@@ -39,7 +39,8 @@ public struct OrderTerm: Sendable, Equatable, Hashable {
             if let open = target.firstIndex(of: "("), target.hasSuffix(")") {
                 let relation = String(target[..<open])
                 let column = String(target[target.index(after: open)..<target.index(before: target.endIndex)])
-                terms.append(OrderTerm(field: try FieldPath(parsing: column, what: "order parameter"), relation: relation, descending: descending, nulls: nulls))
+                terms.append(
+                    OrderTerm(field: try FieldPath(parsing: column, what: "order parameter"), relation: relation, descending: descending, nulls: nulls))
             } else {
                 guard !target.contains("(") && !target.contains(")") else {
                     throw RequestError.grammar("order parameter", text, "'\(part)' is not column.asc|desc[.nullsfirst|nullslast]")
