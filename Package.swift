@@ -39,11 +39,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            exclude: ["SQL/tests", "SQL/README.md", "SQL/install.sql", "SQL/apply_migration.sql"],
+            exclude: ["SQL/tests", "SQL/README.md", "SQL/install.sql", "SQL/apply_migration.sql", "SQL/apply_functions.sql"],
             resources: [
                 .embedInCode("SQL/bootstrap.sql"),
                 .embedInCode("SQL/uninstall.sql"),
                 .embedInCode("SQL/migrations"),
+                .embedInCode("SQL/functions"),
             ]
         ),
         .target(

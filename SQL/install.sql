@@ -2,7 +2,9 @@
 --     psql -v ON_ERROR_STOP=1 -f SQL/install.sql "$DATABASE_URL"
 -- It does exactly what `dynapi install` does: each migration in its own
 -- transaction, serialised by an advisory lock (so two installers never
--- interleave), applied only if dynapi.migrations does not list it yet.
+-- interleave), applied only if dynapi.migrations does not list it yet; then
+-- every function file (functions/, listed in apply_functions.sql), in one
+-- transaction under the same lock, whatever was applied before.
 -- Running it again is harmless. Needs a superuser (event triggers).
 -- Keep the list below in step with SQL/migrations/ (a test checks it).
 
@@ -71,3 +73,14 @@
 \set version 16
 \set name 0016_ddl_cost
 \ir apply_migration.sql
+
+-- The functions, views and triggers: re-applied every time, in one
+-- transaction. dynapi.internal_ddl makes the bundle's event triggers ignore
+-- this DDL (it is not a change of the API's schema, and the event triggers
+-- may be half replaced while it runs).
+BEGIN;
+SELECT pg_advisory_xact_lock(4242000001);
+SET LOCAL client_min_messages = warning;
+SET LOCAL dynapi.internal_ddl = on;
+\ir apply_functions.sql
+COMMIT;

@@ -11,7 +11,8 @@
 -- dynapi.users, ...) PostgreSQL refuses with "cannot drop ... because other
 -- objects depend on it" and names them, instead of silently dropping the
 -- user's policy. Objects are found in the catalog, not from a fixed list, so
--- whatever later migrations add is covered. User tables and data are kept.
+-- whatever later migrations and function files add is covered. User tables
+-- and data are kept.
 DO $uninstall$
 DECLARE
     ns oid;

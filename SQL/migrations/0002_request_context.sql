@@ -1,20 +1,4 @@
--- 0002: who is calling. The sidecar sets dynapi.user_id and dynapi.action
--- (SET LOCAL / set_config(..., true)) per request, so row-level security
--- policies, triggers and views can see the API caller rather than the
--- database role the sidecar connects as.
---
--- Plain SQL, no SET clause: that keeps them inlinable into RLS policies.
--- nullif(...,'') because a custom setting that was SET LOCAL once reads back
--- as '' (not NULL) after the transaction ends.
-
-CREATE FUNCTION dynapi.current_user_id() RETURNS bigint
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT nullif(current_setting('dynapi.user_id', true), '')::bigint $$;
-COMMENT ON FUNCTION dynapi.current_user_id() IS
-    'id of the dynapi.users row the current API request runs for, or NULL outside a request.';
-
-CREATE FUNCTION dynapi.current_action() RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT nullif(current_setting('dynapi.action', true), '') $$;
-COMMENT ON FUNCTION dynapi.current_action() IS
-    'create / read / update / delete for the current API request, or NULL outside a request.';
+-- 0002: who is calling: dynapi.current_user_id() and dynapi.current_action(),
+-- for RLS policies and triggers. Functions only, so nothing is left here to
+-- apply once: they are in functions/01_request_context.sql, which every
+-- install applies (see SQL/README.md).

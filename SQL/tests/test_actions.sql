@@ -6,20 +6,10 @@ SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(99);
 
--- The fields of the error a statement fails with.
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS jsonb LANGUAGE plpgsql AS $$
-DECLARE
-    state text; message text; column_name text; hint text; detail text;
-BEGIN
-    EXECUTE sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
-                            column_name = COLUMN_NAME, hint = PG_EXCEPTION_HINT, detail = PG_EXCEPTION_DETAIL;
-    RETURN jsonb_build_object('sqlstate', state, 'message', message, 'column', nullif(column_name, ''),
-                              'hint', nullif(hint, ''), 'detail', nullif(detail, ''));
-END;
-$$;
+-- pg_temp.error_of(sql): the fields of the error a statement fails with
+-- (throws_ok checks only SQLSTATE and message).
+\ir support/errors.sql
+
 -- register_action(...) must fail with 22023, this COLUMN and this message.
 CREATE FUNCTION pg_temp.refuses(call text, column_name text, message text, description text) RETURNS text
 LANGUAGE sql AS $$

@@ -11,21 +11,9 @@ SET LOCAL dynapi.bcrypt_cost = 4;
 -- crypt() lives wherever pgcrypto was installed.
 SET LOCAL search_path = public, dynapi, extensions;
 
--- The SQLSTATE, message, COLUMN, DETAIL and HINT a statement fails with
--- (throws_ok checks only the first two).
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS jsonb LANGUAGE plpgsql AS $$
-DECLARE
-    state text; message text; col text; detail text; hint text;
-BEGIN
-    EXECUTE sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, col = COLUMN_NAME,
-                            detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
-    RETURN jsonb_build_object('sqlstate', state, 'message', message, 'column', nullif(col, ''),
-                              'detail', nullif(detail, ''), 'hint', nullif(hint, ''));
-END;
-$$;
+-- pg_temp.error_of(sql): the fields of the error a statement fails with
+-- (throws_ok checks only SQLSTATE and message).
+\ir support/errors.sql
 
 -- A user_roles row as the bulk functions return it.
 CREATE FUNCTION pg_temp.grant_json(grant_id bigint) RETURNS jsonb LANGUAGE sql AS $$

@@ -11,12 +11,6 @@ SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(147);
 
--- pg_temp.logged() lists the entries written since pg_temp.mark(), oldest
--- first.
-CREATE FUNCTION pg_temp.logged() RETURNS TABLE (table_name text, event text, pks jsonb) LANGUAGE sql AS $$
-    SELECT l.table_name, l.event, l.pks FROM dynapi.change_log AS l
-     WHERE l.id > current_setting('dynapi_test.mark')::bigint ORDER BY l.id
-$$;
 \ir support/row_triggers.sql
 -- The functions a table's row-event triggers run (delete, insert, update),
 -- 'generated' when they are those generated for the API name they log, or
@@ -38,18 +32,9 @@ CREATE FUNCTION pg_temp.row_log_source(api_name text, command text) RETURNS text
     SELECT p.prosrc FROM pg_proc AS p
      WHERE p.pronamespace = 'dynapi'::regnamespace AND p.proname = dynapi.row_log_function_name(api_name, command)
 $$;
--- The fields of the error a statement fails with.
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS jsonb LANGUAGE plpgsql AS $$
-DECLARE
-    state text; message text;
-BEGIN
-    EXECUTE sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
-    RETURN jsonb_build_object('sqlstate', state, 'message', message);
-END;
-$$;
+-- pg_temp.error_of(sql): the fields of the error a statement fails with
+-- (throws_ok checks only SQLSTATE and message).
+\ir support/errors.sql
 
 -- Start from the defaults.
 DELETE FROM dynapi.table_settings;
@@ -739,7 +724,7 @@ SELECT is_empty(format('SELECT * FROM dynapi.change_log_events(%s, 9223372036854
                 'upto before since: nothing');
 SELECT is((SELECT count(*) FROM (SELECT * FROM dynapi.change_log_events(:t1, 9223372036854775807, 2147483647, :t4) LIMIT 3) AS e),
           3::bigint, 'a caller''s LIMIT applies');
-SELECT is(pg_temp.error_of($$SELECT * FROM dynapi.change_log_events(-1, 0, 0, 10)$$),
+SELECT is(pg_temp.error_of($$SELECT * FROM dynapi.change_log_events(-1, 0, 0, 10)$$) - 'column' - 'hint' - 'detail',
           '{"sqlstate": "P0002", "message": "change log tick -1 does not exist (pruned, or never made)"}'::jsonb,
           'an unknown since_tick: P0002');
 SELECT throws_ok($$SELECT * FROM dynapi.change_log_events(-1, 9223372036854775807, 2147483647, -1)$$,

@@ -7,18 +7,9 @@ SELECT plan(95);
 
 SET LOCAL dynapi.bcrypt_cost = 4;
 
--- The message and HINT a statement fails with (throws_ok checks no HINT).
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS jsonb LANGUAGE plpgsql AS $$
-DECLARE
-    state text; message text; hint text;
-BEGIN
-    EXECUTE sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-    RETURN jsonb_build_object('sqlstate', state, 'message', message, 'hint', nullif(hint, ''));
-END;
-$$;
+-- pg_temp.error_of(sql): the fields of the error a statement fails with
+-- (throws_ok checks only SQLSTATE and message).
+\ir support/errors.sql
 
 -- Refusals: import_config(doc) must fail with 22023 and exactly this message.
 CREATE FUNCTION pg_temp.refuses(doc text, message text, description text) RETURNS text LANGUAGE sql AS $$
@@ -223,7 +214,8 @@ SELECT pg_temp.refuses('{"user_roles": null}', 'user_roles: must be an array', '
 SELECT pg_temp.refuses('{"actions": [{"table_name": "t", "name": "n", "function": "f"}, 1]}', 'actions[1]: must be an object',
                        'an entry that is not an object');
 SELECT pg_temp.refuses('{"roles": [{"nmae": "Manager"}]}', 'roles[0]: unknown key "nmae"', 'a misspelt key in an entry');
-SELECT is(pg_temp.error_of($$SELECT dynapi.import_config('{"roles": [{"name": "x"}, {"name": "y", "desc": ""}]}')$$),
+SELECT is(pg_temp.error_of($$SELECT dynapi.import_config('{"roles": [{"name": "x"}, {"name": "y", "desc": ""}]}')$$)
+              - 'column' - 'detail',
           '{"sqlstate": "22023", "message": "roles[1]: unknown key \"desc\"", "hint": "Allowed keys: name, description."}'::jsonb,
           '... with the allowed keys as a hint');
 

@@ -19,11 +19,6 @@ SELECT plan(25);
 DELETE FROM dynapi.table_settings;
 UPDATE dynapi.event_settings SET event_mode = DEFAULT;
 
--- The generated function of a table (by API name) for a command, NULL when
--- there is none.
-CREATE FUNCTION pg_temp.fn(api_name text, command text) RETURNS regprocedure LANGUAGE sql AS $$
-    SELECT to_regprocedure('dynapi.' || quote_ident(dynapi.row_log_function_name(api_name, command)) || '()')
-$$;
 -- Generated functions no trigger runs.
 CREATE FUNCTION pg_temp.unused() RETURNS text[] LANGUAGE sql AS $$
     SELECT ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc AS p
@@ -40,7 +35,8 @@ SELECT is_empty($$
                                              'dynapi.ddl_command_relations(text)', 'dynapi.dropped_relations()',
                                              'dynapi.schema_change_relations(oid[])', 'dynapi.attach_row_trigger(regclass)',
                                              'dynapi.detach_row_trigger(regclass)',
-                                             'dynapi.drop_unused_row_log_functions(oid[])']::regprocedure[]) AS f
+                                             'dynapi.drop_unused_row_log_functions(oid[])',
+                                             'dynapi.inheritance_family(oid[], boolean, boolean, integer)']::regprocedure[]) AS f
      WHERE NOT ARRAY['enable_seqscan=off', 'jit=off'] <@ coalesce((SELECT p.proconfig FROM pg_proc AS p WHERE p.oid = f), '{}')
     $$, 'the functions the DDL event triggers run read the catalogs through their indexes (enable_seqscan off, and jit off with it)');
 SELECT is_empty($$

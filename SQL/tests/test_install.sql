@@ -1,12 +1,14 @@
 -- The state an install leaves behind, and that it is stable: the bootstrap
--- can run again, every migration is recorded once, and exposed tables that
--- existed before the install were given their triggers by 0004 (except those
--- set exposed = false, 0012), replaced by 0013's statement triggers, which
--- 0014 moved to functions generated per table.
+-- can run again, every migration is recorded once, the function files'
+-- objects are there once each (what they define, and that applying them
+-- again changes nothing, is test_functions.sql's), nothing retired is left,
+-- and exposed tables that existed before the install were given their
+-- row-event triggers (functions/16_upkeep.sql): three statement triggers on
+-- functions generated per table, none for tables set exposed = false.
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(13);
+SELECT plan(14);
 
 SELECT results_eq('SELECT version, name FROM dynapi.migrations ORDER BY version',
                   $$VALUES (1, '0001_core_tables'), (2, '0002_request_context'), (3, '0003_passwords'),
@@ -90,6 +92,13 @@ SELECT is_empty($$
              OR t.tgfoid::regproc::text LIKE 'dynapi.row\_log\_%')
             AND (SELECT c.relnamespace FROM pg_class c WHERE c.oid = t.tgrelid) = 'dynapi'::regnamespace)
     $$, 'no old per-row trigger anywhere, no row-event trigger on dynapi''s own tables');
+-- 0004's per-row NOTIFY, retired by 0013: never created by a fresh install,
+-- dropped by an upgrade once the tables have their new triggers.
+SELECT is_empty($$
+    SELECT p.oid::regprocedure FROM pg_proc AS p
+     WHERE p.pronamespace = 'dynapi'::regnamespace
+       AND p.proname IN ('notify_row_event', 'row_event_payload', 'row_event_pk')
+    $$, 'no retired function is left');
 -- Generated functions that no trigger runs are dropped as they fall out of
 -- use (0014), so an install leaves none behind.
 SELECT is_empty($$

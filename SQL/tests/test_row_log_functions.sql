@@ -10,11 +10,7 @@ SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(75);
 
--- The generated function of a table (by API name) for a command, NULL when
--- there is none.
-CREATE FUNCTION pg_temp.fn(api_name text, command text) RETURNS regprocedure LANGUAGE sql AS $$
-    SELECT to_regprocedure('dynapi.' || quote_ident(dynapi.row_log_function_name(api_name, command)) || '()')
-$$;
+\ir support/row_triggers.sql
 -- The three (delete, insert, update) of a table, NULL for those missing.
 CREATE FUNCTION pg_temp.fns(api_name text) RETURNS regprocedure[] LANGUAGE sql AS $$
     SELECT ARRAY[pg_temp.fn(api_name, 'delete'), pg_temp.fn(api_name, 'insert'), pg_temp.fn(api_name, 'update')]
@@ -44,13 +40,6 @@ $$;
 CREATE FUNCTION pg_temp.sources(api_name text) RETURNS text[] LANGUAGE sql AS $$
     SELECT ARRAY(SELECT (SELECT p.prosrc FROM pg_proc AS p WHERE p.oid = f) FROM unnest(pg_temp.fns(api_name)) WITH ORDINALITY AS u(f, o)
                   ORDER BY o)
-$$;
-\ir support/row_triggers.sql
--- pg_temp.logged() lists the entries written since pg_temp.mark(), oldest
--- first, without schema entries.
-CREATE FUNCTION pg_temp.logged() RETURNS TABLE (table_name text, event text, pks jsonb) LANGUAGE sql AS $$
-    SELECT l.table_name, l.event, l.pks FROM dynapi.change_log AS l
-     WHERE l.id > current_setting('dynapi_test.mark')::bigint AND l.event <> 'schema' ORDER BY l.id
 $$;
 
 -- Start from the defaults.
@@ -125,7 +114,7 @@ SELECT pg_temp.mark();
 INSERT INTO public.dynapi_test_customer VALUES (1, 'a'), (2, 'b');
 UPDATE public.dynapi_test_customer SET name = 'c' WHERE id = 2;
 DELETE FROM public.dynapi_test_customer WHERE id = 1;
-SELECT results_eq('SELECT * FROM pg_temp.logged()',
+SELECT results_eq('SELECT * FROM pg_temp.logged(false)',
                   $$VALUES ('dynapi_test_customer', 'created', '[1]'::jsonb), ('dynapi_test_customer', 'created', '[2]'::jsonb),
                            ('dynapi_test_customer', 'updated', '[2]'::jsonb), ('dynapi_test_customer', 'deleted', '[1]'::jsonb)$$,
                   '... and writes log through them, one entry per row');
@@ -218,7 +207,7 @@ SELECT ok((SELECT bool_and(s LIKE '%pg_catalog.jsonb_build_array(pg_catalog.json
 SELECT is(pg_temp.fns('dynapi_test_other'), :'other_fns'::regprocedure[], '... all in the same functions');
 SELECT pg_temp.mark();
 INSERT INTO public.dynapi_test_other VALUES (1, 'a', 5);
-SELECT results_eq('SELECT * FROM pg_temp.logged()', $$VALUES ('dynapi_test_other', 'created', '[{"n": 5, "code": "a"}]'::jsonb)$$,
+SELECT results_eq('SELECT * FROM pg_temp.logged(false)', $$VALUES ('dynapi_test_other', 'created', '[{"n": 5, "code": "a"}]'::jsonb)$$,
                   '... and a write in the same session logs the new key');
 
 ----------------------------------------------------------------------------
@@ -232,7 +221,7 @@ SELECT is(ARRAY(SELECT to_regprocedure(n) FROM unnest(:'customer_names'::text[])
 SELECT is(pg_temp.row_trigger_args('public.dynapi_test_client'), ARRAY['notify', 'dynapi_test_client'], '... its arguments say the new name');
 SELECT pg_temp.mark();
 INSERT INTO public.dynapi_test_client VALUES (3, 'd');
-SELECT results_eq('SELECT * FROM pg_temp.logged()', $$VALUES ('dynapi_test_client', 'created', '[3]'::jsonb)$$,
+SELECT results_eq('SELECT * FROM pg_temp.logged(false)', $$VALUES ('dynapi_test_client', 'created', '[3]'::jsonb)$$,
                   '... and writes are logged under it');
 -- A renamed schema changes the API names of its tables.
 CREATE SCHEMA dynapi_test_s1;
@@ -263,7 +252,7 @@ SELECT is(ARRAY[pg_temp.trigger_functions('public.dynapi_test_m'), pg_temp.trigg
 SELECT is(pg_temp.generated_like('dynapi_test_m_2021'), '{}'::text[], '... and the attached table''s own are dropped');
 SELECT pg_temp.mark();
 INSERT INTO public.dynapi_test_m_2021 (id, d) VALUES (1, '2021-05-05');
-SELECT results_eq('SELECT * FROM pg_temp.logged()', $$VALUES ('dynapi_test_m', 'created', '[{"d": "2021-05-05", "id": 1}]'::jsonb)$$,
+SELECT results_eq('SELECT * FROM pg_temp.logged(false)', $$VALUES ('dynapi_test_m', 'created', '[{"d": "2021-05-05", "id": 1}]'::jsonb)$$,
                   '... and a write through it logs the root''s name and key (its columns are in another order)');
 ALTER TABLE public.dynapi_test_m DETACH PARTITION public.dynapi_test_m_2021;
 SELECT ok(pg_temp.trigger_functions('public.dynapi_test_m_2021') = pg_temp.names('dynapi_test_m_2021')
@@ -329,7 +318,7 @@ INSERT INTO "Dynapi Test Sales"."it's a\table" VALUES ('x''y');
 INSERT INTO public.dynapi_test_63_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx VALUES (63);
 INSERT INTO public."dynapi_test_a-b" VALUES (1);
 INSERT INTO public."dynapi_test_a b" VALUES (2);
-SELECT results_eq('SELECT * FROM pg_temp.logged()',
+SELECT results_eq('SELECT * FROM pg_temp.logged(false)',
                   $$VALUES ('Dynapi Test Odd "Name"', 'created', '[1]'::jsonb),
                            ('Dynapi Test Sales.it''s a\table', 'created', '["x''y"]'::jsonb),
                            ('dynapi_test_63_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'created', '[63]'::jsonb),
@@ -339,7 +328,7 @@ SELECT results_eq('SELECT * FROM pg_temp.logged()',
 CREATE TABLE public.dynapi_test_qk ("Key ""1""" int, "it's" text, PRIMARY KEY ("Key ""1""", "it's"));
 SELECT pg_temp.mark();
 INSERT INTO public.dynapi_test_qk VALUES (1, 'a');
-SELECT results_eq('SELECT * FROM pg_temp.logged()', $$VALUES ('dynapi_test_qk', 'created', '[{"it''s": "a", "Key \"1\"": 1}]'::jsonb)$$,
+SELECT results_eq('SELECT * FROM pg_temp.logged(false)', $$VALUES ('dynapi_test_qk', 'created', '[{"it''s": "a", "Key \"1\"": 1}]'::jsonb)$$,
                   'key columns whose names need quoting are logged under their names');
 
 ----------------------------------------------------------------------------

@@ -34,6 +34,22 @@ import Testing
         }
     }
 
+    /// Functions, views and triggers are defined once, in the re-applied function files, listed alike for psql and the installer.
+    @Test func functionFilesAreListedAndMigrationsDefineNoFunction() throws {
+        let root = Repository.root + "/SQL"
+        let files = try FileManager.default.contentsOfDirectory(atPath: root + "/functions").filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(files == SQLBundle.functionFiles.map { $0.name + ".sql" })
+        for file in SQLBundle.functionFiles {
+            #expect(try String(contentsOfFile: root + "/functions/" + file.name + ".sql", encoding: .utf8) == file.sql)
+        }
+        let listed = try String(contentsOfFile: root + "/apply_functions.sql", encoding: .utf8).split(separator: "\n")
+            .filter { $0.hasPrefix("\\ir functions/") }.map { String($0.dropFirst("\\ir functions/".count)) }
+        #expect(listed == files)
+        #expect(try String(contentsOfFile: root + "/install.sql", encoding: .utf8).contains("\\ir apply_functions.sql"))
+        let defines = try Regex(#"(?i)\bCREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE|VIEW|TRIGGER|EVENT\s+TRIGGER)\b"#)
+        for migration in SQLBundle.migrations { #expect(!migration.sql.contains(defines), "\(migration.name)") }
+    }
+
     @Test func installSQLListsEveryMigrationInOrder() throws {
         let folder = Repository.root + "/SQL/migrations"
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sql") }.sorted()

@@ -2,13 +2,14 @@ import DynAPICore
 
 /// Applies and removes the SQL bundle. Each migration runs once, in its own
 /// transaction, under an advisory lock so that two sidecars starting together
-/// never install at once.
+/// never install at once; then every function file runs again, all in one
+/// transaction under the same lock.
 public enum Installer {
     /// The advisory lock key; `SQL/install.sql` takes the same one.
     public static let lockKey: Int64 = 4_242_000_001
 
-    /// Applies the migrations not yet recorded in `dynapi.migrations`.
-    /// - Returns: the ones applied now (empty when already up to date).
+    /// Applies the migrations not yet recorded in `dynapi.migrations`, then every function file.
+    /// - Returns: the migrations applied now (empty when already up to date).
     @discardableResult
     public static func install(_ connection: Connection) throws(DatabaseError) -> [SQLBundle.Migration] {
         var applied: [SQLBundle.Migration] = []
@@ -19,15 +20,17 @@ public enum Installer {
                 try connection.execute("SET LOCAL client_min_messages = warning")
                 try connection.execute("SELECT pg_advisory_xact_lock(\(lockKey))")
                 try connection.execute(SQLBundle.bootstrap)
-                let done = try connection.query(SQLStatement(
-                    "SELECT 1 FROM dynapi.migrations WHERE version = $1", binds: [String(migration.version)]
-                ))
+                let done = try connection.query(
+                    SQLStatement(
+                        "SELECT 1 FROM dynapi.migrations WHERE version = $1", binds: [String(migration.version)]
+                    ))
                 if done.rows.isEmpty {
                     try connection.execute(migration.sql)
-                    try connection.query(SQLStatement(
-                        "INSERT INTO dynapi.migrations (version, name) VALUES ($1, $2)",
-                        binds: [String(migration.version), migration.name]
-                    ))
+                    try connection.query(
+                        SQLStatement(
+                            "INSERT INTO dynapi.migrations (version, name) VALUES ($1, $2)",
+                            binds: [String(migration.version), migration.name]
+                        ))
                     applied.append(migration)
                 }
                 try connection.execute("COMMIT")
@@ -38,7 +41,31 @@ public enum Installer {
                 throw failure
             }
         }
+        try applyFunctionFiles(connection)
         return applied
+    }
+
+    /// Applies `SQLBundle.functionFiles` in order, in one transaction under the lock; as `SQL/install.sql`
+    /// does. `dynapi.internal_ddl` makes the bundle's own event triggers ignore this DDL.
+    static func applyFunctionFiles(_ connection: Connection) throws(DatabaseError) {
+        try connection.execute("BEGIN")
+        var current = "(before the first file)"
+        do {
+            try connection.execute("SET LOCAL client_min_messages = warning")
+            try connection.execute("SELECT pg_advisory_xact_lock(\(lockKey))")
+            try connection.execute("SET LOCAL dynapi.internal_ddl = on")
+            for file in SQLBundle.functionFiles {
+                current = file.name
+                try connection.execute(file.sql)
+            }
+            current = "(commit)"
+            try connection.execute("COMMIT")
+        } catch {
+            _ = try? connection.execute("ROLLBACK")
+            var failure = error
+            failure.message = "function file \(current): \(error.message)"
+            throw failure
+        }
     }
 
     /// Removes every object of the bundle; fails, changing nothing, when objects

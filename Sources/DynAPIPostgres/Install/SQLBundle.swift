@@ -1,7 +1,7 @@
 /// The SQL bundle, compiled into the binary from `SQL/` so that `dynapi install`
 /// and `psql -f SQL/install.sql` apply the same files.
 public enum SQLBundle {
-    /// One numbered, forward-only migration.
+    /// One numbered, forward-only migration: tables, types, indexes and data, applied once.
     public struct Migration: Sendable, Equatable {
         public let version: Int
         public let name: String
@@ -32,6 +32,35 @@ public enum SQLBundle {
         Migration(version: 14, name: "0014_row_log_functions", sql: text(PackageResources._014_row_log_functions_sql)),
         Migration(version: 15, name: "0015_schema_change_relations", sql: text(PackageResources._015_schema_change_relations_sql)),
         Migration(version: 16, name: "0016_ddl_cost", sql: text(PackageResources._016_ddl_cost_sql)),
+    ]
+
+    /// One file of `SQL/functions/`: functions, views and triggers, each defined in one place and written
+    /// to be applied any number of times (`CREATE OR REPLACE`, or `DROP … IF EXISTS` then `CREATE`).
+    public struct FunctionFile: Sendable, Equatable {
+        /// The file name without `.sql`, e.g. `01_request_context`.
+        public let name: String
+        public let sql: String
+    }
+
+    /// Every function file in order, applied by every install after the migrations, in one transaction.
+    /// `SQL/apply_functions.sql` lists the same files; a test checks that they agree.
+    public static let functionFiles: [FunctionFile] = [
+        FunctionFile(name: "01_request_context", sql: text(PackageResources._1_request_context_sql)),
+        FunctionFile(name: "02_passwords", sql: text(PackageResources._2_passwords_sql)),
+        FunctionFile(name: "03_validation", sql: text(PackageResources._3_validation_sql)),
+        FunctionFile(name: "04_query_support", sql: text(PackageResources._4_query_support_sql)),
+        FunctionFile(name: "05_catalog", sql: text(PackageResources._5_catalog_sql)),
+        FunctionFile(name: "06_admin_api", sql: text(PackageResources._6_admin_api_sql)),
+        FunctionFile(name: "07_configuration", sql: text(PackageResources._7_configuration_sql)),
+        FunctionFile(name: "08_actions", sql: text(PackageResources._8_actions_sql)),
+        FunctionFile(name: "09_settings_events", sql: text(PackageResources._9_settings_events_sql)),
+        FunctionFile(name: "10_change_log", sql: text(PackageResources._0_change_log_sql)),
+        FunctionFile(name: "11_event_modes", sql: text(PackageResources._1_event_modes_sql)),
+        FunctionFile(name: "12_row_log_functions", sql: text(PackageResources._2_row_log_functions_sql)),
+        FunctionFile(name: "13_row_triggers", sql: text(PackageResources._3_row_triggers_sql)),
+        FunctionFile(name: "14_table_settings", sql: text(PackageResources._4_table_settings_sql)),
+        FunctionFile(name: "15_schema_events", sql: text(PackageResources._5_schema_events_sql)),
+        FunctionFile(name: "16_upkeep", sql: text(PackageResources._6_upkeep_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

@@ -1,0 +1,88 @@
+-- Names and relations as the API sees them in the catalog: a table's API
+-- name and back, and the inheritance family that partitioning and legacy
+-- inheritance make of tables.
+
+CREATE OR REPLACE FUNCTION dynapi.api_name(rel regclass) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN n.nspname = 'public' THEN c.relname::text
+                ELSE n.nspname || '.' || c.relname END
+      FROM pg_catalog.pg_class AS c
+      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+     WHERE c.oid = rel
+$$;
+COMMENT ON FUNCTION dynapi.api_name(regclass) IS
+    'Name the API uses for a table: "customer" for public.customer, "sales.invoice" otherwise (unquoted).';
+
+-- The table the API serves under an API name ("order" for public."order",
+-- "sales.invoice" for sales.invoice), the inverse of dynapi.api_name
+-- restricted to what the API can serve: an ordinary or partitioned table, not
+-- a partition, in a schema listed in dynapi.exposed_schemas. Should a public
+-- table be called "sales.invoice" as well, the public one wins.
+CREATE OR REPLACE FUNCTION dynapi.api_table(table_name text) RETURNS regclass
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.oid::regclass
+      FROM dynapi.exposed_schemas AS e
+      JOIN pg_namespace AS n ON n.nspname = e.name
+      JOIN pg_class AS c ON c.relnamespace = n.oid
+     WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+       AND c.relname = CASE WHEN e.name = 'public' THEN api_table.table_name
+                            WHEN starts_with(api_table.table_name, e.name || '.')
+                                THEN substr(api_table.table_name, char_length(e.name) + 2)
+                       END
+     ORDER BY e.name <> 'public', e.name
+     LIMIT 1
+$$;
+COMMENT ON FUNCTION dynapi.api_table(text) IS
+    'The table served under an API name ("order", "sales.invoice"; see dynapi.api_name): an ordinary or partitioned table in an exposed schema, or NULL.';
+
+-- Partitions and inheritance children are both in pg_inherits. The family
+-- of some relations is themselves, their ancestors (parents, and theirs),
+-- and descendants: those of the ancestors too (whole, the default: every
+-- table a statement on any of them may write, which decides a tree's
+-- row-event triggers), or of the given relations alone (whole = false: the
+-- relations whose description a change to them may change, for the
+-- dynapi_schema payload). partitions = false leaves partitions out of the
+-- descendants (a partition's own descendants are partitions too). up_to:
+-- stop looking once the family holds more than that many relations (a
+-- caller that cannot use more); the family is then incomplete.
+-- A step at a time, each step an index lookup per relation, and, as the DDL
+-- event triggers that call it, with enable_seqscan and jit off (see
+-- schema_change_relations): a recursive query would be planned from
+-- estimates made while the catalogs were small.
+CREATE OR REPLACE FUNCTION dynapi.inheritance_family(relations oid[], whole boolean DEFAULT true,
+                                                     partitions boolean DEFAULT true,
+                                                     up_to integer DEFAULT NULL)
+RETURNS oid[]
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET enable_seqscan = off
+SET jit = off
+AS $$
+DECLARE
+    given oid[] := ARRAY(SELECT DISTINCT r FROM unnest(relations) AS r WHERE r IS NOT NULL);
+    family oid[] := given;
+    step oid[];
+BEGIN
+    -- ancestors
+    step := given;
+    WHILE cardinality(step) > 0 AND (up_to IS NULL OR cardinality(family) <= up_to) LOOP
+        step := ARRAY(SELECT DISTINCT i.inhparent FROM pg_inherits AS i
+                       WHERE i.inhrelid = ANY (step) AND i.inhparent <> ALL (family));
+        family := family || step;
+    END LOOP;
+    -- descendants
+    step := CASE WHEN whole THEN family ELSE given END;
+    WHILE cardinality(step) > 0 AND (up_to IS NULL OR cardinality(family) <= up_to) LOOP
+        step := ARRAY(SELECT DISTINCT i.inhrelid FROM pg_inherits AS i
+                       WHERE i.inhparent = ANY (step) AND i.inhrelid <> ALL (family)
+                         AND (partitions OR NOT (SELECT c.relispartition FROM pg_class AS c WHERE c.oid = i.inhrelid)));
+        family := family || step;
+    END LOOP;
+    RETURN family;
+END;
+$$;
+COMMENT ON FUNCTION dynapi.inheritance_family(oid[], boolean, boolean, integer) IS
+    'Internal: the relations, their ancestors and descendants through pg_inherits (partitions and inheritance): with whole (the default) the descendants of the ancestors too, else those of the relations alone; without partitions if partitions is false; stops once more than up_to (if not NULL) are found. Distinct, unsorted.';
