@@ -12,6 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Deploy/ensure-packages.sh
+# The tree stays as the checked-in .swift-format writes it (format with
+# `swift format --in-place --recursive Sources Tests Package.swift`).
+swift format lint --strict --recursive Sources Tests Package.swift
 swift build --build-tests
 if [ $# -eq 0 ]; then
     # Three runs on two cores: the tests that time a bound (statement and pool
