@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import HummingbirdWSClient
 import Logging
+import Synchronization
 import Testing
 
 @testable import DynAPIServer
@@ -58,6 +59,39 @@ import Testing
             }
             let refused = try await client.socket("/ws/dynapi/item/?token=\(token)&since=garbage") { _, _ in }
             #expect(refused?.code == 4400)
+        }
+    }
+
+    /// A socket opened after the sidecar is ready but before the change log
+    /// follower's first look is confirmed only once the follower has looked:
+    /// what commits after `subscribed` is delivered (before, it could be
+    /// committed ahead of the follower's starting point and never published).
+    @Test func aSubscriptionIsConfirmedOnceTheFollowerFollows() async throws {
+        try await TestDatabase.with { database in
+            try database.execute(Self.schema)
+            _ = try database.createUser("root", admin: true)
+            let runtime = try await Runtime.start(config: TestApp.config(database), logger: TestApp.logger)
+            // Ready now; the follower's first look (after the listener connects and reads
+            // the snapshots again) reads dynapi.change_log_ticks: hold it back.
+            let blocker = try database.connect()
+            try blocker.execute("BEGIN")
+            try blocker.execute("LOCK TABLE dynapi.change_log_ticks IN ACCESS EXCLUSIVE MODE")
+            try await DynAPIApplication.build(runtime: runtime).test(.live) { base in
+                let client = TestClient(base: base, runtime: runtime, database: database)
+                let root = try #require(runtime.acl.value.users.values.first { $0.username == "root" })
+                let token = try await runtime.tokens.issue(.access, for: root)
+                let positionWhenConfirmed = Mutex<Int64??>(nil)
+                async let closed = client.socket("/ws/dynapi/item/?token=\(token)") { reader, _ in
+                    #expect(try await reader.next() == #"{"event":"subscribed","tables":["item"]}"#)
+                    positionWhenConfirmed.withLock { $0 = .some(runtime.hub.position) }
+                    try client.database.execute("INSERT INTO item (name) VALUES ('a')")
+                    #expect(try await reader.nextEvent()?.summary == "created item 1")
+                }
+                try await Task.sleep(for: .milliseconds(500))
+                try blocker.execute("COMMIT")
+                _ = try await closed
+                #expect(positionWhenConfirmed.withLock { $0 }.map { $0 != nil } == true, "confirmed before the follower's first look")
+            }
         }
     }
 

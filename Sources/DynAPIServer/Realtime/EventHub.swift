@@ -104,6 +104,17 @@ final class EventHub: Sendable {
     /// The last tick whose batch was published; nil before the follower started.
     var position: Int64? { state.withLock { $0.position } }
 
+    /// Waits (up to five seconds) for the change log follower's first look, so
+    /// that a subscription confirmed now gets every event committed after it:
+    /// before that look, the follower's starting point is not known, and what
+    /// commits until it is would never be published. Readiness comes before the
+    /// follower starts, so a socket can arrive in between.
+    func waitUntilFollowing() async {
+        for _ in 0..<500 where position == nil {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// Ends subscriptions of a subscriber.
     func unsubscribe(_ id: Int, from tables: [String]) {
         state.withLock { state in

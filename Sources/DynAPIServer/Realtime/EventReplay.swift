@@ -15,10 +15,7 @@ struct EventReplay {
     @discardableResult
     func subscribe(_ id: Int, to tables: [String], since: EventPosition, outbox: Outbox) async -> Bool {
         let hub = runtime.hub
-        // A sidecar that just started has not read the log's position yet.
-        for _ in 0..<500 where hub.position == nil {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        await hub.waitUntilFollowing()
         guard let published = hub.subscribeReplaying(id, to: tables, since: since) else {
             hub.resume(id, tables: tables, after: since)
             return outbox.send(OutboundMessage(.resync))

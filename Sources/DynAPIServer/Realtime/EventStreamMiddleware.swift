@@ -74,6 +74,7 @@ struct EventStream: Sendable {
         let session = EventHub.Session(userID: userID, passwordVersion: claims.pwd, isMultiplexed: false, outbox: outbox)
         guard let id = runtime.hub.register(session) else { return try await writer.finish(nil) }
         defer { runtime.hub.remove(id) }
+        await runtime.hub.waitUntilFollowing()
         outbox.send(.subscribed([table]))
         let (runtime, table, since, expiry) = (runtime, table, since, Double(claims.exp))
         let ping = runtime.config.socketPingSeconds

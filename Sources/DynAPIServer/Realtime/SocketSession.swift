@@ -53,6 +53,7 @@ struct SocketSession {
         guard let id = runtime.hub.register(session) else { return try await close(.goingAway) }
         defer { runtime.hub.remove(id) }
         record.opened()
+        await runtime.hub.waitUntilFollowing()
         // The reader, the replay and the timer only end the outbox; the writer, which sends the close, decides when the session is over.
         try await withThrowingTaskGroup(of: Void.self) { group in
             if let table {
