@@ -5,7 +5,9 @@ import NIOCore
 
 /// Turns every failure into its answer through the one mapping
 /// (``APIError/init(mapping:)``), so that clients always get the same JSON
-/// shape; what the mapping does not know is logged and answered 500.
+/// shape. What the mapping does not know is logged as an error and answered
+/// 500; a database failure answered 5xx is logged as a warning (a request's own
+/// refusals, 4xx, and the pool's 503s under load are not).
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let maxBodyBytes: Int
@@ -20,8 +22,13 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as HTTPError {
             return .error(APIError(ServerError.http(status: Int(error.status.code), message: error.body ?? error.status.reasonPhrase)))
         } catch {
-            if !APIError.isMapped(error) { context.logger.error("unexpected failure: \(String(reflecting: error))") }
-            return .error(APIError(mapping: error))
+            let answer = APIError(mapping: error)
+            if !APIError.isMapped(error) {
+                context.logger.error("unexpected failure: \(String(reflecting: error))")
+            } else if error is DatabaseError, answer.status >= 500 {
+                context.logger.warning("database failure answered \(answer.status): \(answer.code) \(answer.message)")
+            }
+            return .error(answer)
         }
     }
 }

@@ -23,7 +23,7 @@ extension Routes {
             .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             let raw = context.requestContext.parameters.get("table") ?? ""
-            let table = (try? QueryString.decode(Substring(raw), plusIsSpace: false)) ?? raw
+            let table = Table.apiName(spelled: (try? QueryString.decode(Substring(raw), plusIsSpace: false)) ?? raw)
             try await SocketSession(runtime: runtime, inbound: inbound, outbound: outbound, request: context.request, multiplexed: false).run(table: table)
         }
         router.ws("/ws/dynapi") { _, _ in
