@@ -12,27 +12,31 @@
 extension APIError {
     /// The answer for any error; what is not a DynAPI error is a fault of the sidecar (500).
     public init(mapping error: any Error) {
-        switch error {
-        case let error as APIError: self = error
-        case let error as RequestError: self.init(error)
-        case let error as PlanError: self.init(error)
-        case let error as AuthError: self.init(error)
-        case let error as PoolError: self.init(error)
-        case let error as DatabaseError: self.init(error)
-        case let error as ServerError: self.init(error)
-        case let error as OperationError:
-            self.init(mapping: error.error)
-            operationIndex = error.index
-        default: self.init(ServerError.internalFailure)
-        }
+        self = APIError.known(error) ?? APIError(ServerError.internalFailure)
     }
 
     /// Whether ``init(mapping:)`` knows `error`; what it does not is worth logging.
     public static func isMapped(_ error: any Error) -> Bool {
+        known(error) != nil
+    }
+
+    /// The answer for a DynAPI error; nil for any other.
+    static func known(_ error: any Error) -> APIError? {
         switch error {
-        case is APIError, is RequestError, is PlanError, is AuthError, is PoolError, is DatabaseError, is ServerError: true
-        case let error as OperationError: isMapped(error.error)
-        default: false
+        case let error as APIError: error
+        case let error as RequestError: APIError(error)
+        case let error as PlanError: APIError(error)
+        case let error as AuthError: APIError(error)
+        case let error as PoolError: APIError(error)
+        case let error as DatabaseError: APIError(error)
+        case let error as ServerError: APIError(error)
+        case let error as OperationError:
+            known(error.error).map { answer in
+                var indexed = answer
+                indexed.operationIndex = error.index
+                return indexed
+            }
+        default: nil
         }
     }
 

@@ -5,7 +5,7 @@ import Foundation
 public enum CommonPasswords {
     /// Built on first use (about 20,000 entries) from the list compiled into the binary.
     public static let set: Set<Substring> = Set(
-        String(decoding: PackageResources.common_passwords_txt, as: UTF8.self).split(separator: "\n")[...].map { $0 }
+        String(decoding: PackageResources.common_passwords_txt, as: UTF8.self).split(separator: "\n")
     )
 
     /// Whether `password`, lowercased and trimmed as Django does, is on the list.

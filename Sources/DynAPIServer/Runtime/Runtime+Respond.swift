@@ -93,10 +93,19 @@ extension Response {
     init(_ answer: TableAnswer) {
         var headers = HTTPFields()
         for header in answer.response.headers {
-            if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+            if let name = Self.tableHeaderNames[header.name] ?? HTTPField.Name(header.name) {
+                headers.append(HTTPField(name: name, value: header.value))
+            }
         }
         self.init(status: HTTPResponse.Status(code: answer.response.status), headers: headers, body: .init(byteBuffer: answer.body ?? ByteBuffer()))
     }
+}
+
+extension Response {
+    /// The names ``TableResponse`` uses, parsed once rather than on every answer.
+    static let tableHeaderNames: [String: HTTPField.Name] = Dictionary(
+        uniqueKeysWithValues: [HTTPField.Name.contentType, .contentRange, .preferenceApplied, .allow].map { ($0.rawName, $0) }
+    )
 }
 
 extension DatabaseError {
