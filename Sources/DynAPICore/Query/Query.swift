@@ -1,6 +1,8 @@
-/// Renders a ``Plan`` as one statement. Every statement answers one row:
-/// `(body text, rows bigint, total bigint)` — the body PostgreSQL built (JSON
-/// or CSV, or NULL), how many rows it covers, and the total count when asked.
+/// Renders a ``Plan`` as one statement. Every statement answers at most one
+/// row: `(body text, rows bigint, total bigint)` — the body PostgreSQL built
+/// (JSON or CSV, or NULL), how many rows it covers, and the total count when
+/// asked. No row at all stands for no rows (a detail read or an action that
+/// found nothing).
 public enum Query {
     /// The columns of the one row every statement answers; ``QueryAnswer`` reads them.
     public enum AnswerColumn: Int, Sendable {
@@ -49,7 +51,8 @@ public enum Query {
 struct QueryRenderer {
     var sql = SQLBuilder()
 
-    /// `SELECT body, count(*), total FROM (SELECT outputs FROM table WHERE … ORDER BY … LIMIT …) AS _dynapi_row`.
+    /// `SELECT body, count(*), total FROM (SELECT outputs FROM table WHERE … ORDER BY … LIMIT …) AS _dynapi_row`;
+    /// one object: `SELECT row_to_json(_dynapi_row)::text, 1, total FROM (…) AS _dynapi_row LIMIT 1`.
     mutating func read(_ plan: Plan, maxRows: Int) {
         let table = SQLName.qualified(plan.table)
         let root = Query.alias(0)
@@ -57,13 +60,17 @@ struct QueryRenderer {
         let filters = whereClause(plan.conditions, alias: root, depth: 0)
         var inner = "SELECT \(selectList) FROM \(table) AS \(root)\(filters)"
         inner += orderBy(plan.ordering, alias: root, depth: 0)
-        if let limit = plan.limit { inner += " LIMIT " + sql.bind(String(limit)) + "::bigint" }
-        if let offset = plan.offset { inner += " OFFSET " + sql.bind(String(offset)) + "::bigint" }
+        inner += page(limit: plan.limit, offset: plan.offset)
         let total: String
         switch plan.count {
         case .exact?: total = "(SELECT count(*) FROM \(table) AS \(root)\(filters))"
         case .estimated?: total = "(SELECT count(*) FROM (SELECT 1 FROM \(table) AS \(root)\(filters) LIMIT \(maxRows + 1)) AS _dynapi_count)"
         default: total = "NULL::bigint"
+        }
+        if plan.shape == .firstObject {
+            // One row's object straight from the row, no aggregate to build and unwrap; no row, no answer row.
+            sql.append("SELECT row_to_json(\(Query.rowAlias))::text, 1::bigint, \(total) FROM (\(inner)) AS \(Query.rowAlias) LIMIT 1")
+            return
         }
         sql.append("SELECT \(body(plan.shape, singularGuard: false)), count(*), \(total) FROM (\(inner)) AS \(Query.rowAlias)")
     }

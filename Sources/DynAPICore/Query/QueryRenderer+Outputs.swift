@@ -39,9 +39,19 @@ extension QueryRenderer {
             return "(SELECT row_to_json(\(rows)) FROM (\(inner)) AS \(rows))"
         }
         inner += orderBy(embed.ordering, alias: child, depth: depth)
-        if let limit = embed.limit { inner += " LIMIT " + sql.bind(String(limit)) + "::bigint" }
-        if let offset = embed.offset { inner += " OFFSET " + sql.bind(String(offset)) + "::bigint" }
+        inner += page(limit: embed.limit, offset: embed.offset)
         return "(SELECT coalesce(array_to_json(array_agg(\(rows))), '[]') FROM (\(inner)) AS \(rows))"
+    }
+
+    /// ` LIMIT n OFFSET $k`. The limit is written into the text: PostgreSQL
+    /// cannot cost a plan for an unknown limit (it assumes a tenth of the
+    /// rows), so with a bound one it never settles on the prepared
+    /// statement's generic plan and plans every execution anew. An offset
+    /// stays bound: pages would each be a statement of their own.
+    mutating func page(limit: Int?, offset: Int?) -> String {
+        var text = limit.map { " LIMIT \($0)" } ?? ""
+        if let offset { text += " OFFSET " + sql.bind(String(offset)) + "::bigint" }
+        return text
     }
 
     /// `alias."col"`, with JSON arrows (keys bound as parameters) and a cast.
