@@ -21,8 +21,8 @@ if [ $# -eq 0 ]; then
     # timeouts, a grant reaching another sidecar within a second) alone, so
     # that 40 suites starting at once cannot starve them; and the change log's
     # live and load tests, whose writers would starve the others, last.
-    swift test --skip-build --skip 'ChangeLogLoadTests|ChangeLogLiveTests|TimeoutTests|AdminAPITests'
-    swift test --skip-build --filter 'TimeoutTests|AdminAPITests'
+    swift test --skip-build --skip 'ChangeLogLoadTests|ChangeLogLiveTests|TimeoutTests|AdminAPITests|SharedConnectionTests'
+    swift test --skip-build --filter 'TimeoutTests|AdminAPITests|SharedConnectionTests'
     swift test --skip-build --filter 'ChangeLogLoadTests|ChangeLogLiveTests'
 else
     swift test --skip-build "$@"

@@ -104,7 +104,7 @@ import Testing
     /// A sample for every setting, unlike its default: a setting added without one fails here.
     static let samples: [String: String] = [
         "DATABASE_URL": "host=db", "DYNAPI_JWT_SECRET": String(repeating: "k", count: 40), "DYNAPI_HOST": "0.0.0.0",
-        "DYNAPI_PORT": "9000", "DYNAPI_SCHEMAS": "public,sales", "DYNAPI_POOL_SIZE": "8", "DYNAPI_MAX_WAITING": "9",
+        "DYNAPI_PORT": "9000", "DYNAPI_SCHEMAS": "public,sales", "DYNAPI_POOL_SIZE": "8", "DYNAPI_POOL_PIPELINE_DEPTH": "1", "DYNAPI_MAX_WAITING": "9",
         "DYNAPI_MAX_ROWS": "50", "DYNAPI_MAX_BODY": "1024", "DYNAPI_ACCESS_TOKEN_LIFETIME": "60",
         "DYNAPI_REFRESH_TOKEN_LIFETIME": "600", "DYNAPI_RELOAD_DEBOUNCE_MS": "5", "DYNAPI_RATE": "10/min",
         "DYNAPI_TRUSTED_PROXIES": "10.0.0.0/8", "DYNAPI_CORS_ORIGINS": "https://app.example.com",
@@ -131,6 +131,7 @@ import Testing
     @Test func defaultsAreTheDocumentedOnes() throws {
         let config = try Config.load(from: ["DYNAPI_JWT_SECRET": String(repeating: "s", count: 32)])
         #expect(config.host == "127.0.0.1" && config.port == 8000 && config.schemas == ["public"] && config.poolSize == 4)
+        #expect(config.pipelineDepth == 4)
         #expect(config.maxBodyBytes == 10_485_760 && config.statementTimeoutMilliseconds == 30_000 && config.poolTimeoutMilliseconds == 5_000)
         #expect(config.corsOrigins == .any && config.rate == nil && config.requestRole == nil && !config.debug && config.logFormat == .json)
     }

@@ -111,7 +111,7 @@ import Testing
                 #"dynapi_http_requests_total{method="GET",route="/api/dyn/{table}/",status="404"} 1"#,
                 #"dynapi_http_request_duration_seconds_bucket{"#,
                 #"dynapi_pool_connections{state="in_use"} "#, #"dynapi_pool_connections{state="idle"} "#,
-                "dynapi_pool_waiting 0", "dynapi_websockets_open 0", "dynapi_events_delivered_total",
+                "dynapi_pool_waiting 0", "dynapi_pool_pipelines_in_flight 0", "dynapi_websockets_open 0", "dynapi_events_delivered_total",
                 "dynapi_events_dropped_total", #"dynapi_schema_reloads_total{result="ok",scope="all"}"#,
                 "dynapi_schema_reload_duration_seconds_count", "dynapi_notify_queue_usage", "dynapi_ready 1", "dynapi_database_up 1",
             ] {

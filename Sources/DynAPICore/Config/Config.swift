@@ -12,6 +12,8 @@ public struct Config: Sendable, Equatable {
     public var schemas: [String]
     /// Connections in the request pool.
     public var poolSize: Int
+    /// Requests' pipelines one pool connection carries at once when every connection is busy; 1: one at a time.
+    public var pipelineDepth: Int
     /// Requests that may wait for a connection before the next one gets 503.
     public var maxWaiting: Int
     /// Most rows a list answers with.
@@ -64,6 +66,7 @@ public struct Config: Sendable, Equatable {
         port = 0
         schemas = []
         poolSize = 0
+        pipelineDepth = 0
         maxWaiting = 0
         maxRows = 0
         maxBodyBytes = 0

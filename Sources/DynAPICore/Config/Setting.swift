@@ -44,6 +44,10 @@ public struct Setting: Sendable {
             "DYNAPI_POOL_SIZE", 4, 1...512, \.poolSize,
             "database connections for requests (`--pool-size`); each sidecar opens three more: one for its catalog reads, one for `LISTEN`, one that follows the change log"
         ),
+        integer(
+            "DYNAPI_POOL_PIPELINE_DEPTH", 4, 1...64, \.pipelineDepth,
+            "requests one pool connection carries at once when all are busy, each in its own transaction (PostgreSQL reads the next without sleeping); 1: one at a time"
+        ),
         integer("DYNAPI_MAX_WAITING", 256, 0...1_000_000, \.maxWaiting, "requests that may wait for a connection; more get 503"),
         integer("DYNAPI_MAX_ROWS", 1000, 1...10_000_000, \.maxRows, "most rows one list answers with"),
         integer("DYNAPI_MAX_BODY", 10 * 1024 * 1024, 1...(1 << 31), \.maxBodyBytes, "largest request body in bytes; larger gets 413"),
@@ -87,7 +91,7 @@ public struct Setting: Sendable {
         integer(
             "DYNAPI_WS_BUFFER", 256, 1...1_000_000, \.socketBuffer, "events a WebSocket may have waiting; a slower client gets `resync` and is closed (4429)"),
         integer("DYNAPI_WS_PING", 30, 0...3600, \.socketPingSeconds, "seconds between pings on idle WebSockets; 0: none"),
-        Setting("DYNAPI_REQUEST_ROLE", "", "role table requests run as (`SET LOCAL ROLE`), so row-level security applies; empty: the connection's own") {
+        Setting("DYNAPI_REQUEST_ROLE", "", "role table requests run as (`SET ROLE` for each one), so row-level security applies; empty: the connection's own") {
             text, config throws(ConfigError) in
             config.requestRole = text.isEmpty ? nil : text
         },

@@ -7,8 +7,12 @@ import Logging
 public final class Connection: @unchecked Sendable {
     let raw: OpaquePointer
     private let notices: NoticeSink
-    /// Prepared statement names by SQL text.
+    /// Prepared statement names by SQL text, once PostgreSQL has confirmed them.
     var prepared: [String: String] = [:]
+    /// Counts `DEALLOCATE ALL`s: a confirmation sent before the last one names a statement that no longer exists.
+    var preparedGeneration = 0
+    /// The request settings the session holds (see ``SessionSettings``).
+    var session = SessionSettingsTracker()
     /// Numbers statement names; never reused on this connection.
     var statementCounter = 0
     /// Prepared statements kept per connection before they are all dropped.

@@ -5,11 +5,14 @@ import DynAPICore
 /// per sent message, and never waits for the network: when libpq has no
 /// complete result it says so, and the caller waits for the socket.
 ///
-/// Every result up to the Sync is read, so the connection is clean for the
-/// next borrower; the first error is the pipeline's answer.
+/// Every result up to the pipeline's Sync is read, and none past it (they
+/// belong to the next pipeline in flight); the first error is the pipeline's
+/// answer. When the pipeline set the session's settings, its reader leaves
+/// out that statement's result and tells the connection whether the
+/// settings took (see ``SessionSettingsTracker``).
 struct PipelineReader {
     enum Step {
-        case prepare(name: String, text: String)
+        case prepare(name: String, text: String, generation: Int)
         case rows
         case discard
     }
@@ -21,31 +24,34 @@ struct PipelineReader {
     }
 
     private let steps: [Step]
+    private let settings: SessionSettings?
     private var index = 0
     private var results: [QueryResult] = []
     private var firstError: DatabaseError?
 
-    init(steps: [Step]) {
+    init(steps: [Step], settings: SessionSettings?) {
         self.steps = steps
+        self.settings = settings
     }
 
-    /// Takes every result libpq has already parsed.
+    /// Takes every result of this pipeline that libpq has already parsed.
     mutating func advance(_ connection: Connection) -> Progress {
         let raw = connection.raw
         // PQisBusy false: PQgetResult answers without reading the socket.
         while PQisBusy(raw) == 0 {
-            guard index < steps.count else { return .finished(readSync(connection)) }
+            guard index < steps.count else { return finish(readSync(connection), connection) }
             guard let result = PQgetResult(raw) else {
                 // NULL ends a statement's results.
                 index += 1
-                guard connection.isOK else { return .finished(.failure(brokenConnection(connection))) }
+                guard connection.isOK else { return finish(.failure(brokenConnection(connection)), connection) }
                 continue
             }
             defer { PQclear(result) }
             switch PQresultStatus(result) {
             case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
                 switch steps[index] {
-                case .prepare(let name, let text): connection.prepared[text] = name
+                case .prepare(let name, let text, let generation):
+                    if generation == connection.preparedGeneration { connection.prepared[text] = name }
                 case .rows: results.append(QueryResult(copying: result))
                 case .discard: break
                 }
@@ -55,15 +61,21 @@ struct PipelineReader {
                 if firstError == nil { firstError = DatabaseError(result: result, connection: raw) }
             }
         }
-        guard connection.isOK else { return .finished(.failure(brokenConnection(connection))) }
+        guard connection.isOK else { return finish(.failure(brokenConnection(connection)), connection) }
         return .needsInput
+    }
+
+    private func finish(_ result: Result<[QueryResult], DatabaseError>, _ connection: Connection) -> Progress {
+        guard let settings else { return .finished(result) }
+        connection.session.answered(setting: settings, committed: (try? result.get()) != nil)
+        // The settings statement's own row is the sidecar's business, not the caller's.
+        return .finished(result.map { Array($0.dropFirst()) })
     }
 
     private func readSync(_ connection: Connection) -> Result<[QueryResult], DatabaseError> {
         guard let sync = PQgetResult(connection.raw) else { return .failure(brokenConnection(connection)) }
         let status = PQresultStatus(sync)
         PQclear(sync)
-        PQexitPipelineMode(connection.raw)
         guard status == PGRES_PIPELINE_SYNC else {
             return .failure(firstError ?? .connectionFailure("pipeline ended without its sync: \(connection.lastError)"))
         }

@@ -4,22 +4,31 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// A fixed set of libpq connections, each used by one request at a time.
-/// Requests send their pipelines from their own thread and a ``ResultWatcher``
-/// reads the answers, so nothing blocks on the database; work that needs
-/// libpq's blocking calls (opening a connection, catalog reads) runs on the
-/// pool's threads, so the event loops never wait on the database.
+/// A fixed set of libpq connections (lanes). Requests send their pipelines
+/// from their own thread and a ``ResultWatcher`` reads the answers, so
+/// nothing blocks on the database; work that needs libpq's blocking calls
+/// (opening a connection, the sidecar's own reads, multi-statement
+/// transactions) runs on the pool's threads, so the event loops never wait
+/// on the database.
 ///
-/// Connections open lazily and are checked before each use: a dead one is
-/// closed and replaced. Every wait is bounded: past `maxWaiting` queued
-/// requests, or after `borrowTimeout` in the queue, borrowing fails with 503;
-/// after a failed connection attempt, new attempts wait out a capped backoff
-/// and requests meanwhile get 503 at once instead of piling up on a dead server.
+/// When every lane is busy, a request's pipeline joins one already in flight
+/// (at most `pipelineDepth` a lane; see ``PoolState``): PostgreSQL runs the
+/// pipelines of a lane one after the other, each in its own transaction with
+/// its own settings, and its backend reads the next without going to sleep.
+///
+/// Connections open lazily and are checked before each use from idle: a
+/// dead one is closed and replaced. Every wait is bounded: past `maxWaiting`
+/// queued requests, or after `borrowTimeout` in the queue, borrowing fails
+/// with 503; after a failed connection attempt, new attempts wait out a
+/// capped backoff and requests meanwhile get 503 at once instead of piling up
+/// on a dead server.
 public final class ConnectionPool: Sendable {
     private let settings: Settings
     private let logger: Logger
     private let threads: NIOThreadPool
-    private let state: Mutex<State>
+    private let lanes: [Lane]
+    private let state: Mutex<PoolState<Waiter>>
+    private let attempts = Mutex(ConnectAttempts())
     private let reaper: Mutex<Task<Void, Never>?> = Mutex(nil)
 
     /// The pool's size.
@@ -37,32 +46,34 @@ public final class ConnectionPool: Sendable {
         public var sessionSetup: String
         /// Waits between failed connection attempts.
         public var backoff: Backoff
+        /// Pipelines one connection carries at once when every connection is busy; 1: one at a time.
+        public var pipelineDepth: Int
+        /// A pipeline does not join a connection whose oldest pipeline has run this long (it may be slow).
+        public var joinCutoff: Duration
 
         /// Creates pool settings.
         public init(
             conninfo: String, maxWaiting: Int = 256, borrowTimeout: Duration = .seconds(5),
-            backoff: Backoff = Backoff(initialMilliseconds: 50, maximumMilliseconds: 2_000)
+            backoff: Backoff = Backoff(initialMilliseconds: 50, maximumMilliseconds: 2_000),
+            pipelineDepth: Int = 4, joinCutoff: Duration = .milliseconds(20)
         ) {
             self.conninfo = conninfo
             self.maxWaiting = maxWaiting
             self.borrowTimeout = borrowTimeout
             self.sessionSetup = "SET TimeZone TO 'UTC'"
             self.backoff = backoff
+            self.pipelineDepth = pipelineDepth
+            self.joinCutoff = joinCutoff
         }
     }
 
-    struct State {
-        var idle: [Slot]
-        var waiters = CircularBuffer<Waiter>()
-        var borrowed = 0
-        var isShutDown = false
-        var connectFailures = 0
-        var nextConnectAttempt: ContinuousClock.Instant?
+    private struct ConnectAttempts {
+        var failures = 0
+        var next: ContinuousClock.Instant?
     }
 
-    struct Waiter {
-        let deadline: ContinuousClock.Instant
-        let continuation: CheckedContinuation<Slot, any Error>
+    private struct Waiter {
+        let continuation: CheckedContinuation<PoolGrant, any Error>
         let homeLoop: (any EventLoop)?
     }
 
@@ -77,16 +88,6 @@ public final class ConnectionPool: Sendable {
         if let loop { loop.execute(resume) } else { resume() }
     }
 
-    /// One connection place; the borrower alone touches `connection`.
-    final class Slot: @unchecked Sendable {
-        var connection: Connection?
-
-        /// After a failed call: a broken connection is not lent again.
-        func dropConnection(ifBrokenBy error: DatabaseError) {
-            if error.isConnectionFailure || connection?.isOK == false { connection = nil }
-        }
-    }
-
     /// Creates a pool; no connection is opened until first use.
     public init(size: Int, settings: Settings, logger: Logger) {
         self.size = size
@@ -94,68 +95,92 @@ public final class ConnectionPool: Sendable {
         self.logger = logger
         self.threads = NIOThreadPool(numberOfThreads: size)
         self.threads.start()
-        self.state = Mutex(State(idle: (0..<size).map { _ in Slot() }))
+        self.lanes = (0..<size).map { _ in Lane() }
+        self.state = Mutex(
+            PoolState(size: size, depth: settings.pipelineDepth, joinCutoff: settings.joinCutoff, maxWaiting: settings.maxWaiting))
         startReaper()
     }
 
-    /// Runs `body` with a connection of its own, on a pool thread.
+    /// Runs `body` with a connection of its own, on a pool thread. The
+    /// connection holds no request's settings: the sidecar's own reads run as
+    /// the role it connects as.
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        let slot = try await borrow()
-        defer { giveBack(slot) }
+        let grant = try await borrow(.exclusive)
+        let lane = lanes[grant.lane]
+        defer { giveBack(exclusive: grant.lane) }
         return try await threads.runIfActive { [self] in
-            let connection = try ready(slot)
+            let connection = try ready(lane)
             do {
+                if connection.session.settled != .connectionDefaults {
+                    try connection.query(SessionSettings.connectionDefaults.statement())
+                }
+                // What the body leaves the session holding is its own business; the next pipeline sets its own.
+                connection.session.assume(nil)
                 return try body(connection)
             } catch let error as DatabaseError {
-                slot.dropConnection(ifBrokenBy: error)
+                if error.isConnectionFailure || !connection.isOK { lane.connection = nil }
                 throw error
             }
         }
     }
 
     /// Runs statements in one round trip and one implicit transaction (see
-    /// ``Connection/sendPipeline(_:)``): one result per statement, or the first error.
+    /// ``Connection/sendPipeline(_:as:)``): one result per statement, or the first error.
     public func pipeline(_ statements: [SQLStatement]) async throws -> [QueryResult] {
-        let slot = try await borrow()
-        defer { giveBack(slot) }
-        let connection: Connection
-        if let open = slot.connection, open.isAlive() {
-            connection = open
-        } else {
-            connection = try await threads.runIfActive { [self] in try ready(slot) }
-        }
-        do {
-            let reader = try connection.sendPipeline(statements)
-            return try await ResultWatcher.shared.results(of: connection, reading: reader)
-        } catch {
-            slot.dropConnection(ifBrokenBy: error)
-            throw error
-        }
+        try await pipeline(statements, as: .connectionDefaults)
     }
 
-    /// The slot's connection, opened or replaced if it is missing or dead,
-    /// unless the last attempt failed too recently.
-    private func ready(_ slot: Slot) throws -> Connection {
-        if let connection = slot.connection, connection.isAlive() { return connection }
-        if slot.connection != nil { logger.warning("database connection lost; reconnecting") }
-        slot.connection = nil
+    /// ``pipeline(_:)`` run as `settings`.
+    func pipeline(_ statements: [SQLStatement], as settings: SessionSettings) async throws -> [QueryResult] {
+        let grant = try await borrow(.pipeline)
+        let lane = lanes[grant.lane]
+        if grant.fresh {
+            do {
+                if let open = lane.connection, open.isAlive() {
+                    // Ready as it is.
+                } else {
+                    _ = try await threads.runIfActive { [self] in try ready(lane) }
+                }
+            } catch {
+                giveBack(pipeline: grant.lane, broken: true)
+                throw error
+            }
+            hand(state.withLock { $0.opened(lane: grant.lane, now: .now) })
+        }
+        let homeLoop = ConnectionPool.homeLoop
+        let result: Result<[QueryResult], DatabaseError> = await withCheckedContinuation { continuation in
+            let socket = lane.send(statements, as: settings) { [self] result in
+                // The lane takes the next pipeline as soon as this answer is in, not once the request's busy event loop gets to it.
+                var broken = false
+                if case .failure(let error) = result { broken = error.isConnectionFailure || !lane.isOK }
+                giveBack(pipeline: grant.lane, broken: broken)
+                ConnectionPool.resume(on: homeLoop) { continuation.resume(returning: result) }
+            }
+            if let socket { ResultWatcher.shared.watch(lane, socket: socket) }
+        }
+        return try result.get()
+    }
+
+    /// The lane's connection, opened or replaced if it is missing or dead,
+    /// unless the last attempt failed too recently. Only with nothing in flight on the lane.
+    private func ready(_ lane: Lane) throws -> Connection {
+        if let connection = lane.connection, connection.isAlive() { return connection }
+        if lane.connection != nil { logger.warning("database connection lost; reconnecting") }
+        lane.connection = nil
         let now = ContinuousClock.now
-        if let refusal = state.withLock({ state in state.nextConnectAttempt.map { now < $0 } == true ? state.connectFailures : nil }) {
+        if let refusal = attempts.withLock({ attempts in attempts.next.map { now < $0 } == true ? attempts.failures : nil }) {
             throw PoolError.backingOff(failedAttempts: refusal)
         }
         do {
             let connection = try Connection(conninfo: settings.conninfo, logger: logger, sessionSetup: settings.sessionSetup)
-            state.withLock { state in
-                state.connectFailures = 0
-                state.nextConnectAttempt = nil
-            }
-            slot.connection = connection
+            attempts.withLock { $0 = ConnectAttempts() }
+            lane.connection = connection
             return connection
         } catch {
-            let delay = state.withLock { state in
-                state.connectFailures += 1
-                let delay = settings.backoff.delay(afterFailures: state.connectFailures)
-                state.nextConnectAttempt = ContinuousClock.now + .milliseconds(delay)
+            let delay = attempts.withLock { attempts in
+                attempts.failures += 1
+                let delay = settings.backoff.delay(afterFailures: attempts.failures)
+                attempts.next = ContinuousClock.now + .milliseconds(delay)
                 return delay
             }
             logger.warning("cannot connect to the database (next attempt in \(delay) ms): \(error.message)")
@@ -163,67 +188,52 @@ public final class ConnectionPool: Sendable {
         }
     }
 
-    private func borrow() async throws -> Slot {
-        enum Decision { case take(Slot), wait, refuse(PoolError) }
-        let decision: Decision = state.withLock { state in
-            if state.isShutDown { return .refuse(.shuttingDown) }
-            if let slot = state.idle.popLast() {
-                state.borrowed += 1
-                return .take(slot)
-            }
-            if state.waiters.count >= settings.maxWaiting {
-                return .refuse(.queueFull)
-            }
-            return .wait
-        }
+    private func borrow(_ need: PoolNeed) async throws -> PoolGrant {
+        let decision = state.withLock { $0.borrow(need, now: .now) }
         switch decision {
-        case .take(let slot): return slot
-        case .refuse(let error): throw error
+        case .granted(let grant): return grant
+        case .refused(let error): throw error
         case .wait:
             let deadline = ContinuousClock.now + settings.borrowTimeout
             return try await withCheckedThrowingContinuation { continuation in
-                let refused: PoolError? = state.withLock { state in
-                    // A slot may have come back between the two locks.
-                    if let slot = state.idle.popLast() {
-                        state.borrowed += 1
-                        continuation.resume(returning: slot)
-                        return nil
+                let waiter = Waiter(continuation: continuation, homeLoop: ConnectionPool.homeLoop)
+                // A lane may have come back between the two locks.
+                let outcome: Result<PoolGrant, PoolError>? = state.withLock { state in
+                    switch state.borrow(need, now: .now) {
+                    case .granted(let grant): return .success(grant)
+                    case .refused(let error): return .failure(error)
+                    case .wait: return state.enqueue(need, deadline: deadline, waiter: waiter).map { .failure($0) }
                     }
-                    if state.isShutDown { return .shuttingDown }
-                    state.waiters.append(Waiter(deadline: deadline, continuation: continuation, homeLoop: ConnectionPool.homeLoop))
-                    return nil
                 }
-                if let refused { continuation.resume(throwing: refused) }
+                if let outcome { continuation.resume(with: outcome) }
             }
         }
     }
 
-    private func giveBack(_ slot: Slot) {
-        let waiter: Waiter? = state.withLock { state in
-            if let waiter = state.waiters.popFirst() { return waiter }
-            state.borrowed -= 1
-            state.idle.append(slot)
-            return nil
-        }
-        guard let waiter else { return }
-        ConnectionPool.resume(on: waiter.homeLoop) { waiter.continuation.resume(returning: slot) }
+    private func giveBack(pipeline lane: Int, broken: Bool) {
+        let (served, dropConnection) = state.withLock { $0.finishedPipeline(lane: lane, broken: broken, now: .now) }
+        if dropConnection { lanes[lane].connection = nil }
+        hand(served)
     }
 
-    /// Fails the requests that waited past their deadline. Waiters queue in
-    /// arrival order with one timeout, so the expired ones are at the front.
+    private func giveBack(exclusive lane: Int) {
+        hand(state.withLock { $0.finishedExclusive(lane: lane, now: .now) })
+    }
+
+    private func hand(_ served: [(Waiter, PoolGrant)]) {
+        for (waiter, grant) in served {
+            ConnectionPool.resume(on: waiter.homeLoop) { waiter.continuation.resume(returning: grant) }
+        }
+    }
+
+    /// Fails the requests that waited past their deadline.
     private func startReaper() {
         let period = min(settings.borrowTimeout / 4, .milliseconds(100))
         let task = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: period)
                 guard let self else { return }
-                let now = ContinuousClock.now
-                let expired = self.state.withLock { state in
-                    var expired: [Waiter] = []
-                    while let first = state.waiters.first, first.deadline <= now { expired.append(state.waiters.removeFirst()) }
-                    return expired
-                }
-                for waiter in expired {
+                for waiter in self.state.withLock({ $0.expire(now: .now) }) {
                     waiter.continuation.resume(throwing: PoolError.timedOut)
                 }
             }
@@ -231,23 +241,17 @@ public final class ConnectionPool: Sendable {
         reaper.withLock { $0 = task }
     }
 
-    /// Borrowed connections and waiting requests, for health and metrics.
-    public var usage: (inUse: Int, waiting: Int) {
-        state.withLock { ($0.borrowed, $0.waiters.count) }
+    /// Connections in use, pipelines in flight and requests waiting, for health and metrics.
+    public var usage: (inUse: Int, inFlight: Int, waiting: Int) {
+        state.withLock { $0.usage }
     }
 
     /// Refuses new work, fails the waiting requests and stops the threads.
     public func shutdown() async {
         reaper.withLock { $0?.cancel() }
-        let waiters = state.withLock { state in
-            state.isShutDown = true
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters)
-        }
-        for waiter in waiters { waiter.continuation.resume(throwing: PoolError.shuttingDown) }
+        for waiter in state.withLock({ $0.shutDown() }) { waiter.continuation.resume(throwing: PoolError.shuttingDown) }
         try? await threads.shutdownGracefully()
-        state.withLock { state in
-            for slot in state.idle { slot.connection = nil }
-        }
+        let idle = state.withLock { state in state.lanes.indices.filter { state.lanes[$0].isIdle } }
+        for lane in idle { lanes[lane].connection = nil }
     }
 }

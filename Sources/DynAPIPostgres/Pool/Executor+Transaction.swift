@@ -8,7 +8,7 @@ extension Executor {
 
         /// Sets `context` for what follows in the transaction, then runs `statements`.
         public func run(_ statements: [SQLStatement], as context: SessionContext) throws(DatabaseError) -> [QueryResult] {
-            try connection.query(context.statement(statementTimeout: statementTimeoutMilliseconds))
+            try connection.query(context.settings(statementTimeout: statementTimeoutMilliseconds).statement(local: true))
             return try statements.map { statement throws(DatabaseError) in try connection.query(statement) }
         }
     }

@@ -6,7 +6,7 @@ import DynAPICore
 public struct SessionContext: Sendable, Equatable {
     public var userID: Int64?
     public var action: Operation?
-    /// The role the transaction runs as (`SET LOCAL ROLE`), so that row-level security applies; nil keeps the connection's.
+    /// The role the transaction runs as (`SET ROLE`), so that row-level security applies; nil: the connection's own.
     public var role: String?
 
     /// Creates a session context.
@@ -16,15 +16,12 @@ public struct SessionContext: Sendable, Equatable {
         self.role = role
     }
 
-    /// The statement that sets the context for the rest of the transaction;
-    /// `statementTimeout` (ms, 0 for none) bounds the request's statements only,
-    /// never the sidecar's own catalog reads.
-    func statement(statementTimeout: Int) -> SQLStatement {
-        var settings = [("dynapi.user_id", userID.map { String($0) } ?? ""), ("dynapi.action", action?.rawValue ?? "")]
-        if let role { settings.append(("role", role)) }
-        if statementTimeout > 0 { settings.append(("statement_timeout", String(statementTimeout))) }
-        let calls = settings.indices.map { "set_config('\(settings[$0].0)', $\($0 + 1), true)" }
-        return SQLStatement("SELECT " + calls.joined(separator: ", "), binds: settings.map(\.1))
+    /// The session settings a pipeline runs as; `statementTimeout` (ms, 0:
+    /// the connection's default) bounds the request's statements only.
+    func settings(statementTimeout: Int) -> SessionSettings {
+        SessionSettings(
+            userID: userID.map { String($0) } ?? "", action: action?.rawValue ?? "", role: role,
+            statementTimeout: statementTimeout > 0 ? String(statementTimeout) : nil)
     }
 }
 
@@ -50,8 +47,7 @@ public struct Executor: Sendable {
     /// Runs several statements as `context` in one round trip and one transaction: all or none take effect.
     public func run(_ statements: [SQLStatement], as context: SessionContext) async throws -> [QueryResult] {
         do {
-            let setup = context.statement(statementTimeout: statementTimeoutMilliseconds)
-            return Array(try await pool.pipeline([setup] + statements).dropFirst())
+            return try await pool.pipeline(statements, as: context.settings(statementTimeout: statementTimeoutMilliseconds))
         } catch let error as DatabaseError {
             throw error
         } catch let error as PoolError {

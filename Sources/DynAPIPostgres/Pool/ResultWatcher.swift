@@ -3,10 +3,10 @@ import DynAPICore
 import Foundation
 import Synchronization
 
-/// One thread that waits, in epoll, on the sockets of all connections whose
-/// pipelines are in flight, reads their results as they arrive and resumes
-/// the requests. A request sends its statements from the thread it runs on,
-/// so no thread sits blocked per query and none is woken to send: the only
+/// One thread that waits, in epoll, on the sockets of the lanes that have
+/// pipelines in flight, reads their answers as they arrive and delivers
+/// them. A request sends its statements from the thread it runs on, so no
+/// thread sits blocked per query and none is woken to send: the only
 /// hand-offs are the database's answer waking this thread and the resumed
 /// request going back to its event loop. One serves every pool of the process.
 final class ResultWatcher: Sendable {
@@ -14,24 +14,11 @@ final class ResultWatcher: Sendable {
     static let shared = ResultWatcher()
 
     private let epoll: Int32
-    private let inFlight = Mutex(InFlight())
+    private let watched = Mutex(Watched())
 
-    private struct InFlight {
-        var watches: [Int32: Watch] = [:]
+    private struct Watched {
+        var lanes: [Int32: Lane] = [:]
         var broken = false
-    }
-
-    /// A pipeline waiting for its answer; only the watcher thread touches it once armed.
-    private final class Watch: @unchecked Sendable {
-        let connection: Connection
-        var reader: PipelineReader
-        let finish: @Sendable (Result<[QueryResult], DatabaseError>) -> Void
-
-        init(connection: Connection, reader: PipelineReader, finish: @escaping @Sendable (Result<[QueryResult], DatabaseError>) -> Void) {
-            self.connection = connection
-            self.reader = reader
-            self.finish = finish
-        }
     }
 
     private init() {
@@ -41,25 +28,13 @@ final class ResultWatcher: Sendable {
         thread.start()
     }
 
-    /// The pipeline's results, once they have all arrived.
-    func results(of connection: Connection, reading reader: PipelineReader) async throws(DatabaseError) -> [QueryResult] {
-        var reader = reader
-        // A large send may have read the whole answer into libpq already; the socket would then stay quiet.
-        if case .finished(let result) = reader.advance(connection) { return try result.get() }
-        let homeLoop = ConnectionPool.homeLoop
-        let result: Result<[QueryResult], DatabaseError> = await withCheckedContinuation { continuation in
-            let watch = Watch(connection: connection, reader: reader) { result in
-                ConnectionPool.resume(on: homeLoop) { continuation.resume(returning: result) }
-            }
-            let socket = connection.socket
-            let accepted = inFlight.withLock { state in
-                if !state.broken { state.watches[socket] = watch }
-                return !state.broken
-            }
-            guard accepted else { return watch.finish(.failure(Self.armingFailed())) }
-            if !arm(socket) { unwatch(socket)?.finish(.failure(Self.armingFailed())) }
+    /// Reads `lane`'s answers once `socket` (its connection's) has something to read.
+    func watch(_ lane: Lane, socket: Int32) {
+        let accepted = watched.withLock { watched in
+            if !watched.broken { watched.lanes[socket] = lane }
+            return !watched.broken
         }
-        return try result.get()
+        if !accepted || !arm(socket) { lane.failInFlight(Self.armingFailed()) }
     }
 
     /// Waits for the socket's next bytes, once.
@@ -81,20 +56,8 @@ final class ResultWatcher: Sendable {
                 break
             }
             for event in events.prefix(Int(count)) {
-                let socket = event.data.fd
-                guard let watch = inFlight.withLock({ $0.watches[socket] }) else { continue }
-                let progress: PipelineReader.Progress
-                if watch.connection.consumeInput() {
-                    progress = watch.reader.advance(watch.connection)
-                } else {
-                    progress = .finished(.failure(.connectionFailure(watch.connection.lastError)))
-                }
-                switch progress {
-                case .needsInput:
-                    if !arm(socket) { unwatch(socket)?.finish(.failure(Self.armingFailed())) }
-                case .finished(let result):
-                    unwatch(socket)?.finish(result)
-                }
+                guard let lane = watched.withLock({ $0.lanes[event.data.fd] }) else { continue }
+                if let socket = lane.readable(), !arm(socket) { lane.failInFlight(Self.armingFailed()) }
             }
         }
         failAll()
@@ -104,17 +67,13 @@ final class ResultWatcher: Sendable {
         .connectionFailure("cannot watch the database socket (errno \(errno))")
     }
 
-    private func unwatch(_ socket: Int32) -> Watch? {
-        inFlight.withLock { $0.watches.removeValue(forKey: socket) }
-    }
-
     /// epoll itself failed: nothing in flight will be answered, and nothing new is watched.
     private func failAll() {
-        let watches = inFlight.withLock { state in
-            state.broken = true
-            defer { state.watches.removeAll() }
-            return Array(state.watches.values)
+        let lanes = watched.withLock { watched in
+            watched.broken = true
+            defer { watched.lanes.removeAll() }
+            return Array(watched.lanes.values)
         }
-        for watch in watches { watch.finish(.failure(Self.armingFailed())) }
+        for lane in lanes { lane.failInFlight(Self.armingFailed()) }
     }
 }

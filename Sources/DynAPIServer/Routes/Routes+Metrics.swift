@@ -13,6 +13,7 @@ extension Routes {
             metrics.set("pool_connections", "Request pool connections, by state.", to: Double(usage.inUse), labels: [("state", "in_use")])
             metrics.set("pool_connections", "Request pool connections, by state.", to: Double(probes.pool.size - usage.inUse), labels: [("state", "idle")])
             metrics.set("pool_waiting", "Requests waiting for a pool connection.", to: Double(usage.waiting))
+            metrics.set("pool_pipelines_in_flight", "Requests' pipelines sent and not yet answered, over all pool connections.", to: Double(usage.inFlight))
             metrics.set("websockets_open", "Open WebSockets.", to: Double(probes.hub.socketCount))
             metrics.set("schema_tables", "Tables and views in the schema snapshot.", to: Double(probes.schema.value.tables.count))
             metrics.set("ready", "1 once the first schema and ACL loads have finished.", to: probes.isReady.value ? 1 : 0)

@@ -44,7 +44,8 @@ public final class Runtime: Sendable {
         self.pool = ConnectionPool(
             size: config.poolSize,
             settings: .init(
-                conninfo: config.databaseURL, maxWaiting: config.maxWaiting, borrowTimeout: .milliseconds(config.poolTimeoutMilliseconds)
+                conninfo: config.databaseURL, maxWaiting: config.maxWaiting, borrowTimeout: .milliseconds(config.poolTimeoutMilliseconds),
+                pipelineDepth: config.pipelineDepth
             ), logger: logger)
         self.catalogPool = ConnectionPool(
             size: 1,

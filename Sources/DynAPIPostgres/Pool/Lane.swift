@@ -1,0 +1,106 @@
+import DynAPICore
+import NIOCore
+import Synchronization
+
+/// One connection of the pool and the pipelines in flight on it, oldest
+/// first. libpq is not thread-safe, so sending (on the request's thread) and
+/// reading (on the result watcher's) take turns under the lane's lock; an
+/// exclusive borrower uses the connection alone, which the pool guarantees
+/// by lending it only when nothing is in flight.
+final class Lane: Sendable {
+    /// Hands a pipeline's answer to its request.
+    typealias Delivery = @Sendable (Result<[QueryResult], DatabaseError>) -> Void
+
+    private struct Read {
+        var reader: PipelineReader
+        let deliver: Delivery
+    }
+
+    private struct State {
+        var connection: Connection?
+        var reads = CircularBuffer<Read>()
+    }
+
+    private let state = Mutex(State())
+
+    init() {}
+
+    /// The connection, for whoever holds the lane with nothing in flight.
+    var connection: Connection? {
+        get { state.withLock { $0.connection } }
+        set { state.withLock { $0.connection = newValue } }
+    }
+
+    /// Sends a pipeline behind those in flight and delivers every answer
+    /// already read. Returns the socket to watch, or nil when nothing is left
+    /// in flight.
+    func send(_ statements: [SQLStatement], as settings: SessionSettings, deliver: @escaping Delivery) -> Int32? {
+        let (deliveries, socket) = state.withLock { state -> ([(Delivery, Result<[QueryResult], DatabaseError>)], Int32?) in
+            guard let connection = state.connection else {
+                return ([(deliver, .failure(.connectionFailure("the connection was closed")))], nil)
+            }
+            do throws(DatabaseError) {
+                let reader = try connection.sendPipeline(statements, as: settings)
+                state.reads.append(Read(reader: reader, deliver: deliver))
+            } catch {
+                // What reached the server is unknown: nothing in flight on this connection can be trusted.
+                let failed = state.reads.map { ($0.deliver, Result<[QueryResult], DatabaseError>.failure(error)) }
+                state.reads.removeAll()
+                return (failed + [(deliver, .failure(error))], nil)
+            }
+            // A send that filled the socket had libpq read answers meanwhile; the socket may then stay quiet.
+            return Lane.drain(&state, connection)
+        }
+        for (deliver, result) in deliveries { deliver(result) }
+        return socket
+    }
+
+    /// The socket is readable: reads it and delivers what is complete.
+    /// Returns the socket to watch again, or nil when nothing is in flight.
+    func readable() -> Int32? {
+        let (deliveries, socket) = state.withLock { state -> ([(Delivery, Result<[QueryResult], DatabaseError>)], Int32?) in
+            // Nothing in flight: an exclusive borrower may be using the connection; the socket is theirs.
+            guard !state.reads.isEmpty, let connection = state.connection else { return ([], nil) }
+            guard connection.consumeInput() else {
+                let error = DatabaseError.connectionFailure(connection.lastError)
+                defer { state.reads.removeAll() }
+                return (state.reads.map { ($0.deliver, .failure(error)) }, nil)
+            }
+            return Lane.drain(&state, connection)
+        }
+        for (deliver, result) in deliveries { deliver(result) }
+        return socket
+    }
+
+    /// The socket cannot be watched: the pipelines in flight will never be answered, so they fail now.
+    func failInFlight(_ error: DatabaseError) {
+        let deliveries = state.withLock { state in
+            defer { state.reads.removeAll() }
+            return state.reads.map { $0.deliver }
+        }
+        for deliver in deliveries { deliver(.failure(error)) }
+    }
+
+    /// Whether the connection is still usable after a failed pipeline.
+    var isOK: Bool {
+        state.withLock { $0.connection?.isOK ?? false }
+    }
+
+    /// Takes the answers libpq has parsed, pipeline by pipeline in the order they were sent.
+    private static func drain(
+        _ state: inout State, _ connection: Connection
+    ) -> ([(Delivery, Result<[QueryResult], DatabaseError>)], Int32?) {
+        var deliveries: [(Delivery, Result<[QueryResult], DatabaseError>)] = []
+        while var read = state.reads.popFirst() {
+            switch read.reader.advance(connection) {
+            case .needsInput:
+                state.reads.prepend(read)
+                return (deliveries, connection.socket)
+            case .finished(let result):
+                deliveries.append((read.deliver, result))
+            }
+        }
+        connection.leavePipelineMode()
+        return (deliveries, nil)
+    }
+}

@@ -1,0 +1,161 @@
+import DynAPICore
+import DynAPIPostgres
+import DynAPITestSupport
+import Testing
+
+/// Requests whose pipelines share one connection: each still runs in its own
+/// transaction, as its own user, action, role and timeout, and a failure in
+/// one never reaches another.
+@Suite struct SharedConnectionTests {
+    /// One connection that every pipeline joins (no cutoff to speak of), and executors over it.
+    static func withSharedConnection(_ body: (ConnectionPool, TestDatabase) async throws -> Void) async throws {
+        let setup = """
+            DO $$ BEGIN CREATE ROLE shared_reader NOLOGIN; CREATE ROLE shared_writer NOLOGIN;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+            CREATE TABLE written (id int PRIMARY KEY, user_id text, written_as name);
+            GRANT ALL ON written TO PUBLIC;
+            """
+        try await ConnectionPoolTests.withPool(size: 1, pipelineDepth: 8, joinCutoff: .seconds(60), setup: setup, body)
+    }
+
+    /// Waits until `count` pipelines are in flight at once on the pool.
+    static func untilInFlight(_ pool: ConnectionPool, _ count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while pool.usage.inFlight < count {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("never \(count) pipelines in flight (now \(pool.usage))")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    static let whoAmI = SQLStatement(
+        "SELECT current_setting('dynapi.user_id', true), current_setting('dynapi.action', true), current_user::text, "
+            + "current_setting('statement_timeout'), pg_backend_pid()")
+
+    @Test func interleavedUsersOnOneConnectionEachSeeTheirOwn() async throws {
+        try await SharedConnectionTests.withSharedConnection { pool, _ in
+            let bounded = Executor(pool: pool, statementTimeoutMilliseconds: 4_000)
+            let unbounded = Executor(pool: pool)
+            // Holds the connection, so that every request below is sent while others are in flight.
+            let blocker = Task { try await unbounded.run(SQLStatement("SELECT pg_sleep(0.5)"), as: SessionContext(userID: 99, action: .read)) }
+            try await SharedConnectionTests.untilInFlight(pool, 1)
+            let roles = [nil, "shared_reader", "shared_writer"]
+            let actions: [Operation] = [.read, .create, .update, .delete]
+            let answers = try await withThrowingTaskGroup(of: (Int, [String?]).self) { group in
+                for request in 0..<60 {
+                    group.addTask {
+                        let context = SessionContext(userID: Int64(request % 5), action: actions[request % 4], role: roles[request % 3])
+                        let executor = request % 2 == 0 ? bounded : unbounded
+                        let result = try await executor.run(SharedConnectionTests.whoAmI, as: context)
+                        return (request, (0..<5).map { result.string(0, $0) })
+                    }
+                }
+                try await SharedConnectionTests.untilInFlight(pool, 8)
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            _ = try await blocker.value
+            #expect(answers.count == 60)
+            #expect(Set(answers.values.map { $0[4] }).count == 1, "one backend served them all")
+            for (request, answer) in answers {
+                let expected: [String?] = [
+                    String(request % 5), actions[request % 4].rawValue, roles[request % 3] ?? "postgres", request % 2 == 0 ? "4s" : "0",
+                ]
+                #expect(Array(answer.prefix(4)) == expected, "request \(request)")
+            }
+        }
+    }
+
+    @Test func aFailingPipelineBetweenTwoGoodOnesChangesNothingForThem() async throws {
+        try await SharedConnectionTests.withSharedConnection { pool, database in
+            let executor = Executor(pool: pool)
+            func insert(_ id: Int) -> SQLStatement {
+                SQLStatement("INSERT INTO written VALUES ($1::int, current_setting('dynapi.user_id', true), current_user)", binds: [String(id)])
+            }
+            let first = Task {
+                try await executor.run([insert(1), SQLStatement("SELECT pg_sleep(0.3)")], as: SessionContext(userID: 1, action: .create))
+            }
+            try await SharedConnectionTests.untilInFlight(pool, 1)
+            let failing = Task {
+                try await executor.run(
+                    [insert(2), SQLStatement("SELECT 1 / $1::int", binds: ["0"])], as: SessionContext(userID: 2, action: .create, role: "shared_writer"))
+            }
+            try await SharedConnectionTests.untilInFlight(pool, 2)
+            // The same settings as the failing one: sent while it is in flight, it must set its own.
+            let sameAsFailing = Task { try await executor.run([insert(3)], as: SessionContext(userID: 2, action: .create, role: "shared_writer")) }
+            try await SharedConnectionTests.untilInFlight(pool, 3)
+            let last = Task { try await executor.run([insert(4)], as: SessionContext(userID: 1, action: .create)) }
+            _ = try await first.value
+            let failure = await #expect(throws: DatabaseError.self) { try await failing.value }
+            #expect(failure?.sqlstate == "22012")
+            _ = try await sameAsFailing.value
+            _ = try await last.value
+            let rows = try database.execute("SELECT id, user_id, written_as FROM written ORDER BY id")
+            #expect(rows.rows.count == 3)
+            #expect(
+                (0..<rows.rows.count).map { "\(rows.string($0, 0) ?? "")|\(rows.string($0, 1) ?? "")|\(rows.string($0, 2) ?? "")" } == [
+                    "1|1|postgres", "3|2|shared_writer", "4|1|postgres",
+                ])
+            // A rolled-back pipeline takes its settings with it: the next one with the same settings must send
+            // them again (the connection holds those from before), and sees its own.
+            let rolledBack = SessionContext(userID: 7, action: .delete, role: "shared_reader")
+            await #expect(throws: DatabaseError.self) { try await executor.run(SQLStatement("SELECT 1 / 0"), as: rolledBack) }
+            let after = try await executor.run(SharedConnectionTests.whoAmI, as: rolledBack)
+            #expect([after.string(0, 0), after.string(0, 1), after.string(0, 2)] == ["7", "delete", "shared_reader"])
+        }
+    }
+
+    @Test func aPipelineSentBehindOneThatChangesTheSettingsSetsItsOwn() async throws {
+        try await SharedConnectionTests.withSharedConnection { pool, _ in
+            let executor = Executor(pool: pool)
+            let alice = SessionContext(userID: 1, action: .read)
+            let bob = SessionContext(userID: 2, action: .update, role: "shared_writer")
+            // The connection holds Alice's settings, and knows it.
+            _ = try await executor.run(SharedConnectionTests.whoAmI, as: alice)
+            let holder = Task { try await executor.run(SQLStatement("SELECT pg_sleep(0.3)"), as: alice) }
+            try await SharedConnectionTests.untilInFlight(pool, 1)
+            let forBob = Task { try await executor.run(SharedConnectionTests.whoAmI, as: bob) }
+            try await SharedConnectionTests.untilInFlight(pool, 2)
+            // Sent while Bob's settings are on their way: Alice's must be sent again, though they were the last known.
+            let forAlice = Task { try await executor.run(SharedConnectionTests.whoAmI, as: alice) }
+            _ = try await holder.value
+            let bobSaw = try await forBob.value
+            let aliceSaw = try await forAlice.value
+            #expect([bobSaw.string(0, 0), bobSaw.string(0, 1), bobSaw.string(0, 2)] == ["2", "update", "shared_writer"])
+            #expect([aliceSaw.string(0, 0), aliceSaw.string(0, 1), aliceSaw.string(0, 2)] == ["1", "read", "postgres"])
+        }
+    }
+
+    @Test func aTimeoutFailsOnlyItsOwnPipeline() async throws {
+        try await SharedConnectionTests.withSharedConnection { pool, _ in
+            let bounded = Executor(pool: pool, statementTimeoutMilliseconds: 300)
+            let unbounded = Executor(pool: pool)
+            let slow = Task { try await bounded.run(SQLStatement("SELECT pg_sleep(2)"), as: SessionContext(userID: 1, action: .read)) }
+            try await SharedConnectionTests.untilInFlight(pool, 1)
+            let patient = Task {
+                try await unbounded.run(
+                    SQLStatement("SELECT pg_sleep(0.4), current_setting('statement_timeout')"), as: SessionContext(userID: 1, action: .read))
+            }
+            try await SharedConnectionTests.untilInFlight(pool, 2)
+            let quick = Task { try await bounded.run(SharedConnectionTests.whoAmI, as: SessionContext(userID: 1, action: .read)) }
+            let failure = await #expect(throws: DatabaseError.self) { try await slow.value }
+            #expect(failure?.sqlstate == "57014")
+            #expect(try await patient.value.string(0, 1) == "0", "no timeout of its own, and none inherited")
+            #expect(try await quick.value.string(0, 3) == "300ms")
+        }
+    }
+
+    @Test func theSidecarsOwnReadsRunAsTheConnectionNotTheLastRequest() async throws {
+        try await SharedConnectionTests.withSharedConnection { pool, _ in
+            let executor = Executor(pool: pool, statementTimeoutMilliseconds: 1_000)
+            _ = try await executor.run(SharedConnectionTests.whoAmI, as: SessionContext(userID: 5, action: .update, role: "shared_reader"))
+            let own = try await pool.withConnection { try $0.query(SharedConnectionTests.whoAmI) }
+            #expect([own.string(0, 0), own.string(0, 1), own.string(0, 2), own.string(0, 3)] == ["", "", "postgres", "0"])
+            // And a pipeline with no context runs as the connection too.
+            _ = try await executor.run(SharedConnectionTests.whoAmI, as: SessionContext(userID: 5, action: .update, role: "shared_reader"))
+            let bare = try await pool.pipeline([SharedConnectionTests.whoAmI])
+            #expect([bare[0].string(0, 0), bare[0].string(0, 2), bare[0].string(0, 3)] == ["", "postgres", "0"])
+        }
+    }
+}
