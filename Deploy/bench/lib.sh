@@ -27,6 +27,7 @@ bench_option() {
     case $1 in
         --binary) binary=$2; bench_shift=2 ;;
         --pool-size) export POOL_SIZE=$2; bench_shift=2 ;;
+        --pipeline-depth) export PIPELINE_DEPTH=$2; bench_shift=2 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument: $1 (see --help)" ;;
     esac
@@ -215,12 +216,14 @@ create_admin() {
 # POOL_SIZE: the sidecar's database connections (dynapi's default is 4; 8 is
 # four per core: each request holds a connection for one round trip, and with
 # 32 clients 8 measured ahead of 4: R1 5,100-5,900 vs 4,600-4,900 req/s).
+# PIPELINE_DEPTH: DYNAPI_POOL_PIPELINE_DEPTH, when set (1 turns sharing off).
 # Every other DYNAPI_* setting and libpq's PG* variables are removed from the
 # sidecar's environment, so a DYNAPI_RATE, DYNAPI_LOG_LEVEL, … of the caller's
 # shell cannot change what is measured: the sidecar runs on its defaults.
 # SIDECAR_WRAPPER runs it under a tool ("valgrind --tool=callgrind …").
 start_sidecar() {
     pool_size=${POOL_SIZE:-8}
+    pipeline_depth=${PIPELINE_DEPTH:-default}
     api_port=$(free_port)
     api_base="http://127.0.0.1:$api_port"
     local unset_env=() name
@@ -232,6 +235,7 @@ start_sidecar() {
         DYNAPI_JWT_SECRET="$(openssl rand -hex 32)" \
         DYNAPI_HOST=127.0.0.1 DYNAPI_PORT="$api_port" \
         DYNAPI_POOL_SIZE="$pool_size" \
+        ${PIPELINE_DEPTH:+DYNAPI_POOL_PIPELINE_DEPTH="$PIPELINE_DEPTH"} \
         DYNAPI_ACCESS_TOKEN_LIFETIME=86400 \
         ${SIDECAR_WRAPPER:-} "$exe" serve >"$bench_tmp/sidecar.log" 2>&1 &
     sidecar_pid=$!

@@ -1,11 +1,14 @@
--- Who is calling. The sidecar sets dynapi.user_id and dynapi.action
--- (SET LOCAL / set_config(..., true)) per request, so row-level security
--- policies, triggers and views can see the API caller rather than the
--- database role the sidecar connects as.
+-- Who is calling. The sidecar sets dynapi.user_id and dynapi.action for
+-- every request's transaction, so row-level security policies, triggers and
+-- views can see the API caller rather than the database role the sidecar
+-- connects as. It sets them at session level, inside the request's own
+-- transaction, and only when they differ from what the connection already
+-- holds (a rolled-back transaction takes its settings with it); a batch sets
+-- them with SET LOCAL per operation. Outside a request they are '' or unset.
 --
 -- Plain SQL, no SET clause: that keeps them inlinable into RLS policies.
--- nullif(...,'') because a custom setting that was SET LOCAL once reads back
--- as '' (not NULL) after the transaction ends.
+-- nullif(...,'') because a custom setting that was set once reads back as ''
+-- (not NULL) after it is reset.
 --
 -- (Like every file in functions/: re-applied by every install, after the
 -- migrations; see SQL/README.md.)
