@@ -90,27 +90,36 @@ import Testing
         #expect(pool.enqueue(.exclusive, deadline: start + .seconds(5), waiter: "exclusive") == nil)
         #expect(pool.enqueue(.pipeline, deadline: start + .seconds(5), waiter: "pipeline") == nil)
         // A newcomer waits behind them even though a pipeline finishing makes room.
-        var served = pool.finishedPipeline(lane: 0, broken: false, now: start).served
+        var served = pool.finishedPipeline(lane: 0, broken: false, now: start)
         #expect(served.isEmpty, "the exclusive waiter at the front needs the lane drained; nobody passes it")
         if case .wait = pool.borrow(.pipeline, now: start) {} else { Issue.record("a newcomer passed the queue") }
-        served = pool.finishedPipeline(lane: 0, broken: false, now: start).served
+        served = pool.finishedPipeline(lane: 0, broken: false, now: start)
         #expect(served.map(\.0) == ["exclusive"])
         served = pool.finishedExclusive(lane: 0, now: start)
         #expect(served.map(\.0) == ["pipeline"])
     }
 
-    @Test func aBrokenLaneTakesNoMoreAndDropsItsConnectionOnceDrained() {
+    @Test func aBrokenLaneTakesNoMoreAndIsLentFreshOnceDrained() {
         var pool = state(size: 1)
         _ = pool.borrow(.pipeline, now: start)
         _ = pool.opened(lane: 0, now: start)
         _ = pool.borrow(.pipeline, now: start)
-        var finished = pool.finishedPipeline(lane: 0, broken: true, now: start)
-        #expect(!finished.dropConnection, "a pipeline is still in flight on it")
+        #expect(pool.finishedPipeline(lane: 0, broken: true, now: start).isEmpty, "a pipeline is still in flight on it")
         if case .wait = pool.borrow(.pipeline, now: start) {} else { Issue.record("joined a broken lane") }
         #expect(pool.enqueue(.pipeline, deadline: start + .seconds(5), waiter: "next") == nil)
-        finished = pool.finishedPipeline(lane: 0, broken: false, now: start)
-        #expect(finished.dropConnection)
-        #expect(finished.served.map(\.1) == [PoolGrant(lane: 0, fresh: true)], "the waiter gets the lane back, to be reopened")
+        let served = pool.finishedPipeline(lane: 0, broken: false, now: start)
+        #expect(served.map(\.1) == [PoolGrant(lane: 0, fresh: true)], "the waiter gets the lane back, to be reopened")
+    }
+
+    @Test func anExpiredWaiterAtTheFrontNoLongerHoldsBackThoseBehindIt() {
+        var pool = state(size: 1, depth: 2)
+        _ = pool.borrow(.pipeline, now: start + .milliseconds(990))
+        _ = pool.opened(lane: 0, now: start + .milliseconds(990))
+        #expect(pool.enqueue(.exclusive, deadline: start + .seconds(1), waiter: "exclusive") == nil)
+        #expect(pool.enqueue(.pipeline, deadline: start + .seconds(5), waiter: "pipeline") == nil)
+        let (expired, served) = pool.expire(now: start + .seconds(1))
+        #expect(expired == ["exclusive"])
+        #expect(served.map(\.0) == ["pipeline"], "it joins the busy lane at once")
     }
 
     @Test func refusalsAndExpiry() {
@@ -118,8 +127,8 @@ import Testing
         _ = pool.borrow(.pipeline, now: start)
         #expect(pool.enqueue(.pipeline, deadline: start + .seconds(1), waiter: "late") == nil)
         if case .refused(.queueFull) = pool.borrow(.pipeline, now: start) {} else { Issue.record("a full queue took more") }
-        #expect(pool.expire(now: start + .milliseconds(999)).isEmpty)
-        #expect(pool.expire(now: start + .seconds(1)) == ["late"])
+        #expect(pool.expire(now: start + .milliseconds(999)).expired.isEmpty)
+        #expect(pool.expire(now: start + .seconds(1)).expired == ["late"])
         #expect(pool.enqueue(.pipeline, deadline: start + .seconds(1), waiter: "last") == nil)
         #expect(pool.shutDown() == ["last"])
         if case .refused(.shuttingDown) = pool.borrow(.exclusive, now: start) {} else { Issue.record("lent after shutdown") }

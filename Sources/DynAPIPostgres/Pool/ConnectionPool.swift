@@ -111,7 +111,7 @@ public final class ConnectionPool: Sendable {
         return try await threads.runIfActive { [self] in
             let connection = try ready(lane)
             do {
-                if connection.session.settled != .connectionDefaults {
+                if !connection.session.holds(.connectionDefaults) {
                     try connection.query(SessionSettings.connectionDefaults.statement())
                 }
                 // What the body leaves the session holding is its own business; the next pipeline sets its own.
@@ -211,9 +211,8 @@ public final class ConnectionPool: Sendable {
     }
 
     private func giveBack(pipeline lane: Int, broken: Bool) {
-        let (served, dropConnection) = state.withLock { $0.finishedPipeline(lane: lane, broken: broken, now: .now) }
-        if dropConnection { lanes[lane].connection = nil }
-        hand(served)
+        // A broken connection was already closed by its lane, before the lane could be lent again.
+        hand(state.withLock { $0.finishedPipeline(lane: lane, broken: broken, now: .now) })
     }
 
     private func giveBack(exclusive lane: Int) {
@@ -233,9 +232,9 @@ public final class ConnectionPool: Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: period)
                 guard let self else { return }
-                for waiter in self.state.withLock({ $0.expire(now: .now) }) {
-                    waiter.continuation.resume(throwing: PoolError.timedOut)
-                }
+                let (expired, served) = self.state.withLock { $0.expire(now: .now) }
+                for waiter in expired { waiter.continuation.resume(throwing: PoolError.timedOut) }
+                self.hand(served)
             }
         }
         reaper.withLock { $0 = task }

@@ -44,9 +44,7 @@ final class Lane: Sendable {
                 state.reads.append(Read(reader: reader, deliver: deliver))
             } catch {
                 // What reached the server is unknown: nothing in flight on this connection can be trusted.
-                let failed = state.reads.map { ($0.deliver, Result<[QueryResult], DatabaseError>.failure(error)) }
-                state.reads.removeAll()
-                return (failed + [(deliver, .failure(error))], nil)
+                return (Lane.abandon(&state, error) + [(deliver, .failure(error))], nil)
             }
             // A send that filled the socket had libpq read answers meanwhile; the socket may then stay quiet.
             return Lane.drain(&state, connection)
@@ -60,11 +58,9 @@ final class Lane: Sendable {
     func readable() -> Int32? {
         let (deliveries, socket) = state.withLock { state -> ([(Delivery, Result<[QueryResult], DatabaseError>)], Int32?) in
             // Nothing in flight: an exclusive borrower may be using the connection; the socket is theirs.
-            guard !state.reads.isEmpty, let connection = state.connection else { return ([], nil) }
-            guard connection.consumeInput() else {
-                let error = DatabaseError.connectionFailure(connection.lastError)
-                defer { state.reads.removeAll() }
-                return (state.reads.map { ($0.deliver, .failure(error)) }, nil)
+            guard !state.reads.isEmpty else { return ([], nil) }
+            guard let connection = state.connection, connection.consumeInput() else {
+                return (Lane.abandon(&state, .connectionFailure(state.connection?.lastError ?? "the connection was closed")), nil)
             }
             return Lane.drain(&state, connection)
         }
@@ -74,16 +70,25 @@ final class Lane: Sendable {
 
     /// The socket cannot be watched: the pipelines in flight will never be answered, so they fail now.
     func failInFlight(_ error: DatabaseError) {
-        let deliveries = state.withLock { state in
-            defer { state.reads.removeAll() }
-            return state.reads.map { $0.deliver }
-        }
-        for deliver in deliveries { deliver(.failure(error)) }
+        let deliveries = state.withLock { Lane.abandon(&$0, error) }
+        for (deliver, result) in deliveries { deliver(result) }
     }
 
     /// Whether the connection is still usable after a failed pipeline.
     var isOK: Bool {
         state.withLock { $0.connection?.isOK ?? false }
+    }
+
+    /// Fails every pipeline in flight and closes the connection: libpq still
+    /// holds their answers, and a pipeline sent after them would read those
+    /// as its own. Whoever sends next on this lane gets a connection failure,
+    /// and the pool opens a new connection once the lane drains.
+    private static func abandon(_ state: inout State, _ error: DatabaseError) -> [(Delivery, Result<[QueryResult], DatabaseError>)] {
+        defer {
+            state.reads.removeAll()
+            state.connection = nil
+        }
+        return state.reads.map { ($0.deliver, .failure(error)) }
     }
 
     /// Takes the answers libpq has parsed, pipeline by pipeline in the order they were sent.
@@ -98,6 +103,10 @@ final class Lane: Sendable {
                 return (deliveries, connection.socket)
             case .finished(let result):
                 deliveries.append((read.deliver, result))
+                if !connection.isOK {
+                    // The connection broke: the rest fail with it, and it is not used again.
+                    return (deliveries + abandon(&state, .connectionFailure(connection.lastError)), nil)
+                }
             }
         }
         connection.leavePipelineMode()

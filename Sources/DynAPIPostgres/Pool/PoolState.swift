@@ -96,22 +96,20 @@ struct PoolState<Waiter> {
     }
 
     /// A pipeline on `lane` was answered (or failed; `broken` when the
-    /// connection is gone). Returns the waiters this frees, with their lanes,
-    /// and whether the lane drained broken (its connection is to be dropped).
-    mutating func finishedPipeline(lane: Int, broken: Bool, now: ContinuousClock.Instant) -> (served: [(Waiter, Grant)], dropConnection: Bool) {
+    /// connection is gone: nothing joins the lane until it drains, and the
+    /// next borrower gets it fresh, to reopen). Returns the waiters this frees, with their lanes.
+    mutating func finishedPipeline(lane: Int, broken: Bool, now: ContinuousClock.Instant) -> [(Waiter, Grant)] {
         if !lanes[lane].pipelines.isEmpty { lanes[lane].pipelines.removeFirst() }
         if broken {
             lanes[lane].broken = true
             lanes[lane].joinable = false
         }
-        var dropConnection = false
         if lanes[lane].isIdle {
-            dropConnection = lanes[lane].broken
             lanes[lane].broken = false
             lanes[lane].joinable = false
             idle.append(lane)
         }
-        return (serveQueue(now: now), dropConnection)
+        return serveQueue(now: now)
     }
 
     /// Exclusive use of `lane` ended.
@@ -123,11 +121,13 @@ struct PoolState<Waiter> {
         return serveQueue(now: now)
     }
 
-    /// Takes out the waiters whose deadline has passed; they queued in order with one timeout, so they are at the front.
-    mutating func expire(now: ContinuousClock.Instant) -> [Waiter] {
+    /// Takes out the waiters whose deadline has passed (they queued in order
+    /// with one timeout, so they are at the front), and serves those behind
+    /// them that a lane can now take.
+    mutating func expire(now: ContinuousClock.Instant) -> (expired: [Waiter], served: [(Waiter, Grant)]) {
         var expired: [Waiter] = []
         while let first = queue.first, first.deadline <= now { expired.append(queue.removeFirst().waiter) }
-        return expired
+        return (expired, expired.isEmpty ? [] : serveQueue(now: now))
     }
 
     /// Refuses everything from now on; returns the waiters to fail.

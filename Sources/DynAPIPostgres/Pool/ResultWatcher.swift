@@ -43,8 +43,11 @@ final class ResultWatcher: Sendable {
         event.events = EPOLLIN.rawValue | EPOLLONESHOT.rawValue
         event.data.fd = socket
         if epoll_ctl(epoll, EPOLL_CTL_MOD, socket, &event) == 0 { return true }
-        // First use of this socket (a closed one leaves epoll by itself).
-        return errno == ENOENT && epoll_ctl(epoll, EPOLL_CTL_ADD, socket, &event) == 0
+        // First use of this socket (a closed one leaves epoll by itself); two
+        // pipelines sent at once on a new connection may both get here.
+        guard errno == ENOENT else { return false }
+        if epoll_ctl(epoll, EPOLL_CTL_ADD, socket, &event) == 0 { return true }
+        return errno == EEXIST && epoll_ctl(epoll, EPOLL_CTL_MOD, socket, &event) == 0
     }
 
     private func run() {

@@ -60,6 +60,11 @@ struct SessionSettingsTracker: Sendable {
         if committed { settled = settings }
     }
 
+    /// Whether the connection is known to hold `settings`, with nothing in flight that may change them.
+    func holds(_ settings: SessionSettings) -> Bool {
+        settingInFlight == 0 && settled == settings
+    }
+
     /// Outside pipelines (exclusive use): what the connection now holds, or nil when unknown.
     mutating func assume(_ settings: SessionSettings?) {
         settled = settings
