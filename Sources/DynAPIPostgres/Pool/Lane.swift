@@ -9,7 +9,10 @@ import Synchronization
 /// by lending it only when nothing is in flight.
 final class Lane: Sendable {
     /// Hands a pipeline's answer to its request.
-    typealias Delivery = @Sendable (Result<[QueryResult], DatabaseError>) -> Void
+    typealias Answer = Result<[QueryResult], DatabaseError>
+    typealias Delivery = @Sendable (Answer) -> Void
+    /// Answers to hand out once the lock is released.
+    private typealias Handouts = [(Delivery, Answer)]
 
     private struct Read {
         var reader: PipelineReader
@@ -35,7 +38,7 @@ final class Lane: Sendable {
     /// already read. Returns the socket to watch, or nil when nothing is left
     /// in flight.
     func send(_ statements: [SQLStatement], as settings: SessionSettings, deliver: @escaping Delivery) -> Int32? {
-        let (deliveries, socket) = state.withLock { state -> ([(Delivery, Result<[QueryResult], DatabaseError>)], Int32?) in
+        let (deliveries, socket) = state.withLock { state -> (Handouts, Int32?) in
             guard let connection = state.connection else {
                 return ([(deliver, .failure(.connectionFailure("the connection was closed")))], nil)
             }
@@ -56,7 +59,7 @@ final class Lane: Sendable {
     /// The socket is readable: reads it and delivers what is complete.
     /// Returns the socket to watch again, or nil when nothing is in flight.
     func readable() -> Int32? {
-        let (deliveries, socket) = state.withLock { state -> ([(Delivery, Result<[QueryResult], DatabaseError>)], Int32?) in
+        let (deliveries, socket) = state.withLock { state -> (Handouts, Int32?) in
             // Nothing in flight: an exclusive borrower may be using the connection; the socket is theirs.
             guard !state.reads.isEmpty else { return ([], nil) }
             guard let connection = state.connection, connection.consumeInput() else {
@@ -83,7 +86,7 @@ final class Lane: Sendable {
     /// holds their answers, and a pipeline sent after them would read those
     /// as its own. Whoever sends next on this lane gets a connection failure,
     /// and the pool opens a new connection once the lane drains.
-    private static func abandon(_ state: inout State, _ error: DatabaseError) -> [(Delivery, Result<[QueryResult], DatabaseError>)] {
+    private static func abandon(_ state: inout State, _ error: DatabaseError) -> Handouts {
         defer {
             state.reads.removeAll()
             state.connection = nil
@@ -94,8 +97,8 @@ final class Lane: Sendable {
     /// Takes the answers libpq has parsed, pipeline by pipeline in the order they were sent.
     private static func drain(
         _ state: inout State, _ connection: Connection
-    ) -> ([(Delivery, Result<[QueryResult], DatabaseError>)], Int32?) {
-        var deliveries: [(Delivery, Result<[QueryResult], DatabaseError>)] = []
+    ) -> (Handouts, Int32?) {
+        var deliveries: Handouts = []
         while var read = state.reads.popFirst() {
             switch read.reader.advance(connection) {
             case .needsInput:
