@@ -68,13 +68,17 @@ BEGIN
     IF crypt(coalesce(authenticate.password, ''), u.password_hash) IS DISTINCT FROM u.password_hash THEN
         RETURN NULL;
     END IF;
-    UPDATE dynapi.users SET last_login = now() WHERE id = u.id;
+    -- A hot standby or a read-only database still signs users in; only the
+    -- record of when is lost there.
+    IF current_setting('transaction_read_only') = 'off' THEN
+        UPDATE dynapi.users SET last_login = now() WHERE id = u.id;
+    END IF;
     RETURN jsonb_build_object('id', u.id, 'username', u.username, 'email', u.email,
                               'contact', u.contact, 'is_admin', u.is_admin);
 END;
 $$;
 COMMENT ON FUNCTION dynapi.authenticate(text, text) IS
-    'Checks a password for an active user; returns {id, username, email, contact, is_admin} or NULL.';
+    'Checks a password for an active user; returns {id, username, email, contact, is_admin} or NULL. Sets last_login unless the transaction is read-only (a hot standby).';
 
 CREATE OR REPLACE FUNCTION dynapi.set_password(user_id bigint, password text) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER

@@ -2,7 +2,7 @@
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(46);
+SELECT plan(48);
 
 -- The cheapest bcrypt cost keeps this file fast; one test below checks the default.
 SET LOCAL dynapi.bcrypt_cost = 4;
@@ -76,6 +76,13 @@ SELECT is(dynapi.authenticate('nobody', 'wonderland'), NULL, 'unknown user: NULL
 SELECT is(dynapi.authenticate('bob', 'builder') ->> 'is_admin', 'true', 'admins authenticate as admins');
 UPDATE dynapi.users SET is_active = false WHERE username = 'bob';
 SELECT is(dynapi.authenticate('bob', 'builder'), NULL, 'inactive user: NULL even with the right password');
+-- A hot standby runs every transaction read-only: sign-in works, last_login stays.
+UPDATE dynapi.users SET last_login = NULL WHERE username = 'alice';
+SAVEPOINT on_standby;
+SET LOCAL transaction_read_only = on;
+SELECT is(dynapi.authenticate('alice', 'wonderland') ->> 'username', 'alice', 'a read-only transaction (a standby) still signs in');
+ROLLBACK TO SAVEPOINT on_standby;
+SELECT is((SELECT last_login FROM dynapi.users WHERE username = 'alice'), NULL, '... and leaves last_login as it was');
 
 -- set_password (admin reset)
 UPDATE dynapi.users SET password_changed_at = now() - interval '1 day' WHERE username = 'alice';

@@ -12,6 +12,7 @@ public enum DynAPIApplication {
         router.add(middleware: RequestLogMiddleware(logger: runtime.logger, metrics: runtime.metrics))
         router.add(middleware: CrossOriginMiddleware(origins: runtime.config.corsOrigins))
         router.add(middleware: ErrorMiddleware(maxBodyBytes: runtime.config.maxBodyBytes))
+        if runtime.replicas != nil { router.add(middleware: ReadConsistencyMiddleware()) }
         Routes.addPublic(to: router, runtime: runtime)
         let accounts = router.group().add(middleware: AuthMiddleware(runtime: runtime))
         Routes.addAccounts(to: accounts, runtime: runtime)

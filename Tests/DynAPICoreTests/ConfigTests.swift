@@ -103,7 +103,8 @@ import Testing
 
     /// A sample for every setting, unlike its default: a setting added without one fails here.
     static let samples: [String: String] = [
-        "DATABASE_URL": "host=db", "DYNAPI_JWT_SECRET": String(repeating: "k", count: 40), "DYNAPI_HOST": "0.0.0.0",
+        "DATABASE_URL": "host=db", "DYNAPI_READ_DATABASE_URL": "host=replica1,replica2 target_session_attrs=prefer-standby",
+        "DYNAPI_READ_MAX_LAG": "750ms", "DYNAPI_JWT_SECRET": String(repeating: "k", count: 40), "DYNAPI_HOST": "0.0.0.0",
         "DYNAPI_PORT": "9000", "DYNAPI_SCHEMAS": "public,sales", "DYNAPI_POOL_SIZE": "8", "DYNAPI_POOL_PIPELINE_DEPTH": "1", "DYNAPI_MAX_WAITING": "9",
         "DYNAPI_MAX_ROWS": "50", "DYNAPI_MAX_BODY": "1024", "DYNAPI_ACCESS_TOKEN_LIFETIME": "60",
         "DYNAPI_REFRESH_TOKEN_LIFETIME": "600", "DYNAPI_RELOAD_DEBOUNCE_MS": "5", "DYNAPI_RATE": "10/min",

@@ -2,6 +2,10 @@
 public struct Config: Sendable, Equatable {
     /// libpq connection string or URI; empty means libpq's `PG*` variables and defaults.
     public var databaseURL: String
+    /// libpq connection string of the replicas that serve reads; empty: reads go to ``databaseURL``.
+    public var readDatabaseURL: String
+    /// Replay lag past which a replica takes no reads, in milliseconds; 0: no bound.
+    public var readMaxLagMilliseconds: Int
     /// HS256 key for access and refresh tokens.
     public var jwtSecret: String
     /// Address to listen on.
@@ -61,6 +65,8 @@ public struct Config: Sendable, Equatable {
     /// Every field blank, for ``load(from:)`` to fill: each field's default is its ``Setting``'s.
     init() {
         databaseURL = ""
+        readDatabaseURL = ""
+        readMaxLagMilliseconds = 0
         jwtSecret = ""
         host = ""
         port = 0

@@ -24,6 +24,14 @@ public struct Setting: Sendable {
     /// All settings, in the order they are documented.
     public static let all: [Setting] = [
         text("DATABASE_URL", "", \.databaseURL, "libpq connection string or URI (`--database-url`); empty uses libpq's `PG*` variables"),
+        text(
+            "DYNAPI_READ_DATABASE_URL", "", \.readDatabaseURL,
+            "libpq connection string or URI of streaming replicas for reads: `GET`/`HEAD` of tables go there (a second pool of `DYNAPI_POOL_SIZE` connections, and one more that watches the replica's lag), writes, actions, batches and accounts to `DATABASE_URL`. Multi-host with `target_session_attrs=prefer-standby` or `read-only`. A client's reads after its own write go to `DATABASE_URL` until the replica has replayed it; empty: every request to `DATABASE_URL`"
+        ),
+        milliseconds(
+            "DYNAPI_READ_MAX_LAG", "5s", 0...86_400_000, \.readMaxLagMilliseconds,
+            "a replica of `DYNAPI_READ_DATABASE_URL` whose replay lag passes this takes no reads (they go to `DATABASE_URL`) until it catches up; `0`: no bound"
+        ),
         Setting("DYNAPI_JWT_SECRET", nil, "HS256 key for tokens, at least 32 bytes") { text, config throws(ConfigError) in
             guard text.utf8.count >= 32 else {
                 throw ConfigError(setting: "DYNAPI_JWT_SECRET", problem: "must be at least 32 bytes long (got \(text.utf8.count))")

@@ -15,6 +15,8 @@ public final class LocalCluster: Sendable {
     public let listensOnTCP: Bool
     /// PostgreSQL's `max_connections`.
     public let maxConnections: Int
+    /// Settings given to the server at every start (`name=value`), beyond the defaults.
+    public let extraSettings: [String]
     private let binDirectory: String
     private let asPostgresUser: Bool
 
@@ -22,9 +24,15 @@ public final class LocalCluster: Sendable {
         public let description: String
     }
 
-    /// Opens the cluster in `dataDirectory`, running initdb first when the folder holds none.
-    public init(dataDirectory: String, port: Int? = nil, tcp: Bool = false, maxConnections: Int = 200) throws {
+    /// Opens the cluster in `dataDirectory`, running initdb first when the folder
+    /// holds none — or, with `primary`, copying that running cluster with
+    /// `pg_basebackup -R`: a hot standby that streams from it once started.
+    public init(
+        dataDirectory: String, port: Int? = nil, tcp: Bool = false, maxConnections: Int = 200, standbyOf primary: LocalCluster? = nil,
+        settings: [String] = []
+    ) throws {
         self.maxConnections = maxConnections
+        self.extraSettings = settings
         self.binDirectory = try LocalCluster.findBinDirectory()
         self.asPostgresUser = geteuid() == 0
         if asPostgresUser, getpwnam("postgres") == nil {
@@ -35,8 +43,25 @@ public final class LocalCluster: Sendable {
         self.listensOnTCP = tcp
         self.socketDirectory = try LocalCluster.makePrivateDirectory(prefix: "dynapi-sock-", ownedByPostgres: asPostgresUser)
         if !FileManager.default.fileExists(atPath: self.dataDirectory + "/PG_VERSION") {
-            try initialize()
+            if let primary { try copy(primary) } else { try initialize() }
         }
+    }
+
+    /// A base backup of `primary` that starts as its streaming standby.
+    private func copy(_ primary: LocalCluster) throws {
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if asPostgresUser { try LocalCluster.giveToPostgres(dataDirectory) }
+        try command("pg_basebackup", ["-d", primary.conninfo(), "-D", dataDirectory, "-R", "-X", "stream", "-c", "fast", "--no-sync"]).run()
+    }
+
+    /// Whether the server is a standby (in recovery); asks it.
+    public var isStandby: Bool {
+        FileManager.default.fileExists(atPath: dataDirectory + "/standby.signal")
+    }
+
+    /// Promotes a standby to a primary and waits until it accepts writes.
+    public func promote() throws {
+        try command("pg_ctl", ["-D", dataDirectory, "-w", "-t", "60", "promote"]).run()
     }
 
     /// A libpq connection string for `database`, as the superuser `postgres`.
@@ -64,12 +89,14 @@ public final class LocalCluster: Sendable {
     /// Starts the server and waits until it accepts connections.
     public func start() throws {
         let listen = listensOnTCP ? "127.0.0.1" : ""
-        let options = [
-            "-p \(port)", "-k \(socketDirectory)", "-c listen_addresses='\(listen)'",
-            "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
-            "-c max_connections=\(maxConnections)", "-c shared_buffers=64MB",
-        ].joined(separator: " ")
-        try command("pg_ctl", ["-D", dataDirectory, "-l", dataDirectory + "/server.log", "-o", options, "-w", "-t", "60", "start"]).run()
+        let options =
+            [
+                "-p \(port)", "-k \(socketDirectory)", "-c listen_addresses='\(listen)'",
+                "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
+                "-c max_connections=\(maxConnections)", "-c shared_buffers=64MB",
+            ] + extraSettings.map { "-c \($0)" }
+        let optionText = options.joined(separator: " ")
+        try command("pg_ctl", ["-D", dataDirectory, "-l", dataDirectory + "/server.log", "-o", optionText, "-w", "-t", "60", "start"]).run()
     }
 
     /// Stops the server (fast shutdown: open sessions are ended).

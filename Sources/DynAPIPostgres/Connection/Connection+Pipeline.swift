@@ -9,7 +9,10 @@ extension Connection {
     /// Pipelines sent before this one and not yet answered stay in flight:
     /// PostgreSQL runs them in order, each in its own transaction. Each
     /// statement shape is prepared once per connection and reused.
-    func sendPipeline(_ statements: [SQLStatement], as settings: SessionSettings) throws(DatabaseError) -> PipelineReader {
+    /// `afterCommit` runs after the pipeline's transaction has ended, in one
+    /// of its own (a Sync between them); its result comes last, and only
+    /// when the pipeline succeeded.
+    func sendPipeline(_ statements: [SQLStatement], as settings: SessionSettings, afterCommit: SQLStatement? = nil) throws(DatabaseError) -> PipelineReader {
         guard PQenterPipelineMode(raw) == 1 else { throw DatabaseError.connectionFailure(lastError) }
         var steps: [PipelineReader.Step] = []
         if prepared.count > Connection.preparedLimit {
@@ -21,24 +24,34 @@ extension Connection {
         }
         let setsSettings = session.mustSet(settings)
         for statement in setsSettings ? [settings.statement()] + statements : statements {
-            let name: String
-            if let known = prepared[statement.text] {
-                name = known
-            } else {
-                // Not confirmed yet, maybe in flight: a name of its own, so this pipeline never depends on another's Parse.
-                statementCounter += 1
-                name = "dynapi_\(statementCounter)"
-                guard PQsendPrepare(raw, name, statement.text, Int32(statement.binds.count), nil) == 1 else { throw failedSend() }
-                steps.append(.prepare(name: name, text: statement.text, generation: preparedGeneration))
-            }
-            let sent = CStrings.with(statement.binds) { values in
-                PQsendQueryPrepared(raw, name, Int32(values.count), values, nil, nil, 0)
-            }
-            guard sent == 1 else { throw failedSend() }
-            steps.append(.rows)
+            try send(statement, steps: &steps)
+        }
+        if let afterCommit {
+            guard PQpipelineSync(raw) == 1 else { throw failedSend() }
+            steps.append(.sync)
+            try send(afterCommit, steps: &steps)
         }
         guard PQpipelineSync(raw) == 1 else { throw failedSend() }
         return PipelineReader(steps: steps, settings: setsSettings ? settings : nil)
+    }
+
+    /// Sends one statement, prepared under a name of this connection's, and notes the steps of its answer.
+    private func send(_ statement: SQLStatement, steps: inout [PipelineReader.Step]) throws(DatabaseError) {
+        let name: String
+        if let known = prepared[statement.text] {
+            name = known
+        } else {
+            // Not confirmed yet, maybe in flight: a name of its own, so this pipeline never depends on another's Parse.
+            statementCounter += 1
+            name = "dynapi_\(statementCounter)"
+            guard PQsendPrepare(raw, name, statement.text, Int32(statement.binds.count), nil) == 1 else { throw failedSend() }
+            steps.append(.prepare(name: name, text: statement.text, generation: preparedGeneration))
+        }
+        let sent = CStrings.with(statement.binds) { values in
+            PQsendQueryPrepared(raw, name, Int32(values.count), values, nil, nil, 0)
+        }
+        guard sent == 1 else { throw failedSend() }
+        steps.append(.rows)
     }
 
     /// Moves what the socket holds into libpq's buffer; never blocks. False: the connection broke.

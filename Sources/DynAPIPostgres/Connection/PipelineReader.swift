@@ -15,6 +15,8 @@ struct PipelineReader {
         case prepare(name: String, text: String, generation: Int)
         case rows
         case discard
+        /// The end of the pipeline's transaction, before its `afterCommit` statement.
+        case sync
     }
 
     /// Where the reading stands.
@@ -28,6 +30,8 @@ struct PipelineReader {
     private var index = 0
     private var results: [QueryResult] = []
     private var firstError: DatabaseError?
+    /// Whether the reading is past the pipeline's transaction, in its `afterCommit` statement.
+    private var committed = false
 
     init(steps: [Step], settings: SessionSettings?) {
         self.steps = steps
@@ -40,6 +44,22 @@ struct PipelineReader {
         // PQisBusy false: PQgetResult answers without reading the socket.
         while PQisBusy(raw) == 0 {
             guard index < steps.count else { return finish(readSync(connection), connection) }
+            if case .sync = steps[index] {
+                switch readSync(connection) {
+                case .success:
+                    committed = true
+                    index += 1
+                    continue
+                case .failure(let error) where connection.isOK:
+                    // The transaction failed: what follows it is not the caller's answer, but must be read.
+                    firstError = error
+                    committed = true
+                    index += 1
+                    continue
+                case .failure(let error):
+                    return finish(.failure(error), connection)
+                }
+            }
             guard let result = PQgetResult(raw) else {
                 // NULL ends a statement's results.
                 index += 1
@@ -53,12 +73,13 @@ struct PipelineReader {
                 case .prepare(let name, let text, let generation):
                     if generation == connection.preparedGeneration { connection.prepared[text] = name }
                 case .rows: results.append(QueryResult(copying: result))
-                case .discard: break
+                case .discard, .sync: break
                 }
             case PGRES_PIPELINE_ABORTED:
                 break
             default:
-                if firstError == nil { firstError = DatabaseError(result: result, connection: raw) }
+                // An afterCommit statement's failure leaves its result out; the transaction's answer stands.
+                if firstError == nil, !committed { firstError = DatabaseError(result: result, connection: raw) }
             }
         }
         guard connection.isOK else { return finish(.failure(brokenConnection(connection)), connection) }

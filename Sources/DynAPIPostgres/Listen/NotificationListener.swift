@@ -64,6 +64,7 @@ public final class NotificationListener: Sendable {
     private func run() {
         var machine = ListenerStateMachine(backoff: backoff)
         var connection: Connection?
+        var isStandby = false
         var action = machine.start()
         while true {
             switch action {
@@ -77,16 +78,24 @@ public final class NotificationListener: Sendable {
                 }
             case .listen:
                 do {
-                    for channel in channels { try connection?.execute("LISTEN " + SQLName.quote(channel)) }
+                    isStandby = try connection?.execute("SELECT pg_is_in_recovery()").string(0, 0) == "t"
+                    // "cannot execute LISTEN during recovery"
+                    if !isStandby {
+                        for channel in channels { try connection?.execute("LISTEN " + SQLName.quote(channel)) }
+                    }
                     action = machine.subscribed()
                 } catch {
                     logger.warning("listener: LISTEN failed: \(error.message)")
                     action = machine.failed()
                 }
             case .announce(let isReconnect):
-                logger.info("listener: listening on \(channels.joined(separator: ", "))\(isReconnect ? " again" : "")")
-                continuation.yield(.connected(isReconnect: isReconnect))
-                action = connection.map { listen(on: $0, machine: &machine) } ?? machine.lost()
+                if isStandby {
+                    logger.info("listener: the database is a hot standby; following its change log, not listening")
+                } else {
+                    logger.info("listener: listening on \(channels.joined(separator: ", "))\(isReconnect ? " again" : "")")
+                }
+                continuation.yield(.connected(isReconnect: isReconnect, isStandby: isStandby))
+                action = connection.map { listen(on: $0, machine: &machine, isStandby: isStandby) } ?? machine.lost()
             case .wait(let milliseconds):
                 connection = nil
                 action = sleep(milliseconds) ? machine.stop() : machine.waited()
@@ -98,19 +107,24 @@ public final class NotificationListener: Sendable {
         }
     }
 
-    /// Delivers notifications until the connection breaks or stop is asked.
-    private func listen(on connection: Connection, machine: inout ListenerStateMachine) -> ListenerStateMachine.Action {
+    /// Delivers notifications until the connection breaks or stop is asked;
+    /// on a standby, probes every second until it is promoted.
+    private func listen(on connection: Connection, machine: inout ListenerStateMachine, isStandby: Bool) -> ListenerStateMachine.Action {
         while true {
             var descriptors = [
                 pollfd(fd: connection.socket, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0),
             ]
-            let ready = poll(&descriptors, 2, probeMilliseconds)
+            let ready = poll(&descriptors, 2, isStandby ? min(1_000, probeMilliseconds) : probeMilliseconds)
             if ready < 0, errno == EINTR { continue }
             if descriptors[1].revents != 0 { return machine.stop() }
             if ready == 0 {
-                // Idle: a probe finds a server that went away without closing the socket.
-                if (try? connection.execute("SELECT 1")) == nil { return lostConnection(&machine) }
+                // Idle: a probe finds a server that went away without closing the socket, or a standby that became a primary.
+                guard let inRecovery = try? connection.execute("SELECT pg_is_in_recovery()").string(0, 0) else { return lostConnection(&machine) }
+                if isStandby, inRecovery == "f" {
+                    logger.info("listener: the standby was promoted; connecting again to listen")
+                    return machine.lost()
+                }
             } else if PQconsumeInput(connection.raw) == 0 {
                 return lostConnection(&machine)
             }

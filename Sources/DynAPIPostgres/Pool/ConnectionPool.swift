@@ -125,13 +125,13 @@ public final class ConnectionPool: Sendable {
     }
 
     /// Runs statements in one round trip and one implicit transaction (see
-    /// ``Connection/sendPipeline(_:as:)``): one result per statement, or the first error.
+    /// ``Connection/sendPipeline(_:as:afterCommit:)``): one result per statement, or the first error.
     public func pipeline(_ statements: [SQLStatement]) async throws -> [QueryResult] {
         try await pipeline(statements, as: .connectionDefaults)
     }
 
-    /// ``pipeline(_:)`` run as `settings`.
-    func pipeline(_ statements: [SQLStatement], as settings: SessionSettings) async throws -> [QueryResult] {
+    /// ``pipeline(_:)`` run as `settings`; `afterCommit` as ``Connection/sendPipeline(_:as:afterCommit:)`` says.
+    func pipeline(_ statements: [SQLStatement], as settings: SessionSettings, afterCommit: SQLStatement? = nil) async throws -> [QueryResult] {
         let grant = try await borrow(.pipeline)
         let lane = lanes[grant.lane]
         if grant.fresh {
@@ -149,7 +149,7 @@ public final class ConnectionPool: Sendable {
         }
         let homeLoop = ConnectionPool.homeLoop
         let result: Result<[QueryResult], DatabaseError> = await withCheckedContinuation { continuation in
-            let socket = lane.send(statements, as: settings) { [self] result in
+            let socket = lane.send(statements, as: settings, afterCommit: afterCommit) { [self] result in
                 // The lane takes the next pipeline as soon as this answer is in, not once the request's busy event loop gets to it.
                 var broken = false
                 if case .failure(let error) = result { broken = error.isConnectionFailure || !lane.isOK }

@@ -13,14 +13,15 @@ extension Executor {
         }
     }
 
-    /// Runs `body` in one transaction on one connection: all it ran takes
+    /// Runs `body` in one transaction on one connection, for `userID`: all it ran takes
     /// effect when it returns, none when it throws (what it threw is rethrown).
     /// Unlike ``run(_:as:)``, a statement's answer can be judged before the
     /// next is sent, at a round trip per statement. Throws what `body` threw,
     /// or ``DatabaseError`` and ``PoolError`` as ``run(_:as:)`` does.
-    public func transaction<Value: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> Value) async throws -> Value {
+    public func transaction<Value: Sendable>(as userID: Int64?, _ body: @escaping @Sendable (Transaction) throws -> Value) async throws -> Value {
         let timeout = statementTimeoutMilliseconds
-        return try await pool.withConnection { connection in
+        let tracksCommit = committed != nil
+        let (value, position) = try await pool.withConnection { connection -> (Value, LSN?) in
             try connection.execute("BEGIN")
             let value: Value
             do {
@@ -32,7 +33,10 @@ extension Executor {
                 throw error
             }
             try connection.execute("COMMIT")
-            return value
+            guard tracksCommit else { return (value, nil) }
+            return (value, try? connection.query(ReplicationQueries.insertPosition).string(0, 0).flatMap { LSN($0) })
         }
+        if let committed, let position { committed(userID, position) }
+        return value
     }
 }

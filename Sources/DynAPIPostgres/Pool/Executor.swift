@@ -31,11 +31,20 @@ public struct Executor: Sendable {
     public let pool: ConnectionPool
     /// Longest a request's statements may run, in milliseconds; 0: no limit.
     public let statementTimeoutMilliseconds: Int
+    /// Told where each write committed (the user it ran as, and a WAL position
+    /// at or past its commit record), when replicas serve reads and a writer's
+    /// next reads must wait for them to replay it; nil: nothing is asked.
+    let committed: (@Sendable (_ userID: Int64?, _ position: LSN) -> Void)?
 
-    /// Creates an executor over a pool.
-    public init(pool: ConnectionPool, statementTimeoutMilliseconds: Int = 0) {
+    /// Creates an executor over a pool. `committed`: see ``committed``; it
+    /// costs each write one more statement, in the same round trip.
+    public init(
+        pool: ConnectionPool, statementTimeoutMilliseconds: Int = 0,
+        committed: (@Sendable (_ userID: Int64?, _ position: LSN) -> Void)? = nil
+    ) {
         self.pool = pool
         self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+        self.committed = committed
     }
 
     /// Runs `statement` as `context`. Throws ``DatabaseError`` (what PostgreSQL
@@ -47,7 +56,13 @@ public struct Executor: Sendable {
     /// Runs several statements as `context` in one round trip and one transaction: all or none take effect.
     public func run(_ statements: [SQLStatement], as context: SessionContext) async throws -> [QueryResult] {
         do {
-            return try await pool.pipeline(statements, as: context.settings(statementTimeout: statementTimeoutMilliseconds))
+            let settings = context.settings(statementTimeout: statementTimeoutMilliseconds)
+            guard let committed, context.action != .read else { return try await pool.pipeline(statements, as: settings) }
+            var results = try await pool.pipeline(statements, as: settings, afterCommit: ReplicationQueries.insertPosition)
+            if results.count > statements.count, let position = results.removeLast().string(0, 0).flatMap({ LSN($0) }) {
+                committed(context.userID, position)
+            }
+            return results
         } catch let error as DatabaseError {
             throw error
         } catch let error as PoolError {

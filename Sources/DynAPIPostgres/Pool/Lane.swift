@@ -37,13 +37,13 @@ final class Lane: Sendable {
     /// Sends a pipeline behind those in flight and delivers every answer
     /// already read. Returns the socket to watch, or nil when nothing is left
     /// in flight.
-    func send(_ statements: [SQLStatement], as settings: SessionSettings, deliver: @escaping Delivery) -> Int32? {
+    func send(_ statements: [SQLStatement], as settings: SessionSettings, afterCommit: SQLStatement? = nil, deliver: @escaping Delivery) -> Int32? {
         let (deliveries, socket) = state.withLock { state -> (Handouts, Int32?) in
             guard let connection = state.connection else {
                 return ([(deliver, .failure(.connectionFailure("the connection was closed")))], nil)
             }
             do throws(DatabaseError) {
-                let reader = try connection.sendPipeline(statements, as: settings)
+                let reader = try connection.sendPipeline(statements, as: settings, afterCommit: afterCommit)
                 state.reads.append(Read(reader: reader, deliver: deliver))
             } catch {
                 // What reached the server is unknown: nothing in flight on this connection can be trusted.

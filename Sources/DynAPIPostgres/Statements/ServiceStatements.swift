@@ -2,9 +2,6 @@ import DynAPICore
 
 /// The statements the sidecar sends about itself: health, metrics and start-up checks.
 public enum ServiceStatements {
-    /// Whether the database answers at all (`/api/health/`).
-    public static let ping = SQLStatement("SELECT 1")
-
     /// How full PostgreSQL's NOTIFY queue is, 0 to 1 (`/metrics`).
     public static let notificationQueueUsage = SQLStatement("SELECT pg_notification_queue_usage()")
 

@@ -19,9 +19,10 @@ struct CrossOriginMiddleware: RouterMiddleware {
     /// Headers a page may send: what the API reads.
     static let allowedHeaders: [HTTPField.Name] = [
         .accept, .authorization, .contentType, .prefer, .range, .rangeUnit, .acceptProfile, .contentProfile, .requestID,
+        ReadConsistencyMiddleware.header,
     ]
     /// Headers a page may read from an answer.
-    static let exposedHeaders = ["Content-Range", "Location", "Preference-Applied", "X-Request-Id", "Retry-After", "Allow", "WWW-Authenticate"]
+    static let exposedHeaders = ["Content-Range", "Location", "Preference-Applied", "X-Request-Id", "Retry-After", "Allow", "WWW-Authenticate", "DynAPI-LSN"]
     static let exposedHeadersValue = exposedHeaders.joined(separator: ", ")
 
     init(origins: CORSOrigins) {

@@ -1,3 +1,4 @@
+import DynAPICore
 import Prometheus
 import Synchronization
 
@@ -10,6 +11,8 @@ public final class ServerMetrics: Sendable {
     let eventsDelivered: Counter
     let eventsDropped: Counter
     let reloadDuration: DurationHistogram
+    /// Reads of tables when replicas serve them, by where they went (and why, for the primary).
+    private let reads: [ReadTarget: Counter]
 
     struct RequestKey: Hashable {
         let method: String
@@ -31,7 +34,27 @@ public final class ServerMetrics: Sendable {
             descriptor: .init(
                 namespace: "dynapi", metricName: "schema_reload_duration", unitName: "seconds",
                 helpText: "Time to read the catalog and swap the schema snapshot."), labels: [], buckets: Self.latencyBuckets)
+        let targets: [ReadTarget] = [.replica, .primary(.ownWrite), .primary(.replicaLagging), .primary(.replicaUnknown), .primary(.replicaFailed)]
+        reads = Dictionary(
+            uniqueKeysWithValues: targets.map { [registry] target in
+                let labels: [(String, String)] =
+                    switch target {
+                    case .replica: [("database", "replica"), ("reason", "")]
+                    case .primary(let reason): [("database", "primary"), ("reason", reason.rawValue)]
+                    }
+                return (
+                    target,
+                    registry.makeCounter(
+                        descriptor: .init(
+                            namespace: "dynapi", metricName: "reads", unitName: "total",
+                            helpText: "Reads of tables with DYNAPI_READ_DATABASE_URL set, by the database that served them and why the primary did."),
+                        labels: labels)
+                )
+            })
     }
+
+    /// Counts a read of a table by where it went.
+    func countRead(_ target: ReadTarget) { reads[target]?.increment() }
 
     /// Counts a finished request and its duration.
     func record(method: String, route: String, status: Int, duration: Duration) {

@@ -6,18 +6,37 @@ extension Routes {
     /// Health for load balancers and orchestrators:
     /// - `GET /api/health/` (and `/api/health/ready/`): readiness, 200 when the
     ///   database answers and the first schema load has finished, else 503 with `Retry-After`;
+    ///   with the database's role (`primary` or `standby`, then its replay lag)
+    ///   and, when reads go to replicas, what the replica monitor last saw;
     /// - `GET /api/health/live/`: liveness, 200 while the process serves HTTP,
     ///   whatever the database does (restarting the sidecar cures no database outage).
     static func addHealth(to router: Router<AppRequestContext>, probes: some ProbeService) {
         for path in ["/api/health", "/api/health/ready"] {
             router.get(RouterPath(path)) { _, _ -> Response in
-                let databaseUp = (try? await probes.pool.withConnection { try $0.query(ServiceStatements.ping).rows.count }) == 1
+                let status = try? await probes.pool.withConnection { try ReplicationQueries.status($0) }
+                let databaseUp = status != nil
                 let ready = probes.isReady.value
                 var json = JSONText.object()
                 json.add("status", databaseUp && ready ? "ok" : "unavailable")
                 json.add("database", databaseUp ? "ok" : "unreachable")
+                if let status {
+                    json.add("role", status.role)
+                    if status.isStandby { json.add("replay_lag_ms", status.replayLagMilliseconds) }
+                }
                 json.add("schema", ready ? "loaded" : "loading")
                 json.add("tables", probes.schema.value.tables.count)
+                if let replicas = probes.replicas {
+                    // Reads fall back to the primary: a replica's trouble does not make the sidecar unready.
+                    var replica = JSONText.object()
+                    if let latest = replicas.monitor.latest?.status {
+                        replica.add("status", "ok")
+                        replica.add("role", latest.role)
+                        replica.add("replay_lag_ms", latest.replayLagMilliseconds)
+                    } else {
+                        replica.add("status", "unreachable")
+                    }
+                    json.addRaw("read_replica", replica.text)
+                }
                 var response = Response.json(databaseUp && ready ? .ok : .serviceUnavailable, json.text)
                 if !(databaseUp && ready) { response.headers[.retryAfter] = "1" }
                 return response

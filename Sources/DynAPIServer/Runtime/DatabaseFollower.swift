@@ -11,10 +11,10 @@ import ServiceLifecycle
 ///   `dynapi_acl` (both debounced), a wake-up of the follower on `dynapi_events`;
 /// - the change log follower, which tails the log and hands its batches to the hub.
 ///
-/// When it ends (shutdown or a fatal start-up error) it closes both and the pools. The log's schema and ACL entries are not
+/// When it ends (shutdown or a fatal start-up error) it closes both and the pools. On a primary the log's schema and ACL entries are not
 /// reloaded from: each was committed with its NOTIFY, which a connected
-/// listener hears, and a listener that reconnects reloads everything anyway
-/// (they are for sidecars that cannot LISTEN, on a standby). Row events never
+/// listener hears, and a listener that reconnects reloads everything anyway.
+/// On a hot standby, which cannot LISTEN, they are what reloads. Row events never
 /// depend on NOTIFY: the follower's cursor survives reconnections, so nothing
 /// is lost while either connection is away.
 struct DatabaseFollower: Service {
@@ -39,6 +39,7 @@ struct DatabaseFollower: Service {
             do { try await runtime.reloadACL() } catch { runtime.logger.error("ACL reload failed: \(error)") }
         }
         listener.start()
+        runtime.replicas?.start()
         do {
             try await follow(schemaReload: schemaReload, aclReload: aclReload)
         } catch {
@@ -60,7 +61,8 @@ struct DatabaseFollower: Service {
                 group.addTask {
                     for await event in listener.events {
                         switch event {
-                        case .connected:
+                        case .connected(_, let isStandby):
+                            runtime.databaseIsStandby.replace(with: isStandby)
                             do {
                                 try await runtime.prepareIfNeeded()
                             } catch {
@@ -88,6 +90,11 @@ struct DatabaseFollower: Service {
                             runtime.hub.start(at: tick)
                             runtime.hub.resyncAll()
                         case .batch(let events, let tick):
+                            if runtime.databaseIsStandby.value {
+                                // No NOTIFY reaches a standby: the log's schema and ACL entries are the news.
+                                if events.contains(where: { $0.kind == .schema }) { await schemaReload.note(.everything) }
+                                if events.contains(where: { $0.kind == .acl }) { await aclReload.note() }
+                            }
                             runtime.hub.publish(events, upTo: tick)
                         }
                     }

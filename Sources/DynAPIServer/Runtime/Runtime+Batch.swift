@@ -21,7 +21,7 @@ extension Runtime {
         }
         let answers: [TableAnswer]
         do {
-            answers = try await executor.transaction { [operations] transaction in
+            answers = try await executor.transaction(as: caller.user.id) { [operations] transaction in
                 var answers: [TableAnswer] = []
                 for (index, operation) in operations.enumerated() {
                     do {

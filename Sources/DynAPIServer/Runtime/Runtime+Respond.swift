@@ -35,13 +35,20 @@ extension Runtime {
         let work = try await planned(request, schema: schema, caller: caller, asRequestRole: asRequestRole)
         let results: [QueryResult]
         do {
-            results = try await executor.run(work.statements, as: work.session)
+            results = try await execute(work)
         } catch let error as DatabaseError where error.suggestsStaleSchema && refreshed != nil {
             return try await respond(to: input, schema: try await refreshed!(), caller: caller, asRequestRole: asRequestRole)
         } catch {
             throw APIError(mapping: error).namingCheckFields(of: work.plan.table)
         }
         return Response(try work.answer(results))
+    }
+
+    /// Runs a planned request's statements: a read on a replica when
+    /// ``ReadReplicas`` says it may take it, everything else on the primary.
+    func execute(_ work: PlannedRequest) async throws -> [QueryResult] {
+        guard work.session.action == .read, let replicas else { return try await executor.run(work.statements, as: work.session) }
+        return try await replicas.read(work.statements, as: work.session, primary: executor)
     }
 
     /// A request planned as `caller` (a refusal checked against a fresh ACL first), with its statements.

@@ -22,7 +22,7 @@ public final class Runtime: Sendable {
     /// The throttle of the dynamic API, when `DYNAPI_RATE` is set.
     let throttle: Throttle?
     /// What `/metrics` reports.
-    let metrics = ServerMetrics()
+    let metrics: ServerMetrics
     /// The sidecar's WebSockets.
     let hub: EventHub
     /// The OpenAPI document, made from the schema snapshot it describes and remade after a reload.
@@ -36,6 +36,11 @@ public final class Runtime: Sendable {
     let aclReads = SnapshotReads(spacing: .milliseconds(25))
     /// One connection for the sidecar's own catalog reads, so a reload never queues behind requests.
     let catalogPool: ConnectionPool
+    /// The replicas reads of tables go to, when `DYNAPI_READ_DATABASE_URL` is set.
+    let replicas: ReadReplicas?
+    /// Whether `DATABASE_URL`'s server was a hot standby when the sidecar last
+    /// connected: one is followed through its replicated change log alone (it cannot LISTEN).
+    let databaseIsStandby = Current(false)
 
     /// Creates the runtime; nothing is loaded until ``reloadAll()``.
     public init(config: Config, logger: Logger) async {
@@ -52,7 +57,13 @@ public final class Runtime: Sendable {
             settings: .init(
                 conninfo: config.databaseURL, maxWaiting: config.maxWaiting, borrowTimeout: .milliseconds(config.poolTimeoutMilliseconds)
             ), logger: logger)
-        self.executor = Executor(pool: pool, statementTimeoutMilliseconds: config.statementTimeoutMilliseconds)
+        let metrics = ServerMetrics()
+        self.metrics = metrics
+        let replicas = config.readDatabaseURL.isEmpty ? nil : ReadReplicas(config: config, logger: logger, metrics: metrics)
+        self.replicas = replicas
+        let committed: (@Sendable (Int64?, LSN) -> Void)? =
+            if let replicas { { userID, position in replicas.noteWrite(userID: userID, at: position) } } else { nil }
+        self.executor = Executor(pool: pool, statementTimeoutMilliseconds: config.statementTimeoutMilliseconds, committed: committed)
         self.tokens = await TokenService(config: config)
         self.throttle = config.rate.map(Throttle.init(rate:))
         self.hub = EventHub(metrics: metrics)
@@ -135,10 +146,11 @@ public final class Runtime: Sendable {
         }
     }
 
-    /// Closes the request pool and the catalog connection.
+    /// Closes the request pool, the catalog connection and the replicas'.
     func shutdownPools() async {
         await pool.shutdown()
         await catalogPool.shutdown()
+        await replicas?.shutdown()
     }
 
     /// Reloads both, logging rather than throwing: used after (re)connecting.

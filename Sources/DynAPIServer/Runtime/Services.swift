@@ -45,9 +45,10 @@ protocol AdminService: TableService, AccountService {
     func runACLFunction(_ statement: SQLStatement, by admin: Caller) async throws -> Response
 }
 
-/// What health checks and metrics read: the pool, readiness, the snapshot's size, sockets and counters.
+/// What health checks and metrics read: the pools, readiness, the snapshot's size, sockets and counters.
 protocol ProbeService: Sendable {
     var pool: ConnectionPool { get }
+    var replicas: ReadReplicas? { get }
     var isReady: Current<Bool> { get }
     var schema: Current<Schema> { get }
     var metrics: ServerMetrics { get }

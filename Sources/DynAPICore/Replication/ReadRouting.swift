@@ -1,0 +1,74 @@
+/// Where a read of a table goes when replicas serve reads (`DYNAPI_READ_DATABASE_URL`).
+public enum ReadTarget: Sendable, Hashable {
+    /// The replica pool.
+    case replica
+    /// The primary, for this reason.
+    case primary(Reason)
+
+    /// Why a read went to the primary.
+    public enum Reason: String, Sendable, Hashable {
+        /// Nothing is known of the replica: unreachable, or not heard from lately.
+        case replicaUnknown = "replica_unknown"
+        /// Its replay lag passed `DYNAPI_READ_MAX_LAG`.
+        case replicaLagging = "replica_lagging"
+        /// The client wrote something the replica has not replayed yet.
+        case ownWrite = "own_write"
+        /// The replica failed the read: it went away, or lacks a relation the
+        /// schema snapshot (read from the primary) has; nothing was answered from it.
+        case replicaFailed = "replica_failed"
+    }
+}
+
+/// Decides, from what the replica monitor last saw, whether a read may go to
+/// the replica: one that answers, within the lag bound, and past the client's
+/// own last write. Pure, so it is tested without servers.
+public struct ReadRouter: Sendable, Equatable {
+    /// Replay lag past which the replica takes no reads, in milliseconds; 0: no bound.
+    public var maxLagMilliseconds: Int
+    /// How old the monitor's last answer may be before the replica counts as unknown.
+    public var staleAfter: Duration
+
+    /// A router with a lag bound.
+    public init(maxLagMilliseconds: Int, staleAfter: Duration = .seconds(2)) {
+        self.maxLagMilliseconds = maxLagMilliseconds
+        self.staleAfter = staleAfter
+    }
+
+    /// Where a read goes. `status`: the replica's last status and its age, nil
+    /// when the monitor has none; `mustSee`: the client's last write, if it
+    /// made one lately. A replica that turned out to be a primary (libpq's
+    /// `prefer-standby` found no standby) sees every write.
+    public func target(replica status: ReplicationStatus?, age: Duration, mustSee: LSN?) -> ReadTarget {
+        guard let status, age <= staleAfter else { return .primary(.replicaUnknown) }
+        guard status.isStandby else { return .replica }
+        if maxLagMilliseconds > 0, status.replayLagMilliseconds > maxLagMilliseconds { return .primary(.replicaLagging) }
+        if let mustSee, (status.lsn ?? LSN(0)) < mustSee { return .primary(.ownWrite) }
+        return .replica
+    }
+}
+
+/// Each user's last write through this sidecar, while a replica may not have
+/// replayed it yet: their next reads must see it. Entries the replica has
+/// passed are forgotten, so the table holds only the last moments' writers.
+public struct WrittenPositions: Sendable {
+    private var byUser: [Int64: LSN] = [:]
+
+    /// An empty table.
+    public init() {}
+
+    /// Records that `user`'s write committed at or before `lsn`.
+    public mutating func note(user: Int64, at lsn: LSN) {
+        byUser[user] = max(byUser[user] ?? lsn, lsn)
+    }
+
+    /// The position `user`'s reads must see, if any.
+    public func position(of user: Int64) -> LSN? { byUser[user] }
+
+    /// Forgets the writes a replica has replayed.
+    public mutating func forget(replayedUpTo replayed: LSN) {
+        byUser = byUser.filter { $0.value > replayed }
+    }
+
+    /// How many users are remembered.
+    public var count: Int { byUser.count }
+}
