@@ -32,18 +32,44 @@ def read(path):
 
 # --- the sidecar's own facts ------------------------------------------------------------
 
+SETTING_SWIFT = "Sources/DynAPICore/Config/Setting.swift"
+
+
 def settings():
-    """Every environment variable `dynapi serve` reads, with its default, from the
-    table of docs/settings.md, which `dynapi settings` prints from the declarations
-    the server reads (a Swift test keeps the page in step with them)."""
-    rows = re.findall(r"^\| `([A-Z_]+)` \| (required|none|`[^`]*`) \|", read("docs/settings.md"), re.M)
-    if not rows:
-        problem("docs/settings.md", "no settings table found: the check needs updating")
-    return {name: None if default == "required" else "" if default == "none" else default.strip("`") for name, default in rows}
+    """Every environment variable `dynapi serve` reads, with its default, from
+    `Setting.all` in Setting.swift: the declarations the server reads, and those
+    `dynapi settings` prints as the table of docs/settings.md. Read from the source
+    rather than the page, so a setting just added is checked before the page is
+    regenerated (a Swift test keeps the page in step)."""
+    text = read(SETTING_SWIFT)
+    start = text.find("static let all: [Setting] = [")
+    end = text.find("\n    ]\n", start)
+    if start < 0 or end < 0:
+        problem(SETTING_SWIFT, "no `static let all: [Setting] = [ ... ]` found: the check needs updating")
+        return {}
+    block = text[start:end]
+    # Each entry: text/integer/milliseconds(NAME, default, ...) or Setting(NAME, default or nil, ...).
+    rows = re.findall(r'\b(?:text|integer|milliseconds|Setting)\(\s*"([A-Z][A-Z0-9_]*)",\s*(nil|"(?:[^"\\]|\\.)*"|[^,]+?)\s*,', block)
+    entries = re.findall(r"(?m)^ {8}(\w+)\(", block)
+    if not rows or len(rows) != len(entries):
+        problem(SETTING_SWIFT, f"read {len(rows)} settings from {len(entries)} entries of Setting.all: the check needs updating")
+    result = {}
+    for name, default in rows:
+        if default == "nil":
+            result[name] = None
+        elif default.startswith('"'):
+            result[name] = default[1:-1]
+        elif re.fullmatch(r"[\d_\s*+()]+|[\d_\s]+<<[\d_\s]+", default):
+            result[name] = str(eval(default.replace("_", ""), {"__builtins__": {}}))  # literal arithmetic only
+        else:
+            problem(SETTING_SWIFT, f"{name}: cannot read the default {default!r}: the check needs updating")
+            result[name] = ""
+    return result
 
 
 SETTINGS = settings()
-SECRETS = {"DATABASE_URL", "DYNAPI_JWT_SECRET"}
+# They hold a password or the key: the Secret, never the ConfigMap.
+SECRETS = {"DATABASE_URL", "DYNAPI_READ_DATABASE_URL", "DYNAPI_JWT_SECRET"}
 
 
 def setting_ms(name, configured=None):
@@ -81,6 +107,61 @@ def seconds(text):
             return None
         total += float(number) * units[unit]
     return total
+
+
+def conninfo(text):
+    """A libpq connection string or URI as {"hosts": [(host, port)], "user", "dbname",
+    "params": {keyword: value}}; compose's ${...} stand in as `VAR`. None for an empty one."""
+    text = re.sub(r"\$\{(\w+)[^}]*\}", r"\1", str(text or "")).strip()
+    if not text:
+        return None
+    uri = re.fullmatch(r"postgres(?:ql)?://(?:([^@/]*)@)?([^/?]*)(?:/([^?]*))?(?:\?(.*))?", text)
+    if uri:
+        userinfo, hostlist, dbname, query = uri.groups()
+        params = dict(pair.split("=", 1) if "=" in pair else (pair, "") for pair in (query or "").split("&") if pair)
+        hosts = []
+        for item in hostlist.split(","):
+            host, _, port = item.rpartition(":") if re.search(r":\d*$", item) else (item, "", "")
+            hosts.append((host, port or "5432"))
+        return {"hosts": hosts, "user": (userinfo or "").split(":")[0] or None,
+                "dbname": dbname or None, "params": params}
+    params = dict(re.findall(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|\S*)", text))
+    params = {k: v.strip("'") for k, v in params.items()}
+    names = params.pop("host", "").split(",")
+    ports = params.pop("port", "5432").split(",")
+    ports = ports * len(names) if len(ports) == 1 else ports
+    return {"hosts": list(zip(names, ports)), "user": params.pop("user", None),
+            "dbname": params.pop("dbname", None), "params": params}
+
+
+# What target_session_attrs each URL wants: the primary's finds the read-write
+# server among its hosts (and so follows a fail-over); the replicas' prefers a
+# standby (falling back to the primary) or takes nothing else.
+PRIMARY_ATTRS = {"read-write", "primary"}
+REPLICA_ATTRS = {"prefer-standby", "read-only", "standby"}
+
+
+def check_database_urls(where, primary, replicas):
+    """DATABASE_URL and DYNAPI_READ_DATABASE_URL as the topology wants them: a primary URL
+    of several hosts says read-write, the replicas' URL says standby, both name one
+    database as one user, and the read URL does not start at the primary's host."""
+    main, reads = conninfo(primary), conninfo(replicas)
+    if main and len(main["hosts"]) > 1 and main["params"].get("target_session_attrs") not in PRIMARY_ATTRS:
+        problem(where, "DATABASE_URL lists several hosts without target_session_attrs=read-write: "
+                "it may connect to a standby, where writes fail")
+    if not reads:
+        return main, reads
+    attrs = reads["params"].get("target_session_attrs")
+    if attrs not in REPLICA_ATTRS:
+        problem(where, f"DYNAPI_READ_DATABASE_URL has target_session_attrs={attrs}: "
+                f"want one of {sorted(REPLICA_ATTRS)} (else libpq takes the first host that answers, primary or not)")
+    if main:
+        if reads["hosts"][:1] == main["hosts"][:1]:
+            problem(where, f"DYNAPI_READ_DATABASE_URL starts at the primary's host {main['hosts'][0][0]}: list the replicas first")
+        for key in ("dbname", "user"):
+            if reads[key] != main[key]:
+                problem(where, f"DYNAPI_READ_DATABASE_URL's {key} {reads[key]} is not DATABASE_URL's {main[key]}")
+    return main, reads
 
 
 # --- YAML -------------------------------------------------------------------------------
@@ -159,12 +240,17 @@ def check_k8s():
         if name not in config_keys | secret_keys:
             problem("k8s", f"setting {name} is in neither the ConfigMap nor the Secret")
     for name in (config_keys | secret_keys) - set(SETTINGS):
-        problem("k8s", f"{name} is not a setting DynAPI reads (docs/settings.md)")
+        problem("k8s", f"{name} is not a setting DynAPI reads ({SETTING_SWIFT})")
     for name in SECRETS:
         if name in config_keys:
             problem("k8s configmap", f"{name} is a secret: it belongs in the Secret")
         if name not in secret_keys:
             problem("k8s secret", f"no {name}")
+    secret_data = secret.get("stringData") or {}
+    main, reads = check_database_urls("k8s secret", secret_data.get("DATABASE_URL"), secret_data.get("DYNAPI_READ_DATABASE_URL"))
+    if main and reads and main["params"].get("target_session_attrs") not in PRIMARY_ATTRS:
+        problem("k8s secret", "DATABASE_URL lacks target_session_attrs=read-write: with replicas about, a connection "
+                "that reaches a demoted primary must fail rather than be kept")
     jwt = str((secret.get("stringData") or {}).get("DYNAPI_JWT_SECRET", ""))
     if len(jwt.encode()) >= 32:
         problem("k8s secret", "DYNAPI_JWT_SECRET is a usable key: a committed placeholder must be refused (< 32 bytes)")
@@ -487,6 +573,11 @@ def check_compose():
         problem(path, "the sidecars do not share one database")
     if len(sidecars) < 2:
         problem(path, "fewer than two sidecars")
+    urls = {re.sub(r"[?&]application_name=[^&]*", "", str(env.get("DYNAPI_READ_DATABASE_URL"))) for env in environments.values()}
+    if len(urls) != 1:
+        problem(path, "the sidecars do not share one DYNAPI_READ_DATABASE_URL")
+    check_compose_replication(path, services, sidecars, environments)
+    check_compose_env_example(path)
     ports = {int(env.get("DYNAPI_PORT", 8000)) for env in environments.values()}
     mounts = [str(v) for v in nginx.get("volumes", [])]
     conf = [m.split(":")[0] for m in mounts if ":/etc/nginx/" in m]
@@ -501,6 +592,143 @@ def check_compose():
 
 
 DEPEND_DIR = os.path.join(DEPLOY, "compose")
+
+
+def compose_default(value, fallback):
+    """A compose value as it runs by default: ${VAR:-default} is its default, a literal itself."""
+    text = str(value if value is not None else fallback)
+    match = re.fullmatch(r"\$\{\w+:?-([^}]*)\}", text)
+    return match.group(1) if match else text
+
+
+def server_setting(service, name):
+    """A `-c name=value` (or name=value) from a PostgreSQL service's command or entrypoint script."""
+    text = " ".join(str(part) for key in ("entrypoint", "command")
+                    for part in (service.get(key) if isinstance(service.get(key), list) else [service.get(key) or ""]))
+    found = re.findall(rf"\b{name}=(\w+)", text)
+    return found[-1] if found else None
+
+
+def check_compose_replication(path, services, sidecars, environments):
+    """The primary + streaming replica topology: the sidecars' DATABASE_URL finds the
+    read-write server among both, their DYNAPI_READ_DATABASE_URL starts at the replica;
+    the replica copies the primary (pg_basebackup -R -X stream) as a role the primary's
+    init script makes, waits for it, keeps its own volume and at least its
+    max_connections; and that is enough for every sidecar's pools on one server."""
+    postgres = {name: service for name, service in services.items()
+                if str(service.get("image", "")).startswith("postgres:")}
+
+    def script(service):
+        parts = [service.get(key) for key in ("entrypoint", "command")]
+        return " ".join(str(p) for part in parts for p in (part if isinstance(part, list) else [part or ""]))
+
+    replicas = {name: service for name, service in postgres.items() if "pg_basebackup" in script(service)}
+    if not replicas:
+        problem(path, "no streaming replica (a postgres service that runs pg_basebackup)")
+    for name, env in environments.items():
+        main, reads = check_database_urls(f"{path}: {name}", env.get("DATABASE_URL"), env.get("DYNAPI_READ_DATABASE_URL"))
+        if not main or not reads:
+            problem(path, f"{name}: {'DATABASE_URL' if not main else 'DYNAPI_READ_DATABASE_URL'} is not set")
+            continue
+        for url, parsed in (("DATABASE_URL", main), ("DYNAPI_READ_DATABASE_URL", reads)):
+            for host, _ in parsed["hosts"]:
+                if host not in postgres:
+                    problem(path, f"{name}: {url} names {host}, which is no postgres service")
+        if main["hosts"][0][0] in replicas:
+            problem(path, f"{name}: DATABASE_URL starts at the replica {main['hosts'][0][0]}")
+        if {h for h, _ in main["hosts"]} != set(postgres):
+            problem(path, f"{name}: DATABASE_URL does not list every PostgreSQL service ({sorted(postgres)}): "
+                    "it cannot follow a fail-over to the one it leaves out")
+        if main["params"].get("target_session_attrs") not in PRIMARY_ATTRS:
+            problem(path, f"{name}: DATABASE_URL does not say target_session_attrs=read-write")
+        first = reads["hosts"][0][0]
+        if first not in replicas:
+            problem(path, f"{name}: DYNAPI_READ_DATABASE_URL starts at {first}, not at the replica ({sorted(replicas)})")
+        elif first not in ((services[name].get("depends_on") or {})):
+            problem(path, f"{name} does not wait for {first}, its replica")
+    install_url = conninfo((services["install"].get("environment") or {}).get("DATABASE_URL"))
+    if install_url and len(install_url["hosts"]) > 1 and install_url["params"].get("target_session_attrs") not in PRIMARY_ATTRS:
+        problem(path, "install's DATABASE_URL lists several hosts without target_session_attrs=read-write")
+
+    for name, replica in replicas.items():
+        text = script(replica)
+        source = re.search(r"pg_basebackup\b[^\n;]*?(?:-h\s*|--host=)(\S+)", text)
+        primary_name = source.group(1) if source else None
+        primary = postgres.get(primary_name)
+        if primary is None:
+            problem(path, f"{name}: pg_basebackup copies {primary_name}, which is no postgres service")
+            continue
+        for flags, what in ((("-R", "--write-recovery-conf"), "-R (a standby, streaming from where the copy ends)"),
+                            (("-X stream", "-Xstream", "--wal-method=stream"), "-X stream (the WAL of the copy itself)")):
+            if not any(re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", text) for flag in flags):
+                problem(path, f"{name}: pg_basebackup without {what}")
+        if replica.get("image") != primary.get("image"):
+            problem(path, f"{name}: image {replica.get('image')} is not {primary_name}'s {primary.get('image')} "
+                    "(a standby needs the same major version)")
+        if (replica.get("depends_on") or {}).get(primary_name, {}).get("condition") != "service_healthy":
+            problem(path, f"{name} does not wait for {primary_name} to be healthy before copying it")
+        if not replica.get("healthcheck"):
+            problem(path, f"{name} has no healthcheck")
+        volumes = {service: [str(v).split(":")[0] for v in postgres[service].get("volumes", [])
+                             if str(v).split(":")[1:2] == ["/var/lib/postgresql/data"]] for service in (name, primary_name)}
+        if not volumes[name]:
+            problem(path, f"{name} keeps its data in no volume")
+        elif volumes[name] == volumes[primary_name]:
+            problem(path, f"{name} shares its data volume with {primary_name}")
+        # The role it copies and streams as: made by an init script of the primary, with the same password.
+        user = re.search(r"pg_basebackup\b[^\n;]*?(?:-U\s*|--username=)(\S+)", text)
+        user = user.group(1).strip("\"'") if user else "${PGUSER}"
+        variable = re.fullmatch(r"\$\$\{?(\w+)\}?", user)
+        replica_env, primary_env = replica.get("environment") or {}, primary.get("environment") or {}
+        role = replica_env.get(variable.group(1)) if variable else user
+        if role is None:
+            problem(path, f"{name}: pg_basebackup's user {user} is not set")
+        scripts = [str(v).split(":")[0] for v in primary.get("volumes", []) if ":/docker-entrypoint-initdb.d/" in str(v)]
+        init = " ".join(read(os.path.normpath(os.path.join(DEPEND_DIR, s))) for s in scripts
+                        if os.path.exists(os.path.normpath(os.path.join(DEPEND_DIR, s))))
+        if not re.search(r"\bREPLICATION\b", init) or not re.search(r"(?m)^[^#]*\bhost\s+replication\b", init):
+            problem(path, f"{primary_name} mounts no init script that makes a REPLICATION role and lets it in "
+                    "(a `host replication` line in pg_hba.conf)")
+        elif role and primary_env.get("POSTGRES_REPLICATION_USER", role) != role:
+            problem(path, f"{name} copies as {role}, {primary_name} makes {primary_env.get('POSTGRES_REPLICATION_USER')}")
+        password = replica_env.get("PGPASSWORD")
+        if password is None or password != primary_env.get("POSTGRES_REPLICATION_PASSWORD"):
+            problem(path, f"{name}: PGPASSWORD is not the POSTGRES_REPLICATION_PASSWORD {primary_name} gives its role")
+        # A hot standby refuses to start with less than its primary's max_connections.
+        limits = {service: int(server_setting(postgres[service], "max_connections") or 100) for service in (name, primary_name)}
+        if limits[name] < limits[primary_name]:
+            problem(path, f"{name}: max_connections {limits[name]} is below {primary_name}'s {limits[primary_name]}: "
+                    "a hot standby refuses to start")
+        # Either server may hold every pool: the read pools fall back to the primary when the
+        # replica does not answer, and all of them are on the replica once it is promoted.
+        pool = sum(int(compose_default(env.get("DYNAPI_POOL_SIZE"), SETTINGS.get("DYNAPI_POOL_SIZE") or 4))
+                   for env in environments.values())
+        # Each sidecar: its request pool + catalog, LISTEN, change log; its read pool + the replica monitor.
+        needed = (pool + 3 * len(environments)) + (pool + len(environments)) + 1 + 3  # + install, superuser reserve
+        for service in (name, primary_name):
+            if limits[service] < needed:
+                problem(path, f"{service}: max_connections {limits[service]} does not hold every sidecar's pools, "
+                        f"the install and the superuser reserve ({needed})")
+
+
+def check_compose_env_example(path):
+    """compose.yaml and its dynapi.env.example agree: every ${VAR:?...} compose refuses
+    to start without is an empty placeholder there, every other ${VAR:-default} is
+    documented there (commented, at that default)."""
+    example = os.path.join(DEPEND_DIR, "dynapi.env.example")
+    text, compose = read(example), strip_comments(read(path))
+    assigned = {m.group(1): m.group(2) for m in re.finditer(r"(?m)^([A-Z_][A-Z0-9_]*)=(.*)$", text)}
+    commented = {m.group(1): m.group(2) for m in re.finditer(r"(?m)^#\s*([A-Z_][A-Z0-9_]*)=(\S*)", text)}
+    for variable in sorted(set(re.findall(r"\$\{(\w+):?\?", compose))):
+        if variable not in assigned:
+            problem(example, f"{variable}, which compose.yaml requires, is not there")
+        elif assigned[variable]:
+            problem(example, f"{variable} holds a value: keep the empty placeholder compose refuses")
+    for variable, default in sorted(set(re.findall(r"\$\{(\w+):?-([^}]*)\}", compose))):
+        if variable not in commented and variable not in assigned:
+            problem(example, f"{variable} (compose.yaml: default {default!r}) is not documented")
+        elif variable in commented and commented[variable] != default:
+            problem(example, f"{variable}={commented[variable]} is not compose.yaml's default {default!r}")
 
 
 # --- systemd ----------------------------------------------------------------------------
@@ -557,8 +785,11 @@ def check_systemd():
     if stop is None or stop < drain + 5:
         problem(path, f"TimeoutStopSec does not cover DYNAPI_SHUTDOWN_TIMEOUT ({drain} s) + 5 s")
     check_env_example(example, required=set(SETTINGS))
+    values = env_values(example)
+    check_database_urls(example, values.get("DATABASE_URL"), values.get("DYNAPI_READ_DATABASE_URL"))
+    compose_variables = set(re.findall(r"\$\{(\w+)", read(os.path.join(DEPLOY, "compose", "compose.yaml"))))
     check_env_example(os.path.join(DEPLOY, "compose", "dynapi.env.example"), required=set(),
-                      others={"POSTGRES_PASSWORD", "DYNAPI_HTTP_PORT"})
+                      others=compose_variables)
 
 
 def env_values(path):
@@ -578,7 +809,7 @@ def check_env_example(path, required, others=()):
         problem(path, f"setting {name} is not documented")
     for name in set(assigned) - set(SETTINGS) - set(others):
         if not name.startswith("PG"):
-            problem(path, f"{name} is not a setting DynAPI reads (docs/settings.md)")
+            problem(path, f"{name} is not a setting DynAPI reads ({SETTING_SWIFT})")
     secret = assigned.get("DYNAPI_JWT_SECRET", "")
     if len(secret.encode()) >= 32:
         problem(path, "DYNAPI_JWT_SECRET holds a usable key: keep a placeholder DynAPI refuses")

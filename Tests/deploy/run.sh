@@ -5,12 +5,14 @@
 #   - every YAML file parses (multi-document too); the Kubernetes objects have
 #     apiVersion, kind and metadata.name and agree with each other (selectors,
 #     ports, probes, the HPA's target, the settings of Setting.swift), and so
-#     do compose.yaml, nginx.conf, the env files and the Containerfile
+#     do compose.yaml (its primary, streaming replica and the sidecars' two
+#     database URLs), nginx.conf, the env files and the Containerfile
 #     (Tests/deploy/check_deploy.py says what each check wants);
 #   - `nginx -t` on compose/nginx.conf, with its upstream hosts put on loopback
 #     addresses (nginx resolves them at start);
 #   - `docker-compose config` (Debian's Compose 1.29, no engine needed) on
-#     compose.yaml, and that it refuses to start without the secrets;
+#     compose.yaml, and that it refuses to start without any one of its
+#     secrets (its ${VAR:?...});
 #   - `systemd-analyze verify` on the unit (ExecStart pointed at a stub) and
 #     `systemd-analyze security --offline` with an exposure threshold;
 #   - hadolint on the Containerfile and kubernetes-validate (the API schemas
@@ -106,16 +108,32 @@ if command -v docker-compose >/dev/null || ensure docker-compose; then
     # Compose 1.29's schema predates the top-level `name:`; everything else is checked as written.
     sed '/^name:/d' Deploy/compose/compose.yaml > "$work/compose.yaml"
     compose=(docker-compose --project-directory Deploy/compose -f "$work/compose.yaml")
-    if output=$(env -u POSTGRES_PASSWORD -u DYNAPI_JWT_SECRET POSTGRES_PASSWORD=check \
-            DYNAPI_JWT_SECRET=check-check-check-check-check-check "${compose[@]}" config -q 2>&1); then
+    # The secrets: every ${VAR:?...} of compose.yaml, given a sample value (a key long enough for DynAPI).
+    mapfile -t secrets < <(grep -o '\${[A-Z_][A-Z0-9_]*:?' Deploy/compose/compose.yaml | sed 's/^\${//; s/:?$//' | sort -u)
+    # With all of them but $1 (none: all of them); the caller's own values never count.
+    with_secrets_but() {
+        local name unset=() set=()
+        for name in "${secrets[@]}"; do
+            unset+=(-u "$name")
+            [ "$name" = "${1:-}" ] || set+=("$name=check-check-check-check-check-check")
+        done
+        env "${unset[@]}" "${set[@]}" "${compose[@]}" config -q
+    }
+    if output=$(with_secrets_but 2>&1); then
         pass "docker-compose config: Deploy/compose/compose.yaml"
     else
         fail "docker-compose config: Deploy/compose/compose.yaml: $output"
     fi
-    if env -u POSTGRES_PASSWORD -u DYNAPI_JWT_SECRET "${compose[@]}" config -q >/dev/null 2>&1; then
-        fail "compose.yaml starts without POSTGRES_PASSWORD and DYNAPI_JWT_SECRET"
+    started=()
+    for name in "${secrets[@]}"; do
+        with_secrets_but "$name" >/dev/null 2>&1 && started+=("$name")
+    done
+    if [ ${#secrets[@]} -eq 0 ]; then
+        fail "compose.yaml requires no secret (\${VAR:?...})"
+    elif [ ${#started[@]} -gt 0 ]; then
+        fail "compose.yaml starts without ${started[*]}"
     else
-        pass "compose.yaml refuses to start without its secrets"
+        pass "compose.yaml refuses to start without each of its secrets (${secrets[*]})"
     fi
 else
     skip "docker-compose config: Debian's docker-compose could not be installed"
