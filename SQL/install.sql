@@ -74,6 +74,10 @@
 \set name 0016_ddl_cost
 \ir apply_migration.sql
 
+\set version 17
+\set name 0017_key_columns
+\ir apply_migration.sql
+
 -- The functions, views and triggers: re-applied every time, in one
 -- transaction. dynapi.internal_ddl makes the bundle's event triggers ignore
 -- this DDL (it is not a change of the API's schema, and the event triggers

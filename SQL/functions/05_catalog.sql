@@ -38,6 +38,52 @@ $$;
 COMMENT ON FUNCTION dynapi.api_table(text) IS
     'The table served under an API name ("order", "sales.invoice"; see dynapi.api_name): an ordinary or partitioned table in an exposed schema, or NULL.';
 
+-- The same for a foreign table (postgres_fdw: a table of another
+-- database): served like a table, but not a table to the functions that
+-- lock rows or read transition tables, so a lookup of its own. Foreign
+-- partitions are served through their root.
+CREATE OR REPLACE FUNCTION dynapi.api_foreign_table(table_name text) RETURNS regclass
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.oid::regclass
+      FROM dynapi.exposed_schemas AS e
+      JOIN pg_namespace AS n ON n.nspname = e.name
+      JOIN pg_class AS c ON c.relnamespace = n.oid
+     WHERE c.relkind = 'f' AND NOT c.relispartition
+       AND c.relname = CASE WHEN e.name = 'public' THEN api_foreign_table.table_name
+                            WHEN starts_with(api_foreign_table.table_name, e.name || '.')
+                                THEN substr(api_foreign_table.table_name, char_length(e.name) + 2)
+                       END
+     ORDER BY e.name <> 'public', e.name
+     LIMIT 1
+$$;
+COMMENT ON FUNCTION dynapi.api_foreign_table(text) IS
+    'The foreign table served under an API name (see dynapi.api_table): one in an exposed schema that is not a partition, or NULL.';
+
+-- PostgreSQL gives foreign tables and views no primary key (they can have
+-- no unique index), so an admin names their key in
+-- dynapi.table_settings.key_columns. A name that is not (or no longer) a
+-- column of the relation would make every detail route fail, and every
+-- row event log a key that is not one, so the setting counts only while all
+-- its names are columns; until then the relation has no key, as before.
+CREATE OR REPLACE FUNCTION dynapi.settings_key_columns(rel regclass) RETURNS text[]
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce((
+        SELECT s.key_columns
+          FROM pg_class AS c
+          JOIN dynapi.table_settings AS s ON s.table_name = dynapi.api_name(c.oid)
+         WHERE c.oid = settings_key_columns.rel AND c.relkind IN ('f', 'v', 'm')
+           AND NOT EXISTS (SELECT 1 FROM unnest(s.key_columns) AS k(name)
+                            WHERE NOT EXISTS (SELECT 1 FROM pg_attribute AS a
+                                               WHERE a.attrelid = c.oid AND a.attname = k.name
+                                                 AND a.attnum > 0 AND NOT a.attisdropped))), '{}')
+$$;
+COMMENT ON FUNCTION dynapi.settings_key_columns(regclass) IS
+    'The key dynapi.table_settings.key_columns gives a foreign table, view or materialized view (relations without a primary key): those columns, in order, when every one is a column of it; ''{}'' otherwise, and for every other relation.';
+
 -- Partitions and inheritance children are both in pg_inherits. The family
 -- of some relations is themselves, their ancestors (parents, and theirs),
 -- and descendants: those of the ancestors too (whole, the default: every

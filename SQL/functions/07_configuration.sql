@@ -7,7 +7,8 @@
 --   {"format": "dynapi-config", "version": 1,
 --    "roles":          [{"name", "description"}],
 --    "user_roles":     [{"username", "role", "table_name", "can_create", "can_read", "can_update", "can_delete"}],
---    "table_settings": [{"table_name", "exposed", "hidden_columns", "read_only_columns", "label", "event_mode"}],
+--    "table_settings": [{"table_name", "exposed", "hidden_columns", "read_only_columns", "label", "event_mode",
+--                        "key_columns"}],
 --    "actions":        [{"table_name", "name", "function", "required_permission"}],
 --    "events":         {"mode", "retention"}}
 --
@@ -47,7 +48,8 @@ AS $$
             (SELECT jsonb_agg(jsonb_build_object('table_name', s.table_name, 'exposed', s.exposed,
                                                  'hidden_columns', to_jsonb(s.hidden_columns),
                                                  'read_only_columns', to_jsonb(s.read_only_columns),
-                                                 'label', s.label, 'event_mode', s.event_mode)
+                                                 'label', s.label, 'event_mode', s.event_mode,
+                                                 'key_columns', to_jsonb(s.key_columns))
                               ORDER BY s.table_name COLLATE "C")
                FROM dynapi.table_settings AS s),
             '[]'::jsonb),
@@ -98,6 +100,7 @@ AS $$
            ('table_settings', 3, 'read_only_columns', 4, 'texts',   false),
            ('table_settings', 3, 'label',             5, 'text?',   false),
            ('table_settings', 3, 'event_mode',        6, 'mode?',   false),
+           ('table_settings', 3, 'key_columns',       7, 'texts',   false),
            ('actions',        4, 'table_name',        1, 'text',    true),
            ('actions',        4, 'name',              2, 'text',    true),
            ('actions',        4, 'function',          3, 'text',    true),
@@ -395,7 +398,8 @@ BEGIN
            can_delete = EXCLUDED.can_delete;
     GET DIAGNOSTICS n_user_roles = ROW_COUNT;
 
-    INSERT INTO dynapi.table_settings AS s (table_name, exposed, hidden_columns, read_only_columns, label, event_mode)
+    INSERT INTO dynapi.table_settings AS s (table_name, exposed, hidden_columns, read_only_columns, label, event_mode,
+                                            key_columns)
     SELECT e ->> 'table_name',
            coalesce((e ->> 'exposed')::boolean, true),
            -- an absent list gives ARRAY() of nothing: '{}', the default
@@ -404,14 +408,17 @@ BEGIN
            ARRAY(SELECT r.name FROM jsonb_array_elements_text(e -> 'read_only_columns')
                                     WITH ORDINALITY AS r(name, ord) ORDER BY r.ord),
            e ->> 'label',
-           e ->> 'event_mode'
+           e ->> 'event_mode',
+           ARRAY(SELECT k.name FROM jsonb_array_elements_text(e -> 'key_columns')
+                                    WITH ORDINALITY AS k(name, ord) ORDER BY k.ord)
       FROM jsonb_array_elements(coalesce(import_config.doc -> 'table_settings', '[]')) AS e
     ON CONFLICT (table_name) DO UPDATE
        SET exposed = EXCLUDED.exposed,
            hidden_columns = EXCLUDED.hidden_columns,
            read_only_columns = EXCLUDED.read_only_columns,
            label = EXCLUDED.label,
-           event_mode = EXCLUDED.event_mode;
+           event_mode = EXCLUDED.event_mode,
+           key_columns = EXCLUDED.key_columns;
     GET DIAGNOSTICS n_table_settings = ROW_COUNT;
 
     INSERT INTO dynapi.actions AS a (table_name, name, function, required_permission)

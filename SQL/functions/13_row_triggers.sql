@@ -17,7 +17,15 @@
 -- write that reaches the foreign table fail. Such a tree has FOR EACH ROW
 -- triggers (same names) running the generic dynapi.log_row_changes on its
 -- local leaves (and on a plain inheritance parent), none on partitioned
--- tables; foreign tables log nothing.
+-- tables; foreign partitions log nothing.
+--
+-- A foreign table served on its own (postgres_fdw: a table of a second
+-- database, not a partition) has the same three FOR EACH ROW triggers:
+-- PostgreSQL fires AFTER ROW triggers on foreign tables (postgres_fdw asks
+-- the remote server for the written row) but refuses transition tables on
+-- them. Its key is dynapi.table_settings.key_columns (it can have no primary
+-- key). They log what is written through this database only: writes made in
+-- the remote database itself never pass here.
 
 -- Our own CREATE/DROP TRIGGER statements fire the DDL event triggers
 -- (15_schema_events.sql) again; this flag lets those ignore them. (The
@@ -73,7 +81,7 @@ DECLARE
 BEGIN
     SELECT c.relkind, c.relpersistence = 't' INTO root_kind, is_temp
       FROM pg_class AS c WHERE c.oid = root;
-    IF root_kind IS NULL OR root_kind NOT IN ('r', 'p') THEN
+    IF root_kind IS NULL OR root_kind NOT IN ('r', 'p', 'f') THEN
         RAISE EXCEPTION '% is not a table', rel USING ERRCODE = 'wrong_object_type';
     END IF;
     -- Temporary tables are private to one session; the API never serves them.
@@ -84,8 +92,16 @@ BEGIN
     -- (a new key, a rename), so that what is read below is what it
     -- committed, and keeps two sessions from re-generating the same
     -- functions at once (which fails: "tuple concurrently updated"). This
-    -- lock does not conflict with writers' (ROW EXCLUSIVE).
-    EXECUTE format('LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE', root::regclass);
+    -- lock does not conflict with writers' (ROW EXCLUSIVE). PostgreSQL
+    -- cannot LOCK a foreign table: two sessions attaching its triggers at
+    -- once are kept apart by an advisory lock on its OID instead (mapped
+    -- into the integer key; 4242 is the bundle's), and DDL in progress on it
+    -- is waited for by the CREATE TRIGGER below.
+    IF root_kind = 'f' THEN
+        PERFORM pg_advisory_xact_lock(4242, (root::oid::bigint - 2147483648)::integer);
+    ELSE
+        EXECUTE format('LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE', root::regclass);
+    END IF;
     root_name := dynapi.api_name(root);
     mode := dynapi.event_mode(root_name);
     -- Mode off, or exposed = false (0012): no triggers at all.
@@ -100,9 +116,13 @@ BEGIN
      CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
       JOIN pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
      WHERE i.indrelid = root AND i.indisprimary;
+    IF root_kind = 'f' THEN
+        pk_columns := nullif(dynapi.settings_key_columns(root), '{}');
+    END IF;
 
     -- the whole inheritance family: a statement on a parent also writes the
-    -- children, whose own statement triggers do not fire then
+    -- children, whose own statement triggers do not fire then (a foreign
+    -- table is in its own family)
     per_row := EXISTS (SELECT 1 FROM pg_class AS c
                         WHERE c.oid = ANY (dynapi.inheritance_family(ARRAY[root])) AND c.relkind = 'f');
 
@@ -151,7 +171,8 @@ BEGIN
               FROM pg_class AS c
               JOIN pg_namespace AS n ON n.oid = c.relnamespace
              WHERE c.oid = ANY (members)
-               AND c.relkind IN ('r', 'p')
+               -- foreign partitions have none; a foreign table of its own does
+               AND (c.relkind IN ('r', 'p') OR c.oid = root)
              -- partitioned tables first: dropping an old row trigger there
              -- removes its clones from the leaves handled afterwards
              ORDER BY c.relkind = 'r', c.oid
@@ -180,7 +201,7 @@ BEGIN
                     'dynapi_row_events_' || kind.suffix, kind.command, member.qualified, kind.transition,
                     dynapi.row_log_function_name(root_name, kind.command),
                     (SELECT string_agg(quote_literal(a), ', ' ORDER BY o) FROM unnest(args) WITH ORDINALITY AS u(a, o))));
-            ELSIF member.relkind = 'r' THEN
+            ELSIF member.relkind IN ('r', 'f') THEN
                 PERFORM dynapi.run_internal_ddl(format(
                     'CREATE TRIGGER %I AFTER %s ON %s FOR EACH ROW EXECUTE FUNCTION dynapi.log_row_changes(%s)',
                     'dynapi_row_events_' || kind.suffix, kind.command, member.qualified,
@@ -192,7 +213,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION dynapi.attach_row_trigger(regclass) IS
-    'Makes a table (for a partitioned table or a partition: every member of its tree) log its row changes per its event mode: the dynapi_row_events_insert/_update/_delete statement triggers on the root''s generated functions dynapi.row_log_<name>_<hash>_<command>() (made for its API name, primary key and mode), arguments mode and API name; row triggers on dynapi.log_row_changes() on the local leaves of a tree with foreign tables; removes them for mode off or exposed = false. Idempotent; a no-op for temporary tables.';
+    'Makes a table (for a partitioned table or a partition: every member of its tree) log its row changes per its event mode: the dynapi_row_events_insert/_update/_delete statement triggers on the root''s generated functions dynapi.row_log_<name>_<hash>_<command>() (made for its API name, primary key and mode), arguments mode and API name; row triggers on dynapi.log_row_changes() on the local leaves of a tree with foreign tables, and on a foreign table of its own (its key: table_settings.key_columns); removes them for mode off or exposed = false. Idempotent; a no-op for temporary tables.';
 
 CREATE OR REPLACE FUNCTION dynapi.detach_row_trigger(rel regclass) RETURNS void
 LANGUAGE plpgsql
@@ -228,9 +249,10 @@ $$;
 COMMENT ON FUNCTION dynapi.detach_row_trigger(regclass) IS
     'Removes the row-event triggers (dynapi_row_events_insert/_update/_delete, and the old dynapi_row_events) from a table and all members of its partition tree, and the generated functions no other trigger runs.';
 
--- Tables the API can serve: ordinary and partitioned tables (partitions are
--- reached through their root) in an exposed schema, except temporary tables
--- and tables that belong to an extension (their scripts own them).
+-- Tables the API can serve: ordinary, partitioned and foreign tables
+-- (partitions are reached through their root) in an exposed schema, except
+-- temporary tables and tables that belong to an extension (their scripts
+-- own them).
 CREATE OR REPLACE FUNCTION dynapi.attach_row_triggers() RETURNS integer
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -244,7 +266,7 @@ BEGIN
           FROM pg_class AS c
           JOIN pg_namespace AS n ON n.oid = c.relnamespace
           JOIN dynapi.exposed_schemas AS e ON e.name = n.nspname
-         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relpersistence <> 't'
+         WHERE c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition AND c.relpersistence <> 't'
            AND NOT EXISTS (SELECT 1 FROM pg_depend AS d
                             WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
                               AND d.deptype = 'e')
@@ -259,7 +281,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION dynapi.attach_row_triggers() IS
-    'Attaches the row-event triggers to every table in dynapi.exposed_schemas per its event mode (removing them where it is off); returns how many tables now log row events.';
+    'Attaches the row-event triggers to every table (ordinary, partitioned, foreign) in dynapi.exposed_schemas per its event mode (removing them where it is off); returns how many tables now log row events.';
 
 -- Triggers that no longer fit their table for reasons the table's own DDL
 -- does not report: a partition detached from its root (it still logs the

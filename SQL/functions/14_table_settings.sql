@@ -12,8 +12,9 @@
 
 -- The lists are column names. NULL and '' can never name a column (and
 -- PostgreSQL has no zero-length identifiers), so they are typos; a
--- multi-dimensional array is not a list. SQLSTATE 22023 with the column in
--- COLUMN, like every other refusal of the bundle (a CHECK would be 23514).
+-- multi-dimensional array is not a list, and a key that names a column
+-- twice is no key. SQLSTATE 22023 with the column in COLUMN, like every
+-- other refusal of the bundle (a CHECK would be 23514).
 CREATE OR REPLACE FUNCTION dynapi.check_table_settings() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -25,6 +26,8 @@ BEGIN
         SELECT 'hidden_columns' AS column_name, NEW.hidden_columns AS names
         UNION ALL
         SELECT 'read_only_columns', NEW.read_only_columns
+        UNION ALL
+        SELECT 'key_columns', NEW.key_columns
     LOOP
         CONTINUE WHEN list.names IS NULL;   -- left to NOT NULL
         IF array_ndims(list.names) > 1 THEN
@@ -41,18 +44,22 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value', COLUMN = list.column_name;
         END IF;
     END LOOP;
+    IF cardinality(NEW.key_columns) > (SELECT count(DISTINCT k) FROM unnest(NEW.key_columns) AS k) THEN
+        RAISE EXCEPTION 'key_columns must not name a column twice'
+            USING ERRCODE = 'invalid_parameter_value', COLUMN = 'key_columns';
+    END IF;
     RETURN NEW;
 END;
 $$;
 COMMENT ON FUNCTION dynapi.check_table_settings() IS
-    'BEFORE INSERT/UPDATE trigger of dynapi.table_settings: hidden_columns and read_only_columns must be one-dimensional and hold no NULL or empty name (SQLSTATE 22023, COLUMN the list).';
+    'BEFORE INSERT/UPDATE trigger of dynapi.table_settings: hidden_columns, read_only_columns and key_columns must be one-dimensional and hold no NULL or empty name, key_columns no name twice (SQLSTATE 22023, COLUMN the list).';
 
 DROP TRIGGER IF EXISTS dynapi_check_table_settings ON dynapi.table_settings;
 CREATE TRIGGER dynapi_check_table_settings
     BEFORE INSERT OR UPDATE ON dynapi.table_settings
     FOR EACH ROW EXECUTE FUNCTION dynapi.check_table_settings();
 COMMENT ON TRIGGER dynapi_check_table_settings ON dynapi.table_settings IS
-    'Refuses NULL and empty names in hidden_columns and read_only_columns (dynapi.check_table_settings).';
+    'Refuses NULL and empty names in hidden_columns, read_only_columns and key_columns, and a key naming a column twice (dynapi.check_table_settings).';
 
 -- AFTER ROW: only the tables named by the changed rows are touched (an
 -- admin toggling one table must not make the database walk every table).
@@ -80,17 +87,18 @@ BEGIN
     ELSIF TG_OP = 'DELETE' THEN
         names := ARRAY[OLD.table_name];
     ELSIF OLD.table_name IS DISTINCT FROM NEW.table_name OR OLD.exposed IS DISTINCT FROM NEW.exposed
-          OR OLD.event_mode IS DISTINCT FROM NEW.event_mode THEN
+          OR OLD.event_mode IS DISTINCT FROM NEW.event_mode OR OLD.key_columns IS DISTINCT FROM NEW.key_columns THEN
+        -- (key_columns: a foreign table's triggers log that key)
         names := ARRAY[OLD.table_name, NEW.table_name];
     ELSE
-        RETURN NULL;   -- only lists or label changed: the triggers are not concerned
+        RETURN NULL;   -- only the column lists or label changed: the triggers are not concerned
     END IF;
 
     -- attach_row_trigger reads the settings as they are now, so it attaches,
     -- re-attaches or removes as needed. Tables that do not exist (yet), are
     -- outside the exposed schemas, or belong to an extension are left alone.
     FOR rel IN
-        SELECT DISTINCT dynapi.api_table(t) FROM unnest(names) AS t
+        SELECT DISTINCT coalesce(dynapi.api_table(t), dynapi.api_foreign_table(t)) FROM unnest(names) AS t
     LOOP
         CONTINUE WHEN rel IS NULL
             OR EXISTS (SELECT 1 FROM pg_depend AS d
@@ -101,7 +109,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION dynapi.on_table_settings_change() IS
-    'AFTER ROW (and AFTER TRUNCATE) trigger of dynapi.table_settings: re-attaches or removes the row-event triggers of the tables named by changed rows when exposed or event_mode changes.';
+    'AFTER ROW (and AFTER TRUNCATE) trigger of dynapi.table_settings: re-attaches or removes the row-event triggers of the tables (ordinary, partitioned, foreign) named by changed rows when exposed, event_mode or key_columns changes.';
 REVOKE EXECUTE ON FUNCTION dynapi.on_table_settings_change() FROM PUBLIC;
 
 DROP TRIGGER IF EXISTS dynapi_table_settings_sync ON dynapi.table_settings;

@@ -353,7 +353,10 @@ BEGIN
 
     -- 'table column' is how RENAME COLUMN is reported; the command for
     -- CREATE TABLE, ADD/DROP PRIMARY KEY, SET SCHEMA, ATTACH/DETACH
-    -- PARTITION ... is 'table'. A partition stands for its whole tree.
+    -- PARTITION ... is 'table' ('foreign table' and 'foreign table column'
+    -- for CREATE FOREIGN TABLE, each table of IMPORT FOREIGN SCHEMA, and
+    -- their ALTERs: a foreign table of its own has row triggers too, whose
+    -- key is a setting naming its columns). A partition stands for its whole tree.
     -- The changed table's whole inheritance family (a partition tree, or
     -- legacy inheritance) is checked: a foreign table joining it changes
     -- the family's triggers (see attach_row_trigger). Objects created and
@@ -366,13 +369,13 @@ BEGIN
                     CROSS JOIN LATERAL (SELECT c.oid, c.relkind FROM pg_class AS c WHERE c.oid = cmd.objid
                                         OFFSET 0) AS c
                     WHERE cmd.classid = 'pg_class'::regclass
-                      AND cmd.object_type IN ('table', 'table column', 'foreign table')
+                      AND cmd.object_type IN ('table', 'table column', 'foreign table', 'foreign table column')
                       AND NOT cmd.in_extension
                       AND c.relkind IN ('r', 'p', 'f')))) AS touched(oid)
          CROSS JOIN LATERAL (SELECT r.oid, r.relkind, r.relpersistence FROM pg_class AS r
                               WHERE r.oid = coalesce(pg_partition_root(touched.oid), touched.oid)
                              OFFSET 0) AS r
-         WHERE r.relkind IN ('r', 'p')
+         WHERE r.relkind IN ('r', 'p', 'f')
            AND r.relpersistence <> 't'
            -- an extension's tables belong to its scripts (as in
            -- attach_row_triggers); OFFSET 0: a lookup per row, never a join

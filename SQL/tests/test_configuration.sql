@@ -3,7 +3,7 @@
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(95);
+SELECT plan(97);
 
 SET LOCAL dynapi.bcrypt_cost = 4;
 
@@ -57,9 +57,9 @@ SELECT u.id, r.id, g.table_name, g.c, g.r, g.u, g.d
                ('test_alice', NULL, 'customer', false, true, false, false)) AS g(username, role, table_name, c, r, u, d)
   JOIN dynapi.users AS u ON u.username = g.username
   LEFT JOIN dynapi.roles AS r ON r.name = g.role;
-INSERT INTO dynapi.table_settings (table_name, exposed, hidden_columns, read_only_columns, label, event_mode)
-VALUES ('order', true, '{internal_note,cost}', '{total}', 'Orders', 'log'),
-       ('customer', false, '{}', '{}', NULL, NULL);
+INSERT INTO dynapi.table_settings (table_name, exposed, hidden_columns, read_only_columns, label, event_mode, key_columns)
+VALUES ('order', true, '{internal_note,cost}', '{total}', 'Orders', 'log', '{}'),
+       ('customer', false, '{}', '{}', NULL, NULL, '{region,number}');
 UPDATE dynapi.event_settings SET event_mode = 'off', retention = '7 days 12:30';
 INSERT INTO dynapi.actions (table_name, name, function, required_permission)
 VALUES ('dynapi_test_order', 'mark_as_paid', 'public.dynapi_test_mark_order_as_paid', 'update'),
@@ -78,9 +78,9 @@ SELECT is(dynapi.export_config(), $${
                    {"username": "test_bob", "role": "Clerk", "table_name": "order",
                     "can_create": true, "can_read": true, "can_update": false, "can_delete": false}],
     "table_settings": [{"table_name": "customer", "exposed": false, "hidden_columns": [], "read_only_columns": [], "label": null,
-                        "event_mode": null},
+                        "event_mode": null, "key_columns": ["region", "number"]},
                        {"table_name": "order", "exposed": true, "hidden_columns": ["internal_note", "cost"],
-                        "read_only_columns": ["total"], "label": "Orders", "event_mode": "log"}],
+                        "read_only_columns": ["total"], "label": "Orders", "event_mode": "log", "key_columns": []}],
     "actions": [{"table_name": "dynapi_test_customer", "name": "archive",
                  "function": "public.dynapi_test_archive_customer(public.dynapi_test_customer,bigint,jsonb)", "required_permission": "read"},
                 {"table_name": "dynapi_test_order", "name": "cancel",
@@ -133,7 +133,7 @@ SELECT is(dynapi.import_config($${
                    {"username": "test_bob", "table_name": "invoice", "role": "Owner", "can_create": true,
                     "can_read": true, "can_update": true, "can_delete": true}],
     "table_settings": [{"table_name": "order"}, {"table_name": "invoice", "exposed": false, "label": "Invoices",
-                        "hidden_columns": ["b", "a"]}],
+                        "hidden_columns": ["b", "a"], "key_columns": ["number", "year"]}],
     "actions": [{"table_name": "dynapi_test_order", "name": "cancel", "function": "public.dynapi_test_cancel_order_v2"}]
     }$$),
     '{"roles": 2, "user_roles": 2, "table_settings": 2, "actions": 1, "events": 0}'::jsonb,
@@ -152,13 +152,14 @@ SELECT row_eq($$SELECT r.name, ur.can_create, ur.can_delete
                  WHERE u.username = 'test_bob' AND ur.table_name = 'invoice'$$,
               ROW('Owner'::varchar, true, true),
               'user_roles: a role defined in the same document can be referenced');
-SELECT row_eq($$SELECT exposed, hidden_columns, read_only_columns, label, event_mode FROM dynapi.table_settings WHERE table_name = 'order'$$,
-              ROW(true, '{}'::text[], '{}'::text[], NULL::text, NULL::text),
-              'table_settings: absent keys are exposed, nothing hidden or read-only, no label, the default event mode');
+SELECT row_eq($$SELECT exposed, hidden_columns, read_only_columns, label, event_mode, key_columns
+                  FROM dynapi.table_settings WHERE table_name = 'order'$$,
+              ROW(true, '{}'::text[], '{}'::text[], NULL::text, NULL::text, '{}'::text[]),
+              'table_settings: absent keys are exposed, nothing hidden or read-only, no label, the default event mode, no key');
 SELECT row_eq($$SELECT event_mode, retention FROM dynapi.event_settings$$, ROW('off'::text, '7 days 12:30'::interval),
               'events: a document without "events" leaves the event settings alone');
-SELECT row_eq($$SELECT exposed, hidden_columns, label FROM dynapi.table_settings WHERE table_name = 'invoice'$$,
-              ROW(false, '{b,a}'::text[], 'Invoices'::text),
+SELECT row_eq($$SELECT exposed, hidden_columns, label, key_columns FROM dynapi.table_settings WHERE table_name = 'invoice'$$,
+              ROW(false, '{b,a}'::text[], 'Invoices'::text, '{number,year}'::text[]),
               'table_settings: new rows, list order kept');
 SELECT row_eq($$SELECT function, required_permission FROM dynapi.actions WHERE table_name = 'dynapi_test_order' AND name = 'cancel'$$,
               ROW('public.dynapi_test_cancel_order_v2(public.dynapi_test_order,bigint,jsonb)'::text, 'update'::text),
@@ -266,6 +267,10 @@ SELECT pg_temp.refuses('{"table_settings": [{"table_name": "order", "hidden_colu
                        'table_settings[0].hidden_columns: must be an array of strings', 'hidden_columns with a number');
 SELECT pg_temp.refuses('{"table_settings": [{"table_name": "order", "read_only_columns": "total"}]}',
                        'table_settings[0].read_only_columns: must be an array of strings', 'read_only_columns as a string');
+SELECT pg_temp.refuses('{"table_settings": [{"table_name": "order", "key_columns": "id"}]}',
+                       'table_settings[0].key_columns: must be an array of strings', 'key_columns as a string');
+SELECT pg_temp.refuses('{"table_settings": [{"table_name": "order", "key_columns": ["id", "id"]}]}',
+                       'key_columns must not name a column twice', 'a key naming a column twice');
 SELECT pg_temp.refuses('{"table_settings": [{"table_name": "order", "label": 5}]}',
                        'table_settings[0].label: must be a string or null', 'label as a number');
 SELECT pg_temp.refuses('{"table_settings": [{"table_name": "order"}, {"table_name": "order", "exposed": false}]}',

@@ -88,13 +88,14 @@ SELECT is((SELECT count(*) FROM dynapi.user_roles WHERE table_name = 'customer')
 -- table_settings
 SELECT columns_are('dynapi', 'table_settings', ARRAY['table_name', 'exposed', 'hidden_columns',
                                                      'read_only_columns', 'label',
-                                                     'event_mode']);   -- 0013
+                                                     'event_mode',     -- 0013
+                                                     'key_columns']);  -- 0017
 SELECT col_is_pk('dynapi', 'table_settings', 'table_name', 'table_settings.table_name is the primary key');
 INSERT INTO dynapi.table_settings (table_name) VALUES ('customer');
-SELECT row_eq($$SELECT exposed, hidden_columns, read_only_columns, label, event_mode
+SELECT row_eq($$SELECT exposed, hidden_columns, read_only_columns, label, event_mode, key_columns
                   FROM dynapi.table_settings WHERE table_name = 'customer'$$,
-              ROW(true, '{}'::text[], '{}'::text[], NULL::text, NULL::text),
-              'table_settings defaults: exposed, nothing hidden or read-only, no label, the default event mode');
+              ROW(true, '{}'::text[], '{}'::text[], NULL::text, NULL::text, '{}'::text[]),
+              'table_settings defaults: exposed, nothing hidden or read-only, no label, the default event mode, no key of its own');
 SELECT col_type_is('dynapi', 'table_settings', 'hidden_columns', 'text[]', 'table_settings.hidden_columns is text[]');
 
 -- actions

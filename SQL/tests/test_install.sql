@@ -16,14 +16,15 @@ SELECT results_eq('SELECT version, name FROM dynapi.migrations ORDER BY version'
                            (7, '0007_admin_api'), (8, '0008_configuration'), (9, '0009_query_support'),
                            (10, '0010_validation'), (11, '0011_actions'), (12, '0012_table_settings'),
                            (13, '0013_change_log'), (14, '0014_row_log_functions'),
-                           (15, '0015_schema_change_relations'), (16, '0016_ddl_cost')$$,
+                           (15, '0015_schema_change_relations'), (16, '0016_ddl_cost'),
+                           (17, '0017_key_columns')$$,
                   'every migration is recorded exactly once');
 SELECT is_empty('SELECT 1 FROM dynapi.migrations WHERE applied_at IS NULL OR applied_at > now()',
                 'applied_at is recorded');
 
 -- What the installer runs before every migration must stay harmless.
 \ir ../bootstrap.sql
-SELECT is((SELECT count(*) FROM dynapi.migrations), 16::bigint, 'running the bootstrap again keeps the migration log');
+SELECT is((SELECT count(*) FROM dynapi.migrations), 17::bigint, 'running the bootstrap again keeps the migration log');
 SELECT lives_ok($$SELECT pg_advisory_xact_lock(4242000001)$$, 'the installer''s advisory lock can be taken');
 
 SELECT is((SELECT count(*) FROM pg_event_trigger WHERE evtfoid IN (SELECT oid FROM pg_proc WHERE pronamespace = 'dynapi'::regnamespace)),
@@ -52,11 +53,12 @@ SELECT is((SELECT count(*) FROM dynapi.event_settings), 1::bigint, 'event_settin
 -- root's mode and name as arguments, each running the root's generated
 -- function for its command (0014), or, in a tree with a foreign table,
 -- log_row_changes per row (partitioned tables above a foreign partition have
--- none); nothing else has any.
+-- none), as a foreign table of its own does (0017); nothing else has any.
 SELECT is_empty($$
     WITH member AS (
         SELECT c.oid, coalesce(pg_partition_root(c.oid), c.oid) AS root
-          FROM pg_class c WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't'
+          FROM pg_class c WHERE (c.relkind IN ('r', 'p') OR (c.relkind = 'f' AND NOT c.relispartition))
+           AND c.relpersistence <> 't'
            AND NOT (c.relkind = 'p' AND EXISTS (SELECT 1 FROM pg_partition_tree(c.oid) AS t
                                                   JOIN pg_class AS f ON f.oid = t.relid WHERE f.relkind = 'f'))
     ), expected AS (

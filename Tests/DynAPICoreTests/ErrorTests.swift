@@ -51,6 +51,54 @@ import Testing
         #expect(error.details == "server closed the connection unexpectedly")
     }
 
+    /// postgres_fdw reports a remote server it cannot reach as an ERROR with
+    /// SQLSTATE 08001 on a healthy connection: that connection serves on,
+    /// and the answer names the remote server, not the sidecar's database.
+    @Test func aRemoteServerFailureReportedByTheServerIs502AndKeepsTheConnection() {
+        let remote = DatabaseError(
+            sqlstate: "08001", message: "could not connect to server \"archive\"",
+            detail: "connection to server on socket \"/run/postgresql/.s.PGSQL.1\" failed: No such file or directory",
+            origin: .statement)
+        #expect(!remote.isConnectionFailure)
+        #expect(remote.isRemoteConnectionFailure)
+        let answer = APIError(remote)
+        #expect(answer.status == 502)
+        #expect(answer.code == "08001")
+        #expect(answer.message.contains("\"archive\""))
+        #expect(!answer.message.contains("The database is unavailable"))
+        #expect(answer.details == remote.detail)
+        #expect(answer.hint?.contains("postgres_fdw") == true)
+        #expect(answer.retryAfter == nil)
+
+        // A remote session ended by its operator, relayed in an ERROR: the remote's failure too.
+        let terminated = DatabaseError(sqlstate: "57P01", message: "terminating connection due to administrator command", origin: .statement)
+        #expect(!terminated.isConnectionFailure)
+        #expect(APIError(terminated).status == 502)
+    }
+
+    /// The same codes from libpq, or ending the session, are the sidecar's own connection lost.
+    @Test(arguments: [
+        DatabaseError(sqlstate: "08006", message: "server closed the connection unexpectedly", origin: .client),
+        DatabaseError(sqlstate: "08001", message: "could not connect", origin: .session),
+        DatabaseError(sqlstate: "57P01", message: "terminating connection due to administrator command", origin: .session),
+    ])
+    func ownConnectionFailuresStay503(error: DatabaseError) {
+        #expect(error.isConnectionFailure)
+        #expect(!error.isRemoteConnectionFailure)
+        let answer = APIError(error)
+        #expect(answer.status == 503)
+        #expect(answer.message == "The database is unavailable.")
+        #expect(answer.retryAfter == 1)
+    }
+
+    /// A protocol violation in a statement's ERROR is about this connection's own messages: neither lost nor remote.
+    @Test func aProtocolViolationIsNeitherLostNorRemote() {
+        let violation = DatabaseError(sqlstate: "08P01", message: "bind message supplies 1 parameters, but prepared statement \"\" requires 2")
+        #expect(!violation.isConnectionFailure)
+        #expect(!violation.isRemoteConnectionFailure)
+        #expect(APIError(violation).status == SQLStateTable.status(for: "08P01"))
+    }
+
     @Test func jsonTextEscapes() {
         #expect(JSONText.quote("a\"b\\c\n\u{01}é") == #""a\"b\\c\n\u0001é""#)
         var object = JSONText.object()

@@ -40,7 +40,7 @@ $$;
 CREATE FUNCTION pg_temp.logging_tables() RETURNS integer LANGUAGE sql AS $$
     SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname IN (SELECT name FROM dynapi.exposed_schemas)
-       AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relpersistence <> 't'
+       AND c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition AND c.relpersistence <> 't'
        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                                                    AND d.objid = c.oid AND d.deptype = 'e')
        AND dynapi.event_mode(dynapi.api_name(c.oid)) <> 'off'

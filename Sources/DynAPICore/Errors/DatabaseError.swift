@@ -1,5 +1,22 @@
 /// An error reported by PostgreSQL or by libpq, with the fields of its ErrorResponse.
 public struct DatabaseError: Error, Sendable, Equatable {
+    /// Who reported the error, which says whether the connection outlived it.
+    ///
+    /// The SQLSTATE alone cannot say: a server whose foreign table could not
+    /// reach its remote server (postgres_fdw, dblink) reports class 08 in an
+    /// ordinary ERROR, and the connection that received it serves on.
+    public enum Origin: Sendable, Equatable {
+        /// libpq itself, with no ErrorResponse from the server: the connection is lost
+        /// (class 08), or libpq failed in some other way on a connection still open.
+        case client
+        /// The server, ending the session (severity FATAL or PANIC, or the
+        /// connection found closed right after): the connection is lost.
+        case session
+        /// The server, failing the statement (severity ERROR): the transaction
+        /// is aborted, the connection serves on.
+        case statement
+    }
+
     /// The SQLSTATE; libpq's own failures (no server answer) use class 08.
     public var sqlstate: String
     /// The primary message.
@@ -14,8 +31,10 @@ public struct DatabaseError: Error, Sendable, Equatable {
     public var constraint: String?
     /// TABLE, set by constraint violations.
     public var table: String?
+    /// Who reported it; see ``Origin``.
+    public var origin: Origin
 
-    /// Creates a database error.
+    /// Creates a database error; by default one the server reported for a statement.
     public init(
         sqlstate: String,
         message: String,
@@ -23,7 +42,8 @@ public struct DatabaseError: Error, Sendable, Equatable {
         hint: String? = nil,
         column: String? = nil,
         constraint: String? = nil,
-        table: String? = nil
+        table: String? = nil,
+        origin: Origin = .statement
     ) {
         self.sqlstate = sqlstate
         self.message = message
@@ -32,15 +52,29 @@ public struct DatabaseError: Error, Sendable, Equatable {
         self.column = column
         self.constraint = constraint
         self.table = table
+        self.origin = origin
     }
 
     /// A failure to reach the server at all.
     public static func connectionFailure(_ message: String) -> DatabaseError {
-        DatabaseError(sqlstate: "08006", message: message)
+        DatabaseError(sqlstate: "08006", message: message, origin: .client)
     }
 
-    /// True when the connection this came from can no longer be used.
+    /// True when the connection this came from can no longer be used: a
+    /// connection exception (08) or an operator's intervention (57P) that
+    /// libpq met or the server ended the session with. The same codes in a
+    /// statement's ERROR are about a connection the server made (a foreign
+    /// table's remote server, relayed by postgres_fdw), not this one.
     public var isConnectionFailure: Bool {
-        sqlstate.hasPrefix("08") || sqlstate.hasPrefix("57P")
+        origin != .statement && (sqlstate.hasPrefix("08") || sqlstate.hasPrefix("57P"))
+    }
+
+    /// True when the server reported, in a statement's ERROR, that a
+    /// connection of its own failed: a foreign table's remote server
+    /// (postgres_fdw relays its failures with their SQLSTATE) or a dblink
+    /// could not be reached or went away. The connection this came from is
+    /// fine. A protocol violation (08P01) is about this connection's messages.
+    public var isRemoteConnectionFailure: Bool {
+        origin == .statement && ((sqlstate.hasPrefix("08") && sqlstate != "08P01") || sqlstate.hasPrefix("57P"))
     }
 }

@@ -220,6 +220,17 @@ extension APIError {
             self.init(status: 503, code: error.sqlstate, message: "The database is unavailable.", details: error.message, retryAfter: 1)
             return
         }
+        if error.isRemoteConnectionFailure {
+            // PostgreSQL's message names the foreign server ("could not connect to server \"archive\"");
+            // its detail says why, in libpq's words on the remote side.
+            self.init(
+                status: SQLStateTable.remoteConnectionFailure, code: error.sqlstate,
+                message: "A remote server of the database failed: \(error.message)", details: error.detail,
+                hint: error.hint
+                    ?? "The database itself is up; a foreign table (postgres_fdw) or dblink could not reach its remote server. See docs/second-database.md."
+            )
+            return
+        }
         if error.sqlstate == "PT406", error.message.hasPrefix("JSON object requested") {
             self.init(PlanError.singular(rows: Int(error.detail?.split(separator: " ").dropLast().last ?? "") ?? 0))
             return

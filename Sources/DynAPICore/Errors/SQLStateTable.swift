@@ -46,6 +46,13 @@ public enum SQLStateTable {
         "XX": 500,  // internal error
     ]
 
+    /// The status when the server reports that a connection it made itself
+    /// failed (``DatabaseError/isRemoteConnectionFailure``: a foreign table's
+    /// remote server): a bad gateway, for the sidecar's own database answered
+    /// and the one behind it did not. The codes of class 08 and 57P below
+    /// (503) are for the sidecar's own connection.
+    public static let remoteConnectionFailure = 502
+
     /// The HTTP status for a SQLSTATE. `PTxyz` (PostgREST's convention for
     /// `RAISE SQLSTATE 'PT402'` in user functions) answers status xyz.
     public static func status(for sqlstate: String) -> Int {

@@ -125,9 +125,13 @@ public struct Planner: Sendable {
     /// Equality on each primary-key column, from the values of the URL.
     func keyConditions(_ table: Table, _ key: [String]) throws(PlanError) -> [Condition] {
         guard !table.primaryKey.isEmpty else {
+            // PostgreSQL gives foreign tables and views no primary key: an admin names theirs.
+            let hint =
+                table.kind == .foreignTable || table.isView
+                ? "Use the collection route with filters, or name its key in dynapi.table_settings.key_columns (docs/second-database.md)."
+                : "Use the collection route with filters, or add a primary key."
             throw PlanError.badRequest(
-                "Table '\(table.apiName)' has no primary key, so it has no detail routes.",
-                hint: "Use the collection route with filters, or add a primary key.", code: "no_primary_key"
+                "Table '\(table.apiName)' has no primary key, so it has no detail routes.", hint: hint, code: "no_primary_key"
             )
         }
         guard key.count == table.primaryKey.count else {

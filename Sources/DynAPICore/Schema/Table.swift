@@ -13,7 +13,8 @@ public struct Table: Sendable, Equatable {
     public var kind: Kind
     /// Columns in table order.
     public var columns: [Column]
-    /// Primary key columns in key order; empty when there is none.
+    /// Primary key columns in key order; empty when there is none. A foreign
+    /// table or view has the key `dynapi.table_settings.key_columns` names.
     public var primaryKey: [String]
     /// Whether rows can be inserted, updated and deleted (views may not be).
     public var isInsertable: Bool

@@ -5,6 +5,8 @@ enum CatalogQueries {
     /// primary keys, the foreign keys among them, CHECK constraints (for error
     /// fields), registered actions and `dynapi.table_settings`. Partitions are
     /// left out (their parent is served), and so are tables set `exposed = false`.
+    /// A foreign table or view, which PostgreSQL gives no primary key, has the
+    /// key its settings name (`key_columns`, see `dynapi.settings_key_columns`).
     /// `$2::oid[]`, when not NULL, limits it to those relations (a reload of
     /// what one DDL statement touched).
     static let schema = """
@@ -19,7 +21,7 @@ enum CatalogQueries {
         rels AS (
             SELECT named.*, obj_description(named.oid, 'pg_class') AS comment,
                    pg_relation_is_updatable(named.oid::regclass, true) AS mask,
-                   ts.hidden_columns, ts.read_only_columns, ts.label
+                   ts.hidden_columns, ts.read_only_columns, ts.label, ts.key_columns
             FROM named
             LEFT JOIN dynapi.table_settings ts ON ts.table_name = named.api_name AND named.schema <> 'dynapi'
             WHERE coalesce(ts.exposed, true)
@@ -103,7 +105,8 @@ enum CatalogQueries {
             WHERE kc.contype = 'f'
             GROUP BY kc.conrelid
         )
-        SELECT json_build_object('tables', coalesce(json_agg(json_build_object(
+        SELECT json_build_object('read_only', current_setting('transaction_read_only')::boolean,
+                                 'standby', pg_is_in_recovery(), 'tables', coalesce(json_agg(json_build_object(
                    'oid', r.oid::bigint,
                    'schema', r.schema,
                    'name', r.name,
@@ -113,7 +116,8 @@ enum CatalogQueries {
                    'insertable', (r.mask & 8) = 8,
                    'updatable', (r.mask & 4) = 4,
                    'deletable', (r.mask & 16) = 16,
-                   'primary_key', coalesce(pk.columns, '[]'),
+                   'primary_key', coalesce(pk.columns, CASE WHEN cardinality(r.key_columns) > 0
+                                                            THEN to_json(dynapi.settings_key_columns(r.oid)) END, '[]'),
                    'columns', coalesce(c.columns, '[]'),
                    'foreign_keys', coalesce(fk.keys, '[]'),
                    'checks', coalesce(ck.checks, '[]'),
@@ -143,7 +147,9 @@ enum CatalogQueries {
 
     /// The admin overview: every relation of the schemas in `$1::text[]`
     /// (served or not) and the bundle's own tables (internal), with column and
-    /// permission counts, endpoint, event mode, constraints, user triggers and actions.
+    /// permission counts, endpoint, event mode, constraints, user triggers and
+    /// actions; and whether the database refuses writes (`read_only`: a hot
+    /// `standby`, or `default_transaction_read_only`).
     static let overview = """
         WITH rels AS (
             SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind, n.nspname = 'dynapi' AS internal,
@@ -152,7 +158,8 @@ enum CatalogQueries {
             WHERE (n.nspname = ANY ($1::text[]) OR (n.nspname = 'dynapi' AND c.relkind = 'r'))
               AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
         )
-        SELECT json_build_object('tables', coalesce(json_agg(json_build_object(
+        SELECT json_build_object('read_only', current_setting('transaction_read_only')::boolean,
+                                 'standby', pg_is_in_recovery(), 'tables', coalesce(json_agg(json_build_object(
             'name', r.api_name,
             'schema', r.schema,
             'kind', CASE r.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table' WHEN 'v' THEN 'view'
@@ -160,7 +167,7 @@ enum CatalogQueries {
             'label', ts.label,
             'internal', r.internal,
             'exposed', NOT r.internal AND coalesce(ts.exposed, true),
-            'events', CASE WHEN NOT r.internal AND r.relkind IN ('r', 'p') THEN
+            'events', CASE WHEN NOT r.internal AND r.relkind IN ('r', 'p', 'f') THEN
                           CASE WHEN coalesce(ts.exposed, true) THEN dynapi.event_mode(r.api_name) ELSE 'off' END END,
             'columns', (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped),
             'permissions', (SELECT count(*) FROM dynapi.user_roles ur WHERE ur.table_name = r.api_name),

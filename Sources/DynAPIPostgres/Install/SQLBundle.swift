@@ -32,6 +32,7 @@ public enum SQLBundle {
         Migration(version: 14, name: "0014_row_log_functions", sql: text(PackageResources._014_row_log_functions_sql)),
         Migration(version: 15, name: "0015_schema_change_relations", sql: text(PackageResources._015_schema_change_relations_sql)),
         Migration(version: 16, name: "0016_ddl_cost", sql: text(PackageResources._016_ddl_cost_sql)),
+        Migration(version: 17, name: "0017_key_columns", sql: text(PackageResources._017_key_columns_sql)),
     ]
 
     /// One file of `SQL/functions/`: functions, views and triggers, each defined in one place and written
