@@ -1,6 +1,7 @@
 import DynAPICore
 import DynAPIPostgres
 import DynAPITestSupport
+import Synchronization
 import Testing
 
 /// Requests whose pipelines share one connection: each still runs in its own
@@ -103,6 +104,34 @@ import Testing
             await #expect(throws: DatabaseError.self) { try await executor.run(SQLStatement("SELECT 1 / 0"), as: rolledBack) }
             let after = try await executor.run(SharedConnectionTests.whoAmI, as: rolledBack)
             #expect([after.string(0, 0), after.string(0, 1), after.string(0, 2)] == ["7", "delete", "shared_reader"])
+        }
+    }
+
+    /// Writes whose executor tracks commits (replicas serve reads): each
+    /// pipeline reports a WAL position past its own commit, a failed one none,
+    /// and neither disturbs the answers of those sent around it.
+    @Test func writesReportWhereTheyCommittedAndOnlyWhenTheyDid() async throws {
+        try await SharedConnectionTests.withSharedConnection { pool, database in
+            let positions = Mutex([(Int64?, LSN)]())
+            let executor = Executor(pool: pool, committed: { user, position in positions.withLock { $0.append((user, position)) } })
+            func insert(_ id: Int) -> SQLStatement {
+                SQLStatement("INSERT INTO written VALUES ($1::int, current_setting('dynapi.user_id', true), current_user) RETURNING id", binds: [String(id)])
+            }
+            let slow = Task { try await executor.run([insert(1), SQLStatement("SELECT pg_sleep(0.2)")], as: SessionContext(userID: 1, action: .create)) }
+            try await SharedConnectionTests.untilInFlight(pool, 1)
+            let failing = Task { try await executor.run([insert(2), SQLStatement("SELECT 1 / 0")], as: SessionContext(userID: 2, action: .create)) }
+            try await SharedConnectionTests.untilInFlight(pool, 2)
+            let read = Task { try await executor.run(SharedConnectionTests.whoAmI, as: SessionContext(userID: 3, action: .read)) }
+            let fast = Task { try await executor.run(insert(4), as: SessionContext(userID: 4, action: .update)) }
+            #expect(try await slow.value.map { $0.rows.count } == [1, 1], "the position is not one of the caller's results")
+            await #expect(throws: DatabaseError.self) { try await failing.value }
+            #expect(try await read.value.string(0, 0) == "3")
+            #expect(try await fast.value.string(0, 0) == "4")
+            let now = try #require(LSN(try database.execute("SELECT pg_current_wal_insert_lsn()::text").string(0, 0) ?? ""))
+            let reported = positions.withLock { $0 }
+            #expect(reported.map(\.0) == [1, 4], "writes that committed, in order; no read, no failed write")
+            #expect(reported.allSatisfy { $0.1 <= now } && reported[0].1 < reported[1].1)
+            #expect(try database.execute("SELECT count(*) FROM written").string(0, 0) == "2")
         }
     }
 

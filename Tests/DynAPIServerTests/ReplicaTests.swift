@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 @testable import DynAPIServer
@@ -71,6 +72,10 @@ import Testing
                     .post, "/api/user-roles/", token: root, json: #"{"user":\#(readerID),"table_name":"other","can_read":true}"#)
                 #expect(grant.status == .methodNotAllowed, "\(grant.text)")
                 #expect(try await client.request(.get, "/api/users/", token: root).status == .ok)
+                let overview = try await client.request(.get, "/api/admin/overview/", token: root)
+                #expect(
+                    overview.object["read_only"] as? Bool == true && overview.object["standby"] as? Bool == true,
+                    "the admin pages say why nothing can be changed")
                 #expect(try primary.execute("SELECT count(*) FROM item").string(0, 0) == "2")
 
                 // Row events from the replicated change log (no LISTEN on a standby).
@@ -191,6 +196,110 @@ import Testing
             #expect(try await client.request(.get, "/metrics/").text.contains("\ndynapi_read_replica_up 0"))
         }
     }
+}
+
+extension ReplicaTests {
+    /// The primary stops under a stream of writes and its standby is
+    /// promoted: the sidecar (one multi-host `DATABASE_URL`,
+    /// `target_session_attrs=read-write`) answers 503 with `Retry-After`
+    /// meanwhile, then writes to the new primary by itself; a socket open
+    /// throughout gets every acknowledged write's event once, and one that
+    /// resumes from its first event id gets all those after it.
+    @Test func aFailoverLosesNoAcknowledgedWriteNorItsEvent() async throws {
+        let replicas = try TestReplicaSet()
+        defer { replicas.close() }
+        try replicas.onPrimary.execute("CREATE TABLE item (id serial PRIMARY KEY, name text)")
+        try replicas.onPrimary.createUser("root", password: "pw", admin: true)
+        try replicas.waitForReplay()
+        try await TestApp.run(replicas.onPrimary, configure: { $0.databaseURL = replicas.multiHost("read-write") }, setup: .live) { client in
+            let token = try await client.login("root", "pw")
+            let writes = Writes()
+            let writer = Task {
+                var number = 0
+                while !writes.stopRequested {
+                    number += 1
+                    guard let response = try? await client.request(.post, "/api/dyn/item/", token: token, json: #"{"name":"n\#(number)"}"#) else { continue }
+                    if response.status == .created, let id = response.object["id"] as? Int {
+                        writes.acknowledged(id)
+                    } else {
+                        writes.refused("\(response.status.code) Retry-After: \(response.headers[.retryAfter] ?? "none") \(response.text)")
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+                writes.finish()
+                // One more event, written directly, so that the socket hears after the last acknowledged write.
+                _ = try? replicas.onStandby.execute("INSERT INTO item (name) VALUES ('after')")
+            }
+            defer { writes.stop() }
+            let seen = try await events(client, "/ws/dynapi/item/?token=\(token)") { seen in
+                if seen.count == 10 {
+                    replicas.primary.stop()
+                    try replicas.standby.promote()
+                    writes.mark()
+                }
+                // Writes resumed on the new primary, and their events arrived.
+                if writes.sinceMark >= 10 { writes.stop() }
+                return writes.finished && Set(seen.map(\.id)).isSuperset(of: writes.acknowledgedIDs)
+            }
+            _ = await writer.result
+            let acknowledged = writes.acknowledgedIDs
+            #expect(writes.sinceMark >= 10, "the sidecar writes to the promoted standby")
+            #expect(Set(seen.map(\.id)).isSuperset(of: acknowledged), "every acknowledged write's event arrived")
+            #expect(Set(seen.map(\.id)).count == seen.count, "and only once")
+            let stored = try replicas.onStandby.execute("SELECT string_agg(id::text, ',') FROM item").string(0, 0) ?? ""
+            #expect(Set(seen.map(\.id)).isSubset(of: Set(stored.split(separator: ",").compactMap { Int($0) })), "no event for a write that did not commit")
+            #expect(!writes.refusals.isEmpty, "some writes met the fail-over")
+            for refusal in writes.refusals {
+                #expect(refusal.hasPrefix("503 Retry-After: 1 "), "\(refusal)")
+            }
+            // A client resuming from its first event gets every later one, from the new primary's log.
+            let first = try #require(seen.first)
+            let later = Set(seen.dropFirst().map(\.id))
+            let resumed = try await events(client, "/ws/dynapi/item/?token=\(token)&since=\(first.position)") { Set($0.map(\.id)).isSuperset(of: later) }
+            #expect(Set(resumed.map(\.id)) == later)
+            #expect(resumed.count == later.count)
+        }
+    }
+
+    /// The ids of the `created` events a socket receives, with their positions, until `done` says so (60 s at most).
+    func events(
+        _ client: TestClient, _ path: String, until done: @escaping @Sendable ([(id: Int, position: String)]) throws -> Bool
+    ) async throws -> [(id: Int, position: String)] {
+        let collected = Mutex([(id: Int, position: String)]())
+        try await withDeadline(seconds: 60) {
+            try await client.base.ws(path) { inbound, _, _ in
+                var reader = SocketReader(iterator: inbound.messages(maxSize: 1 << 20).makeAsyncIterator())
+                var seen: [(id: Int, position: String)] = []
+                while try !done(seen), let text = try await reader.next() {
+                    let event = SeenEvent.read(text)
+                    if event.summary.hasPrefix("created item "), let id = Int(event.summary.dropFirst("created item ".count)) {
+                        seen.append((id, event.id))
+                    }
+                }
+                collected.withLock { $0 = seen }
+            }
+        }
+        return collected.withLock { $0 }
+    }
+}
+
+/// What the writer of the fail-over test saw.
+final class Writes: Sendable {
+    private let state = Mutex((acknowledged: [Int](), refusals: [String](), mark: Int?.none, stopRequested: false, finished: false))
+
+    func stop() { state.withLock { $0.stopRequested = true } }
+    var stopRequested: Bool { state.withLock { $0.stopRequested } }
+    func finish() { state.withLock { $0.finished = true } }
+    var finished: Bool { state.withLock { $0.finished } }
+
+    func acknowledged(_ id: Int) { state.withLock { $0.acknowledged.append(id) } }
+    func refused(_ answer: String) { state.withLock { $0.refusals.append(answer) } }
+    /// Notes the number of acknowledged writes now.
+    func mark() { state.withLock { $0.mark = $0.acknowledged.count } }
+    /// Writes acknowledged since ``mark()``.
+    var sinceMark: Int { state.withLock { state in state.mark.map { state.acknowledged.count - $0 } ?? 0 } }
+    var acknowledgedIDs: Set<Int> { state.withLock { Set($0.acknowledged) } }
+    var refusals: [String] { state.withLock { $0.refusals } }
 }
 
 /// The read-your-writes header's name, as the tests spell it.

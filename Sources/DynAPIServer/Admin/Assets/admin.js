@@ -111,8 +111,16 @@ async function route() {
 // ---------- lookups (read anew on each view, so changes made elsewhere show) ----------
 async function lookups() {
   const sorted = (list, key) => [].concat(list).sort((a, b) => String(a[key]).localeCompare(b[key]));
-  [S.tables, S.users, S.roles] = await Promise.all([api('GET', '/api/admin/overview/').then((d) => d.tables || []),
+  [S.tables, S.users, S.roles] = await Promise.all([api('GET', '/api/admin/overview/').then(showReadOnly),
     api('GET', '/api/users/').then((d) => sorted(d, 'username')), api('GET', '/api/roles/').then((d) => sorted(d, 'name'))]);
+}
+// A database that refuses writes (a hot standby) says so on every view: changes made here would be refused.
+function showReadOnly(overview) {
+  const note = $('read-only');
+  note.textContent = overview.read_only
+    ? `This database is read-only${overview.standby ? ' (a hot standby)' : ''}: everything can be seen here, nothing changed. Make changes through a sidecar on the primary.`
+    : '';
+  return overview.tables || [];
 }
 // The order a plain sort() of the names gave, so the lists keep theirs.
 const servedTables = () => S.tables.filter((t) => !t.internal && t.endpoint).sort((a, b) => (a.name < b.name ? -1 : +(a.name > b.name)));
