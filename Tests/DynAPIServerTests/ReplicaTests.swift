@@ -96,6 +96,13 @@ import Testing
                     try await eventually(seconds: 10) {
                         client.runtime.schema.value.table(named: "extra")?.readableColumn(named: "note") == nil
                     })
+
+                // Promoted, the standby is a primary: the sidecar listens there and writes.
+                try replicas.standby.promote()
+                #expect(try await eventually(seconds: 10) { !client.runtime.databaseIsStandby.value })
+                #expect(try await client.request(.get, "/api/health/").object["role"] as? String == "primary")
+                let afterPromotion = try await client.request(.post, "/api/dyn/item/", token: root, json: #"{"name":"d"}"#)
+                #expect(afterPromotion.status == .created, "\(afterPromotion.text)")
             }
         }
     }
