@@ -14,50 +14,46 @@ $$;
 COMMENT ON FUNCTION dynapi.api_name(regclass) IS
     'Name the API uses for a table: "customer" for public.customer, "sales.invoice" otherwise (unquoted).';
 
--- The table the API serves under an API name ("order" for public."order",
--- "sales.invoice" for sales.invoice), the inverse of dynapi.api_name
--- restricted to what the API can serve: an ordinary or partitioned table, not
--- a partition, in a schema listed in dynapi.exposed_schemas. Should a public
--- table be called "sales.invoice" as well, the public one wins.
+-- The relation of one of `kinds` the API serves under an API name ("order"
+-- for public."order", "sales.invoice" for sales.invoice), the inverse of
+-- dynapi.api_name restricted to what the API can serve: not a partition
+-- (foreign partitions too are served through their root), in a schema
+-- listed in dynapi.exposed_schemas. Should a public relation be called
+-- "sales.invoice" as well, the public one wins.
+CREATE OR REPLACE FUNCTION dynapi.api_relation(table_name text, kinds "char"[]) RETURNS regclass
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.oid::regclass
+      FROM dynapi.exposed_schemas AS e
+      JOIN pg_namespace AS n ON n.nspname = e.name
+      JOIN pg_class AS c ON c.relnamespace = n.oid
+     WHERE c.relkind = ANY (api_relation.kinds) AND NOT c.relispartition
+       AND c.relname = CASE WHEN e.name = 'public' THEN api_relation.table_name
+                            WHEN starts_with(api_relation.table_name, e.name || '.')
+                                THEN substr(api_relation.table_name, char_length(e.name) + 2)
+                       END
+     ORDER BY e.name <> 'public', e.name
+     LIMIT 1
+$$;
+COMMENT ON FUNCTION dynapi.api_relation(text, "char"[]) IS
+    'Internal: the relation of one of the kinds (pg_class.relkind) served under an API name (see dynapi.api_table), or NULL.';
+
+-- An ordinary or partitioned table.
 CREATE OR REPLACE FUNCTION dynapi.api_table(table_name text) RETURNS regclass
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT c.oid::regclass
-      FROM dynapi.exposed_schemas AS e
-      JOIN pg_namespace AS n ON n.nspname = e.name
-      JOIN pg_class AS c ON c.relnamespace = n.oid
-     WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-       AND c.relname = CASE WHEN e.name = 'public' THEN api_table.table_name
-                            WHEN starts_with(api_table.table_name, e.name || '.')
-                                THEN substr(api_table.table_name, char_length(e.name) + 2)
-                       END
-     ORDER BY e.name <> 'public', e.name
-     LIMIT 1
-$$;
+AS $$ SELECT dynapi.api_relation(api_table.table_name, '{r,p}') $$;
 COMMENT ON FUNCTION dynapi.api_table(text) IS
     'The table served under an API name ("order", "sales.invoice"; see dynapi.api_name): an ordinary or partitioned table in an exposed schema, or NULL.';
 
--- The same for a foreign table (postgres_fdw: a table of another
--- database): served like a table, but not a table to the functions that
--- lock rows or read transition tables, so a lookup of its own. Foreign
--- partitions are served through their root.
+-- A foreign table (postgres_fdw: a table of another database): served like
+-- a table, but not a table to the functions that lock rows or read
+-- transition tables, so a lookup of its own.
 CREATE OR REPLACE FUNCTION dynapi.api_foreign_table(table_name text) RETURNS regclass
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT c.oid::regclass
-      FROM dynapi.exposed_schemas AS e
-      JOIN pg_namespace AS n ON n.nspname = e.name
-      JOIN pg_class AS c ON c.relnamespace = n.oid
-     WHERE c.relkind = 'f' AND NOT c.relispartition
-       AND c.relname = CASE WHEN e.name = 'public' THEN api_foreign_table.table_name
-                            WHEN starts_with(api_foreign_table.table_name, e.name || '.')
-                                THEN substr(api_foreign_table.table_name, char_length(e.name) + 2)
-                       END
-     ORDER BY e.name <> 'public', e.name
-     LIMIT 1
-$$;
+AS $$ SELECT dynapi.api_relation(api_foreign_table.table_name, '{f}') $$;
 COMMENT ON FUNCTION dynapi.api_foreign_table(text) IS
     'The foreign table served under an API name (see dynapi.api_table): one in an exposed schema that is not a partition, or NULL.';
 

@@ -29,9 +29,7 @@ public final class ChangeLogFollower: Sendable {
     private let polling: ChangeLogCursor.Polling
     private let backoff: Backoff
     private let pruneInterval: Duration
-    /// A pipe: a byte written wakes the thread; the lifecycle says whether to stop.
-    private let wakeup: (read: Int32, write: Int32)
-    private let lifecycle = Mutex((started: false, stopRequested: false))
+    private let worker = WorkerThread()
 
     /// A follower; nothing happens until ``start()``.
     public init(
@@ -44,47 +42,23 @@ public final class ChangeLogFollower: Sendable {
         self.polling = polling
         self.backoff = backoff
         self.pruneInterval = pruneInterval
-        var fds: [Int32] = [0, 0]
-        _ = pipe(&fds)
-        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
-        self.wakeup = (fds[0], fds[1])
-    }
-
-    deinit {
-        close(wakeup.read)
-        close(wakeup.write)
     }
 
     /// Starts the thread.
     public func start() {
-        let first = lifecycle.withLock { state in
-            defer { state.started = true }
-            return !state.started && !state.stopRequested
-        }
-        guard first else { return }
-        let thread = Thread { [self] in run() }
-        thread.name = "dynapi-changelog"
-        thread.start()
+        worker.start(name: "dynapi-changelog") { [self] in run() }
     }
 
     /// Ends a sleep now: something was written. Cheap, and safe from any thread.
-    public func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakeup.write, &byte, 1)
-    }
+    public func wake() { worker.wake() }
 
     /// Asks the thread to end; ``updates`` then finishes. Safe to call more than once.
     public func stop() {
-        let running = lifecycle.withLock { state in
-            state.stopRequested = true
-            return state.started
-        }
         // A follower that never started has no thread to finish the stream.
-        if !running { continuation.finish() }
-        wake()
+        if !worker.stop() { continuation.finish() }
     }
 
-    private var stopRequested: Bool { lifecycle.withLock { $0.stopRequested } }
+    private var stopRequested: Bool { worker.stopRequested }
 
     private func run() {
         var cursor = ChangeLogCursor(polling: polling, backoff: backoff)
@@ -138,11 +112,11 @@ public final class ChangeLogFollower: Sendable {
                 // A burst of wake-ups (one NOTIFY per writing transaction) is
                 // read as one batch: at least a millisecond between looks.
                 usleep(1_000)
-                sleep(milliseconds - 1)
+                _ = worker.sleep(milliseconds - 1)
                 action = cursor.slept()
             case .backOff(let milliseconds):
                 connection = nil
-                sleep(milliseconds)
+                _ = worker.sleep(milliseconds)
                 action = cursor.waited()
             case .stop, .none:
                 break loop
@@ -161,7 +135,7 @@ public final class ChangeLogFollower: Sendable {
         }
         logger.error("change log: \(error.message); trying again in a second")
         connection = nil
-        sleep(1_000)
+        _ = worker.sleep(1_000)
         return cursor.lost()
     }
 
@@ -174,11 +148,4 @@ public final class ChangeLogFollower: Sendable {
         }
     }
 
-    /// Sleeps up to `milliseconds`, less when woken; drains pending wake-ups.
-    private func sleep(_ milliseconds: Int) {
-        var descriptor = pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptor, 1, Int32(milliseconds)) > 0 else { return }
-        var bytes = [UInt8](repeating: 0, count: 64)
-        _ = read(wakeup.read, &bytes, bytes.count)
-    }
 }

@@ -17,8 +17,7 @@ public final class NotificationListener: Sendable {
     private let logger: Logger
     private let backoff: Backoff
     private let probeMilliseconds: Int32
-    private let wakeup: (read: Int32, write: Int32)
-    private let lifecycle = Mutex((started: false, stopRequested: false))
+    private let worker = WorkerThread()
 
     /// Creates a listener; nothing happens until ``start()``.
     public init(conninfo: String, channels: [String], logger: Logger, backoff: Backoff = Backoff(), probeSeconds: Int = 30) {
@@ -28,37 +27,17 @@ public final class NotificationListener: Sendable {
         self.logger = logger
         self.backoff = backoff
         self.probeMilliseconds = Int32(probeSeconds * 1000)
-        var fds: [Int32] = [0, 0]
-        _ = pipe(&fds)
-        self.wakeup = (fds[0], fds[1])
     }
 
     /// Starts the listening thread.
     public func start() {
-        let first = lifecycle.withLock { state in
-            defer { state.started = true }
-            return !state.started
-        }
-        guard first else { return }
-        let thread = Thread { [self] in run() }
-        thread.name = "dynapi-listener"
-        thread.start()
+        worker.start(name: "dynapi-listener") { [self] in run() }
     }
 
     /// Asks the thread to close its connection and end; ``events`` then finishes. Safe to call more than once.
     public func stop() {
-        let first = lifecycle.withLock { state in
-            defer { state.stopRequested = true }
-            return !state.stopRequested
-        }
-        guard first else { return }
-        var byte: UInt8 = 1
-        _ = write(wakeup.write, &byte, 1)
-    }
-
-    deinit {
-        close(wakeup.read)
-        close(wakeup.write)
+        // A listener that never started has no thread to finish the stream.
+        if !worker.stop() { continuation.finish() }
     }
 
     private func run() {
@@ -98,7 +77,7 @@ public final class NotificationListener: Sendable {
                 action = connection.map { listen(on: $0, machine: &machine, isStandby: isStandby) } ?? machine.lost()
             case .wait(let milliseconds):
                 connection = nil
-                action = sleep(milliseconds) ? machine.stop() : machine.waited()
+                action = worker.sleep(milliseconds) ? machine.stop() : machine.waited()
             case .stop, .none:
                 connection = nil
                 continuation.finish()
@@ -113,11 +92,14 @@ public final class NotificationListener: Sendable {
         while true {
             var descriptors = [
                 pollfd(fd: connection.socket, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: worker.wakeupDescriptor, events: Int16(POLLIN), revents: 0),
             ]
             let ready = poll(&descriptors, 2, isStandby ? min(1_000, probeMilliseconds) : probeMilliseconds)
             if ready < 0, errno == EINTR { continue }
-            if descriptors[1].revents != 0 { return machine.stop() }
+            if descriptors[1].revents != 0 {
+                if worker.stopRequested { return machine.stop() }
+                worker.drain()
+            }
             if ready == 0 {
                 // Idle: a probe finds a server that went away without closing the socket, or a standby that became a primary.
                 guard let inRecovery = try? connection.execute("SELECT pg_is_in_recovery()").string(0, 0) else { return lostConnection(&machine) }
@@ -147,9 +129,4 @@ public final class NotificationListener: Sendable {
         if !notifications.isEmpty { continuation.yield(.notifications(notifications)) }
     }
 
-    /// Waits, or returns true at once when stop is asked.
-    private func sleep(_ milliseconds: Int) -> Bool {
-        var descriptor = pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0)
-        return poll(&descriptor, 1, Int32(milliseconds)) > 0
-    }
 }

@@ -18,8 +18,7 @@ public final class ReplicaMonitor: Sendable {
     private let interval: Int
     private let backoff: Backoff
     private let observer: @Sendable (ReplicationStatus) -> Void
-    private let wakeup: (read: Int32, write: Int32)
-    private let lifecycle = Mutex((started: false, stopRequested: false))
+    private let worker = WorkerThread()
 
     /// A monitor; nothing happens until ``start()``. `observer` hears every status read, on the monitor's thread.
     public init(
@@ -31,41 +30,20 @@ public final class ReplicaMonitor: Sendable {
         self.interval = intervalMilliseconds
         self.backoff = backoff
         self.observer = observer
-        var fds: [Int32] = [0, 0]
-        _ = pipe(&fds)
-        self.wakeup = (fds[0], fds[1])
-    }
-
-    deinit {
-        close(wakeup.read)
-        close(wakeup.write)
     }
 
     /// Starts the thread.
     public func start() {
-        let first = lifecycle.withLock { state in
-            defer { state.started = true }
-            return !state.started && !state.stopRequested
-        }
-        guard first else { return }
-        let thread = Thread { [self] in run() }
-        thread.name = "dynapi-replica"
-        thread.start()
+        worker.start(name: "dynapi-replica") { [self] in run() }
     }
 
     /// Ends the thread and closes its connection. Safe to call more than once.
-    public func stop() {
-        lifecycle.withLock { $0.stopRequested = true }
-        var byte: UInt8 = 1
-        _ = write(wakeup.write, &byte, 1)
-    }
-
-    private var stopRequested: Bool { lifecycle.withLock { $0.stopRequested } }
+    public func stop() { worker.stop() }
 
     private func run() {
         var connection: Connection?
         var failures = 0
-        while !stopRequested {
+        while !worker.stopRequested {
             do {
                 if connection == nil {
                     connection = try Connection(conninfo: conninfo, logger: logger, sessionSetup: "SET application_name TO 'dynapi-replica-monitor'")
@@ -75,21 +53,18 @@ public final class ReplicaMonitor: Sendable {
                 failures = 0
                 state.withLock { $0 = (status, .now) }
                 observer(status)
-                if sleep(interval) { break }
+                // `prefer-standby` found no standby: look again (in a second), as the read pool's new connections do.
+                if !status.isStandby { connection = nil }
+                if worker.sleep(status.isStandby ? interval : max(interval, 1_000)) { break }
             } catch {
                 connection = nil
                 failures += 1
                 state.withLock { $0 = nil }
                 if failures == 1 { logger.warning("read replica unreachable; reads go to DATABASE_URL", metadata: ["error": "\(error.message)"]) }
-                if sleep(backoff.delay(afterFailures: failures)) { break }
+                if worker.sleep(backoff.delay(afterFailures: failures)) { break }
             }
         }
         connection = nil
     }
 
-    /// Waits, or returns true at once when stop is asked.
-    private func sleep(_ milliseconds: Int) -> Bool {
-        var descriptor = pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0)
-        return poll(&descriptor, 1, Int32(milliseconds)) > 0
-    }
 }

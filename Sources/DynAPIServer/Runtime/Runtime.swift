@@ -46,17 +46,8 @@ public final class Runtime: Sendable {
     public init(config: Config, logger: Logger) async {
         self.config = config
         self.logger = logger
-        self.pool = ConnectionPool(
-            size: config.poolSize,
-            settings: .init(
-                conninfo: config.databaseURL, maxWaiting: config.maxWaiting, borrowTimeout: .milliseconds(config.poolTimeoutMilliseconds),
-                pipelineDepth: config.pipelineDepth
-            ), logger: logger)
-        self.catalogPool = ConnectionPool(
-            size: 1,
-            settings: .init(
-                conninfo: config.databaseURL, maxWaiting: config.maxWaiting, borrowTimeout: .milliseconds(config.poolTimeoutMilliseconds)
-            ), logger: logger)
+        self.pool = ConnectionPool(config, conninfo: config.databaseURL, size: config.poolSize, pipelineDepth: config.pipelineDepth, logger: logger)
+        self.catalogPool = ConnectionPool(config, conninfo: config.databaseURL, size: 1, logger: logger)
         let metrics = ServerMetrics()
         self.metrics = metrics
         let replicas = config.readDatabaseURL.isEmpty ? nil : ReadReplicas(config: config, logger: logger, metrics: metrics)
@@ -162,5 +153,17 @@ public final class Runtime: Sendable {
         } catch {
             logger.error("reload failed: \(error)")
         }
+    }
+}
+
+extension ConnectionPool {
+    /// A pool of `size` connections to `conninfo`, with the waiting limits of `config`.
+    convenience init(_ config: Config, conninfo: String, size: Int, pipelineDepth: Int = 1, logger: Logger) {
+        self.init(
+            size: size,
+            settings: .init(
+                conninfo: conninfo, maxWaiting: config.maxWaiting, borrowTimeout: .milliseconds(config.poolTimeoutMilliseconds),
+                pipelineDepth: pipelineDepth
+            ), logger: logger)
     }
 }
