@@ -17,13 +17,16 @@ bash Deploy/ensure-packages.sh
 swift format lint --strict --recursive Sources Tests Package.swift
 swift build --build-tests
 if [ $# -eq 0 ]; then
-    # Three runs on two cores: the tests that time a bound (statement and pool
+    # Four runs on two cores: the tests that time a bound (statement and pool
     # timeouts, a grant reaching another sidecar within a second) alone, so
-    # that 40 suites starting at once cannot starve them; and the change log's
-    # live and load tests, whose writers would starve the others, last.
-    swift test --skip-build --skip 'ChangeLogLoadTests|ChangeLogLiveTests|TimeoutTests|AdminAPITests|SharedConnectionTests'
+    # that 40 suites starting at once cannot starve them; the change log's
+    # live and load tests, whose writers would starve the others; and the
+    # replication tests, each with a primary and a standby of its own (one at
+    # a time: a fail-over under a stream of writes), last.
+    swift test --skip-build --skip 'ChangeLogLoadTests|ChangeLogLiveTests|TimeoutTests|AdminAPITests|SharedConnectionTests|ReplicaTests'
     swift test --skip-build --filter 'TimeoutTests|AdminAPITests|SharedConnectionTests'
     swift test --skip-build --filter 'ChangeLogLoadTests|ChangeLogLiveTests'
+    swift test --skip-build --filter 'ReplicaTests'
 else
     swift test --skip-build "$@"
 fi

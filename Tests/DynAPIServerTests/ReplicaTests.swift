@@ -107,28 +107,49 @@ import Testing
         }
     }
 
-    @Test func readsGoToTheReplicaAndWritersReadTheirWrites() async throws {
-        // Every commit waits 1.5 s on the standby before it is replayed.
-        let replicas = try TestReplicaSet(standbySettings: ["recovery_min_apply_delay=1500ms"])
+    /// A sidecar on the primary whose reads go to its standby, held back by `applyDelay`, with the rows of ``schema`` and users granted as `grant` says.
+    func withReadReplica(
+        applyDelay: String, maxLagMilliseconds: Int, users grant: (TestDatabase) throws -> Void,
+        _ test: @Sendable (TestClient, TestReplicaSet) async throws -> Void
+    ) async throws {
+        let replicas = try TestReplicaSet(standbySettings: ["recovery_min_apply_delay=\(applyDelay)"])
         defer { replicas.close() }
-        let primary = replicas.onPrimary
-        try primary.execute(Self.schema)
-        try primary.createUser("root", password: "pw", admin: true)
-        let writerID = try primary.createUser("writer")
-        let otherID = try primary.createUser("other")
-        try primary.grant(writerID, on: "item", create: true, read: true)
-        try primary.grant(otherID, on: "item", read: true)
+        try replicas.onPrimary.execute(Self.schema)
+        try grant(replicas.onPrimary)
         try replicas.waitForReplay()
         try await TestApp.run(
-            primary,
+            replicas.onPrimary,
             configure: {
                 $0.readDatabaseURL = replicas.onStandby.conninfo
-                $0.readMaxLagMilliseconds = 0
+                $0.readMaxLagMilliseconds = maxLagMilliseconds
             }
         ) { client in
+            #expect(try await eventually { client.runtime.replicas?.monitor.latest?.status.isStandby == true })
+            try await test(client, replicas)
+        }
+    }
+
+    @Test func readsGoToTheReplicaAndWritersReadTheirWrites() async throws {
+        let ids = Mutex((writer: Int64(0), other: Int64(0)))
+        // Every commit waits 1.5 s on the standby before it is replayed.
+        try await withReadReplica(applyDelay: "1500ms", maxLagMilliseconds: 0) { primary in
+            try primary.createUser("root", password: "pw", admin: true)
+            let writerID = try primary.createUser("writer")
+            let otherID = try primary.createUser("other")
+            try primary.grant(writerID, on: "item", create: true, read: true)
+            try primary.grant(otherID, on: "item", read: true)
+            // An action that needs only the read permission, and writes.
+            try primary.execute(
+                """
+                CREATE FUNCTION touch(i item, user_id bigint, payload jsonb) RETURNS jsonb LANGUAGE sql
+                AS $$ UPDATE item SET name = name || '!' WHERE id = i.id RETURNING to_jsonb(item.*) $$;
+                SELECT dynapi.register_action('item', 'touch', 'touch', 'read');
+                """)
+            ids.withLock { $0 = (writerID, otherID) }
+        } _: { client, replicas in
+            let (writerID, otherID) = ids.withLock { $0 }
             let writer = try await client.login("writer")
             let other = try await client.login("other")
-            #expect(try await eventually { client.runtime.replicas?.monitor.latest?.status.isStandby == true })
             let health = try await client.request(.get, "/api/health/")
             #expect((health.object["read_replica"] as? [String: Any])?["role"] as? String == "standby", "\(health.text)")
 
@@ -148,7 +169,7 @@ import Testing
             let status = client.runtime.replicas?.monitor.latest?.status
             #expect(
                 try await client.request(.get, "/api/dyn/item/", token: other).rows.count == 2,
-                "the replica holds the commit back: \(String(describing: status)) \(String(describing: client.runtime.replicas?.target(for: otherID)))")
+                "the replica holds the commit back: \(String(describing: status)) \(String(describing: client.runtime.replicas?.route(for: otherID).target))")
             // The position sent back (by a client of any sidecar) asks for the same.
             var headers = HTTPFields()
             headers[ReadConsistencyHeader.name] = position
@@ -161,9 +182,15 @@ import Testing
             let refused = try await client.request(.get, "/api/dyn/item/", token: other, headers: headers)
             #expect(refused.status == .badRequest && (refused.object["message"] as? String ?? "").contains("DynAPI-LSN"), "\(refused.text)")
 
+            // A custom action runs on the primary, whatever permission it needs, and its writer reads what it wrote.
+            let touched = try await client.request(.post, "/api/dyn/item/1/action/touch/", token: other)
+            #expect(touched.status == .ok && touched.object["name"] as? String == "a!", "\(touched.text)")
+            #expect(touched.headers[ReadConsistencyHeader.name] != nil)
+            #expect(try await client.request(.get, "/api/dyn/item/1/", token: other).object["name"] as? String == "a!")
+
             // Once the replica has replayed the write, the writer's reads go back to it.
             try replicas.waitForReplay()
-            #expect(try await eventually { client.runtime.replicas?.target(for: writerID) == .replica })
+            #expect(try await eventually { client.runtime.replicas?.route(for: writerID).target == .replica })
             let before = try await client.metric(#"dynapi_reads_total{database="replica",reason=""}"#)
             #expect(try await client.request(.get, "/api/dyn/item/", token: writer).rows.count == 3)
             #expect(try await client.metric(#"dynapi_reads_total{database="replica",reason=""}"#) == before + 1)
@@ -171,32 +198,21 @@ import Testing
     }
 
     @Test func aLaggingOrLostReplicaTakesNoReads() async throws {
-        let replicas = try TestReplicaSet(standbySettings: ["recovery_min_apply_delay=3s"])
-        defer { replicas.close() }
-        let primary = replicas.onPrimary
-        try primary.execute(Self.schema)
-        let readerID = try primary.createUser("reader")
-        try primary.grant(readerID, on: "item", read: true)
-        try replicas.waitForReplay()
-        try await TestApp.run(
-            primary,
-            configure: {
-                $0.readDatabaseURL = replicas.onStandby.conninfo
-                $0.readMaxLagMilliseconds = 500
-            }
-        ) { client in
+        try await withReadReplica(applyDelay: "3s", maxLagMilliseconds: 500) { primary in
+            try primary.grant(try primary.createUser("reader"), on: "item", read: true)
+        } _: { client, replicas in
+            let primary = replicas.onPrimary
             let reader = try await client.login("reader")
-            #expect(try await eventually { client.runtime.replicas?.monitor.latest?.status.isStandby == true })
             // Written by another program: no position to wait for, but the replica falls 3 s behind.
             try primary.execute("INSERT INTO item (name) VALUES ('c')")
-            #expect(try await eventually { client.runtime.replicas?.target(for: nil) == .primary(.replicaLagging) })
+            #expect(try await eventually { client.runtime.replicas?.route(for: nil).target == .primary(.replicaLagging) })
             #expect(try await client.request(.get, "/api/dyn/item/", token: reader).rows.count == 3)
             #expect(try await client.metric(#"dynapi_reads_total{database="primary",reason="replica_lagging"}"#) >= 1)
             // Caught up: reads return to it.
-            #expect(try await eventually(seconds: 10) { client.runtime.replicas?.target(for: nil) == .replica })
+            #expect(try await eventually(seconds: 10) { client.runtime.replicas?.route(for: nil).target == .replica })
             // Gone: reads go to the primary, and the sidecar stays ready.
             replicas.standby.stop()
-            #expect(try await eventually(seconds: 10) { client.runtime.replicas?.target(for: nil) == .primary(.replicaUnknown) })
+            #expect(try await eventually(seconds: 10) { client.runtime.replicas?.route(for: nil).target == .primary(.replicaUnknown) })
             #expect(try await client.request(.get, "/api/dyn/item/", token: reader).rows.count == 3)
             let health = try await client.request(.get, "/api/health/")
             #expect(health.status == .ok && (health.object["read_replica"] as? [String: Any])?["status"] as? String == "unreachable", "\(health.text)")
@@ -222,6 +238,8 @@ extension ReplicaTests {
             let token = try await client.login("root", "pw")
             let writes = Writes()
             let writer = Task {
+                // From the socket's subscription on: it must see every acknowledged write.
+                while !writes.subscribed { try? await Task.sleep(for: .milliseconds(5)) }
                 var number = 0
                 while !writes.stopRequested {
                     number += 1
@@ -234,23 +252,34 @@ extension ReplicaTests {
                     }
                 }
                 writes.finish()
-                // One more event, written directly, so that the socket hears after the last acknowledged write.
-                _ = try? replicas.onStandby.execute("INSERT INTO item (name) VALUES ('after')")
             }
             defer { writes.stop() }
-            let seen = try await events(client, "/ws/dynapi/item/?token=\(token)") { seen in
-                if seen.count == 10 {
+            let failover = Task {
+                while writes.acknowledgedCount < 10 { try await Task.sleep(for: .milliseconds(10)) }
+                try await onThread {
                     replicas.primary.stop()
                     try replicas.standby.promote()
-                    writes.mark()
                 }
-                // Writes resumed on the new primary, and their events arrived.
-                if writes.sinceMark >= 10 { writes.stop() }
-                return writes.finished && Set(seen.map(\.id)).isSuperset(of: writes.acknowledgedIDs)
+                writes.mark()
+                // Writes resume on the new primary.
+                while writes.sinceMark < 10 { try await Task.sleep(for: .milliseconds(10)) }
+                writes.stop()
+                while !writes.finished { try await Task.sleep(for: .milliseconds(10)) }
+                // Rows written directly from now on, so that the socket keeps hearing until it has every acknowledged write's event.
+                let direct = try replicas.onStandby.connect()
+                while !Task.isCancelled {
+                    _ = try? direct.execute("INSERT INTO item (name) VALUES ('direct')")
+                    try await Task.sleep(for: .milliseconds(200))
+                }
             }
+            defer { failover.cancel() }
+            let seen = try await events(client, "/ws/dynapi/item/?token=\(token)", subscribed: writes.subscribe) { seen in
+                writes.finished && Set(seen.map(\.id)).isSuperset(of: writes.acknowledgedIDs)
+            }
+            failover.cancel()
             _ = await writer.result
             let acknowledged = writes.acknowledgedIDs
-            #expect(writes.sinceMark >= 10, "the sidecar writes to the promoted standby")
+            #expect(writes.sinceMark >= 10, "the sidecar writes to the promoted standby: \(writes.refusals.suffix(3))")
             #expect(Set(seen.map(\.id)).isSuperset(of: acknowledged), "every acknowledged write's event arrived")
             #expect(Set(seen.map(\.id)).count == seen.count, "and only once")
             let stored = try replicas.onStandby.execute("SELECT string_agg(id::text, ',') FROM item").string(0, 0) ?? ""
@@ -268,14 +297,24 @@ extension ReplicaTests {
         }
     }
 
+    /// Runs blocking work (pg_ctl) on a thread of its own, not on one of the few that run Swift tasks.
+    func onThread(_ work: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+
     /// The ids of the `created` events a socket receives, with their positions, until `done` says so (60 s at most).
     func events(
-        _ client: TestClient, _ path: String, until done: @escaping @Sendable ([(id: Int, position: String)]) throws -> Bool
+        _ client: TestClient, _ path: String, subscribed: @escaping @Sendable () -> Void = {},
+        until done: @escaping @Sendable ([(id: Int, position: String)]) throws -> Bool
     ) async throws -> [(id: Int, position: String)] {
         let collected = Mutex([(id: Int, position: String)]())
         try await withDeadline(seconds: 60) {
             try await client.base.ws(path) { inbound, _, _ in
                 var reader = SocketReader(iterator: inbound.messages(maxSize: 1 << 20).makeAsyncIterator())
+                #expect(try await reader.next()?.contains(#""event":"subscribed""#) == true)
+                subscribed()
                 var seen: [(id: Int, position: String)] = []
                 while try !done(seen), let text = try await reader.next() {
                     let event = SeenEvent.read(text)
@@ -292,7 +331,10 @@ extension ReplicaTests {
 
 /// What the writer of the fail-over test saw.
 final class Writes: Sendable {
-    private let state = Mutex((acknowledged: [Int](), refusals: [String](), mark: Int?.none, stopRequested: false, finished: false))
+    private let state = Mutex((acknowledged: [Int](), refusals: [String](), mark: Int?.none, subscribed: false, stopRequested: false, finished: false))
+
+    func subscribe() { state.withLock { $0.subscribed = true } }
+    var subscribed: Bool { state.withLock { $0.subscribed } }
 
     func stop() { state.withLock { $0.stopRequested = true } }
     var stopRequested: Bool { state.withLock { $0.stopRequested } }
@@ -300,6 +342,7 @@ final class Writes: Sendable {
     var finished: Bool { state.withLock { $0.finished } }
 
     func acknowledged(_ id: Int) { state.withLock { $0.acknowledged.append(id) } }
+    var acknowledgedCount: Int { state.withLock { $0.acknowledged.count } }
     func refused(_ answer: String) { state.withLock { $0.refusals.append(answer) } }
     /// Notes the number of acknowledged writes now.
     func mark() { state.withLock { $0.mark = $0.acknowledged.count } }

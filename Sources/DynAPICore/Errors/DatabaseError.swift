@@ -60,13 +60,18 @@ public struct DatabaseError: Error, Sendable, Equatable {
         DatabaseError(sqlstate: "08006", message: message, origin: .client)
     }
 
-    /// True when the connection this came from can no longer be used: a
-    /// connection exception (08) or an operator's intervention (57P) that
-    /// libpq met or the server ended the session with. The same codes in a
-    /// statement's ERROR are about a connection the server made (a foreign
-    /// table's remote server, relayed by postgres_fdw), not this one.
+    /// True when the connection this came from can no longer be used: the
+    /// server ended the session (FATAL, whatever the code), or libpq met a
+    /// connection exception (08) or an operator's intervention (57P). The
+    /// same codes in a statement's ERROR are about a connection the server
+    /// made (a foreign table's remote server, relayed by postgres_fdw), not this one.
     public var isConnectionFailure: Bool {
-        origin != .statement && (sqlstate.hasPrefix("08") || sqlstate.hasPrefix("57P"))
+        switch origin {
+        // FATAL ends the session whatever its code: a standby's recovery conflict (40001), an idle timeout (25P03).
+        case .session: true
+        case .client: sqlstate.hasPrefix("08") || sqlstate.hasPrefix("57P")
+        case .statement: false
+        }
     }
 
     /// True when the server reported, in a statement's ERROR, that a

@@ -9,6 +9,10 @@ public enum ReadTarget: Sendable, Hashable {
     public enum Reason: String, Sendable, Hashable {
         /// Nothing is known of the replica: unreachable, or not heard from lately.
         case replicaUnknown = "replica_unknown"
+        /// The read URL's server is a primary (`prefer-standby` found no
+        /// standby when the monitor connected): the read pool's connections may
+        /// have found one since, so nothing can be said of what they see.
+        case replicaNotStandby = "replica_not_standby"
         /// Its replay lag passed `DYNAPI_READ_MAX_LAG`.
         case replicaLagging = "replica_lagging"
         /// The client wrote something the replica has not replayed yet.
@@ -36,11 +40,10 @@ public struct ReadRouter: Sendable, Equatable {
 
     /// Where a read goes. `status`: the replica's last status and its age, nil
     /// when the monitor has none; `mustSee`: the client's last write, if it
-    /// made one lately. A replica that turned out to be a primary (libpq's
-    /// `prefer-standby` found no standby) sees every write.
+    /// made one lately.
     public func target(replica status: ReplicationStatus?, age: Duration, mustSee: LSN?) -> ReadTarget {
         guard let status, age <= staleAfter else { return .primary(.replicaUnknown) }
-        guard status.isStandby else { return .replica }
+        guard status.isStandby else { return .primary(.replicaNotStandby) }
         if maxLagMilliseconds > 0, status.replayLagMilliseconds > maxLagMilliseconds { return .primary(.replicaLagging) }
         if let mustSee, (status.lsn ?? LSN(0)) < mustSee { return .primary(.ownWrite) }
         return .replica

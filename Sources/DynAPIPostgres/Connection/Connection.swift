@@ -63,7 +63,11 @@ public final class Connection: @unchecked Sendable {
     deinit { PQfinish(raw) }
 
     /// Whether libpq still considers the connection usable.
-    public var isOK: Bool { PQstatus(raw) == CONNECTION_OK }
+    public var isOK: Bool { !isOutOfStep && PQstatus(raw) == CONNECTION_OK }
+
+    /// Set when a pipeline's answers were not where its reader expected them:
+    /// whatever the socket holds next cannot be trusted to be anyone's.
+    var isOutOfStep = false
 
     /// Whether no transaction block is open, so the next borrower starts clean.
     var isIdle: Bool { PQtransactionStatus(raw) == PQTRANS_IDLE }

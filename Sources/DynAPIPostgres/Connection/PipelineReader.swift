@@ -32,6 +32,9 @@ struct PipelineReader {
     private var firstError: DatabaseError?
     /// Whether the reading is past the pipeline's transaction, in its `afterCommit` statement.
     private var committed = false
+    /// Whether that transaction succeeded: a connection lost after it must not
+    /// report a committed write as failed (its client would write it again).
+    private var transactionSucceeded = false
 
     init(steps: [Step], settings: SessionSettings?) {
         self.steps = steps
@@ -45,25 +48,21 @@ struct PipelineReader {
         while PQisBusy(raw) == 0 {
             guard index < steps.count else { return finish(readSync(connection), connection) }
             if case .sync = steps[index] {
-                switch readSync(connection) {
-                case .success:
-                    committed = true
-                    index += 1
-                    continue
-                case .failure(let error) where connection.isOK:
-                    // The transaction failed: what follows it is not the caller's answer, but must be read.
-                    firstError = error
-                    committed = true
-                    index += 1
-                    continue
-                case .failure(let error):
-                    return finish(.failure(error), connection)
-                }
+                guard let sync = PQgetResult(raw) else { return lost(connection) }
+                let status = PQresultStatus(sync)
+                PQclear(sync)
+                // Anything else here: the reading is out of step with the connection, which must not serve again.
+                guard status == PGRES_PIPELINE_SYNC else { return connection.isOK ? finish(.failure(outOfStep(connection)), connection) : lost(connection) }
+                // A failed transaction: what follows it is not the caller's answer, but must be read.
+                transactionSucceeded = firstError == nil
+                committed = true
+                index += 1
+                continue
             }
             guard let result = PQgetResult(raw) else {
                 // NULL ends a statement's results.
                 index += 1
-                guard connection.isOK else { return finish(.failure(brokenConnection(connection)), connection) }
+                guard connection.isOK else { return lost(connection) }
                 continue
             }
             defer { PQclear(result) }
@@ -82,8 +81,24 @@ struct PipelineReader {
                 if firstError == nil, !committed { firstError = DatabaseError(result: result, connection: raw) }
             }
         }
-        guard connection.isOK else { return finish(.failure(brokenConnection(connection)), connection) }
+        guard connection.isOK else { return lost(connection) }
         return .needsInput
+    }
+
+    /// The answer when the connection is lost under this pipeline: its
+    /// transaction's results if it had committed, else the error.
+    func abandoned(_ error: DatabaseError) -> Result<[QueryResult], DatabaseError> {
+        guard transactionSucceeded else { return .failure(error) }
+        return .success(settings == nil ? results : Array(results.dropFirst()))
+    }
+
+    private func lost(_ connection: Connection) -> Progress {
+        .finished(abandoned(brokenConnection(connection)))
+    }
+
+    private func outOfStep(_ connection: Connection) -> DatabaseError {
+        connection.isOutOfStep = true
+        return .connectionFailure("a pipeline's answers were out of step with it: \(connection.lastError)")
     }
 
     private func finish(_ result: Result<[QueryResult], DatabaseError>, _ connection: Connection) -> Progress {
@@ -97,9 +112,7 @@ struct PipelineReader {
         guard let sync = PQgetResult(connection.raw) else { return .failure(brokenConnection(connection)) }
         let status = PQresultStatus(sync)
         PQclear(sync)
-        guard status == PGRES_PIPELINE_SYNC else {
-            return .failure(firstError ?? .connectionFailure("pipeline ended without its sync: \(connection.lastError)"))
-        }
+        guard status == PGRES_PIPELINE_SYNC else { return .failure(connection.isOK ? outOfStep(connection) : brokenConnection(connection)) }
         if let firstError { return .failure(firstError) }
         return .success(results)
     }

@@ -8,12 +8,16 @@ public struct SessionContext: Sendable, Equatable {
     public var action: Operation?
     /// The role the transaction runs as (`SET ROLE`), so that row-level security applies; nil: the connection's own.
     public var role: String?
+    /// Whether the statements only read. Not the same as `action == .read`:
+    /// a custom action that needs only the read permission may write.
+    public var readsOnly: Bool
 
-    /// Creates a session context.
-    public init(userID: Int64?, action: Operation?, role: String? = nil) {
+    /// Creates a session context; `readsOnly` defaults to whether the action is a read.
+    public init(userID: Int64?, action: Operation?, role: String? = nil, readsOnly: Bool? = nil) {
         self.userID = userID
         self.action = action
         self.role = role
+        self.readsOnly = readsOnly ?? (action == .read)
     }
 
     /// The session settings a pipeline runs as; `statementTimeout` (ms, 0:
@@ -57,7 +61,7 @@ public struct Executor: Sendable {
     public func run(_ statements: [SQLStatement], as context: SessionContext) async throws -> [QueryResult] {
         do {
             let settings = context.settings(statementTimeout: statementTimeoutMilliseconds)
-            guard let committed, context.action != .read else { return try await pool.pipeline(statements, as: settings) }
+            guard let committed, !context.readsOnly else { return try await pool.pipeline(statements, as: settings) }
             var results = try await pool.pipeline(statements, as: settings, afterCommit: ReplicationQueries.insertPosition)
             if results.count > statements.count, let position = results.removeLast().string(0, 0).flatMap({ LSN($0) }) {
                 committed(context.userID, position)

@@ -91,7 +91,7 @@ final class Lane: Sendable {
             state.reads.removeAll()
             state.connection = nil
         }
-        return state.reads.map { ($0.deliver, .failure(error)) }
+        return state.reads.map { ($0.deliver, $0.reader.abandoned(error)) }
     }
 
     /// Takes the answers libpq has parsed, pipeline by pipeline in the order they were sent.

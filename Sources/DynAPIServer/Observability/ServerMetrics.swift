@@ -34,7 +34,9 @@ public final class ServerMetrics: Sendable {
             descriptor: .init(
                 namespace: "dynapi", metricName: "schema_reload_duration", unitName: "seconds",
                 helpText: "Time to read the catalog and swap the schema snapshot."), labels: [], buckets: Self.latencyBuckets)
-        let targets: [ReadTarget] = [.replica, .primary(.ownWrite), .primary(.replicaLagging), .primary(.replicaUnknown), .primary(.replicaFailed)]
+        let targets: [ReadTarget] = [
+            .replica, .primary(.ownWrite), .primary(.replicaLagging), .primary(.replicaUnknown), .primary(.replicaNotStandby), .primary(.replicaFailed),
+        ]
         reads = Dictionary(
             uniqueKeysWithValues: targets.map { [registry] target in
                 let labels: [(String, String)] =

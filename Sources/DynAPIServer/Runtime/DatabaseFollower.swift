@@ -56,6 +56,10 @@ struct DatabaseFollower: Service {
 
     private func follow(schemaReload: ReloadScheduler, aclReload: ReloadScheduler) async throws {
         let (runtime, listener, follower) = (runtime, listener, follower)
+        @Sendable func reloadBoth() async {
+            await schemaReload.note(.everything)
+            await aclReload.note()
+        }
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -86,9 +90,12 @@ struct DatabaseFollower: Service {
                         switch update {
                         case .started(let tick):
                             runtime.hub.start(at: tick)
+                            // On a standby, DDL or grants logged between the first load and this tick would be missed.
+                            if runtime.databaseIsStandby.value { await reloadBoth() }
                         case .gap(let tick):
                             runtime.hub.start(at: tick)
                             runtime.hub.resyncAll()
+                            if runtime.databaseIsStandby.value { await reloadBoth() }
                         case .batch(let events, let tick):
                             if runtime.databaseIsStandby.value {
                                 // No NOTIFY reaches a standby: the log's schema and ACL entries are the news.

@@ -20,12 +20,7 @@ final class ReadReplicas: Sendable {
 
     init(config: Config, logger: Logger, metrics: ServerMetrics) {
         let written = Writers()
-        self.pool = ConnectionPool(
-            size: config.poolSize,
-            settings: .init(
-                conninfo: config.readDatabaseURL, maxWaiting: config.maxWaiting, borrowTimeout: .milliseconds(config.poolTimeoutMilliseconds),
-                pipelineDepth: config.pipelineDepth
-            ), logger: logger)
+        self.pool = ConnectionPool(config, conninfo: config.readDatabaseURL, size: config.poolSize, pipelineDepth: config.pipelineDepth, logger: logger)
         self.executor = Executor(pool: pool, statementTimeoutMilliseconds: config.statementTimeoutMilliseconds)
         self.router = ReadRouter(maxLagMilliseconds: config.readMaxLagMilliseconds)
         self.written = written
@@ -34,8 +29,6 @@ final class ReadReplicas: Sendable {
             // The writers the replica has caught up with need the primary no more.
             if let replayed = status.lsn, status.isStandby {
                 written.table.withLock { if $0.count > 0 { $0.forget(replayedUpTo: replayed) } }
-            } else if !status.isStandby {
-                written.table.withLock { $0 = WrittenPositions() }
             }
         }
     }
@@ -46,27 +39,40 @@ final class ReadReplicas: Sendable {
         ClientPosition.current?.wrote(at: position)
     }
 
-    /// Where a read by `userID` should go now.
-    func target(for userID: Int64?) -> ReadTarget {
+    /// Where a read by `userID` should go now, and the position it must see (its client's last write), if any.
+    func route(for userID: Int64?) -> (target: ReadTarget, mustSee: LSN?) {
         let ownWrite = userID.flatMap { user in written.table.withLock { $0.position(of: user) } }
         let mustSee = [ownWrite, ClientPosition.current?.mustSee].compactMap { $0 }.max()
         let latest = monitor.latest
-        return router.target(replica: latest?.status, age: latest.map { .now - $0.at } ?? .zero, mustSee: mustSee)
+        return (router.target(replica: latest?.status, age: latest.map { .now - $0.at } ?? .zero, mustSee: mustSee), mustSee)
     }
 
-    /// Runs a read where ``target(for:)`` says, on `primary` when the replica
-    /// fails it (gone, or behind the snapshot's DDL), counting where it was answered.
+    /// Runs a read where ``route(for:)`` says, counting where it was
+    /// answered. The primary answers it when the replica fails it: gone,
+    /// behind the snapshot's DDL, a query cancelled by a recovery conflict —
+    /// or, for a client with a write to see, a pool connection whose server
+    /// has not replayed it (the monitor watches one server; a connection may
+    /// have found another), which the read's own first statement checks.
     func read(_ statements: [SQLStatement], as session: SessionContext, primary: Executor) async throws -> [QueryResult] {
-        let target = target(for: session.userID)
+        let (target, mustSee) = route(for: session.userID)
         guard target == .replica else {
             metrics.countRead(target)
             return try await primary.run(statements, as: session)
         }
         do {
-            let results = try await executor.run(statements, as: session)
+            guard let mustSee else {
+                let results = try await executor.run(statements, as: session)
+                metrics.countRead(.replica)
+                return results
+            }
+            let results = try await executor.run([ReplicationQueries.shows(mustSee)] + statements, as: session)
+            guard results.first?.string(0, 0) == "t" else {
+                metrics.countRead(.primary(.ownWrite))
+                return try await primary.run(statements, as: session)
+            }
             metrics.countRead(.replica)
-            return results
-        } catch let error as DatabaseError where error.isConnectionFailure || error.suggestsStaleSchema {
+            return Array(results.dropFirst())
+        } catch let error as DatabaseError where error.isConnectionFailure || error.suggestsStaleSchema || error.isRecoveryConflict {
             metrics.countRead(.primary(.replicaFailed))
             return try await primary.run(statements, as: session)
         } catch is PoolError {
@@ -88,4 +94,10 @@ final class ReadReplicas: Sendable {
 /// The writers' table, shared by the requests and the monitor's thread.
 private final class Writers: Sendable {
     let table = Mutex(WrittenPositions())
+}
+
+extension DatabaseError {
+    /// A hot standby cancelled the query: replaying WAL needed what it read
+    /// (a vacuumed row version, a lock). The same query runs on the primary.
+    var isRecoveryConflict: Bool { sqlstate == "40001" || sqlstate == "40P01" }
 }

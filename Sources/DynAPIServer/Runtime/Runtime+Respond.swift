@@ -47,7 +47,7 @@ extension Runtime {
     /// Runs a planned request's statements: a read on a replica when
     /// ``ReadReplicas`` says it may take it, everything else on the primary.
     func execute(_ work: PlannedRequest) async throws -> [QueryResult] {
-        guard work.session.action == .read, let replicas else { return try await executor.run(work.statements, as: work.session) }
+        guard work.session.readsOnly, let replicas else { return try await executor.run(work.statements, as: work.session) }
         return try await replicas.read(work.statements, as: work.session, primary: executor)
     }
 
@@ -57,7 +57,8 @@ extension Runtime {
         let plan = try await withFreshGrants(caller) { caller throws(PlanError) in
             try Planner(schema: schema, caller: caller, maxRows: maxRows).plan(request)
         }
-        let session = SessionContext(userID: caller.user.id, action: plan.operation, role: asRequestRole ? config.requestRole : nil)
+        let session = SessionContext(
+            userID: caller.user.id, action: plan.operation, role: asRequestRole ? config.requestRole : nil, readsOnly: plan.action == .read)
         return PlannedRequest(plan: plan, session: session, maxRows: maxRows, isHead: request.method == "HEAD")
     }
 }
