@@ -40,6 +40,13 @@ import Testing
         try primary.createUser("root", password: "pw", admin: true)
         let readerID = try primary.createUser("reader")
         try primary.grant(readerID, on: "item", read: true)
+        // A tick on a primary that standbys stream from is flushed at once, or they would see it only when the WAL writer flushes.
+        let ticking = try primary.connect()
+        try ticking.execute("BEGIN")
+        try ticking.execute("CREATE TABLE probe (id serial PRIMARY KEY); INSERT INTO probe DEFAULT VALUES")
+        try ticking.execute("SELECT dynapi.change_log_tick()")
+        #expect(try ticking.execute("SHOW synchronous_commit").string(0, 0) == "local")
+        try ticking.execute("ROLLBACK")
         try await withTicker(primary) {
             // The sidecar follows from the newest tick it finds: one past the rows above.
             try primary.execute("SELECT dynapi.change_log_tick()")

@@ -70,7 +70,7 @@ public final class ChangeLogFollower: Sendable {
             switch action {
             case .connect:
                 do {
-                    connection = try Connection(conninfo: conninfo, logger: logger, sessionSetup: "SET application_name TO 'dynapi-changelog'")
+                    connection = try Connection(conninfo: conninfo, logger: logger, sessionSetup: ChangeLogQueries.sessionSetup)
                     action = cursor.connected()
                 } catch {
                     logger.warning("change log: cannot connect: \(error.message)")
