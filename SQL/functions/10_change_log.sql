@@ -64,14 +64,19 @@ BEGIN
         END IF;
     END IF;
     -- Losing a tick in a crash only means its events come in the next batch;
-    -- ticks are frequent, so they need not wait for the WAL flush.
-    PERFORM set_config('synchronous_commit', 'off', true);
+    -- ticks are frequent, so they need not wait for the WAL flush — unless
+    -- standbys stream from here: WAL reaches them once flushed, and an
+    -- unflushed tick would wait for the WAL writer (200 ms by default) before
+    -- their sidecars could deliver its batch. Flushed locally then, never
+    -- waiting for a synchronous standby.
+    PERFORM set_config('synchronous_commit',
+                       CASE WHEN EXISTS (SELECT 1 FROM pg_stat_get_wal_senders()) THEN 'local' ELSE 'off' END, true);
     INSERT INTO dynapi.change_log_ticks (snapshot) VALUES (current_snapshot) RETURNING tick INTO made;
     RETURN made;
 END;
 $$;
 COMMENT ON FUNCTION dynapi.change_log_tick() IS
-    'Records a tick (a snapshot ending a batch) if change_log entries became visible since the last one, and returns it; otherwise, on a standby, or while another session ticks, returns the newest tick. Sets synchronous_commit off for the rest of the calling transaction when it ticks.';
+    'Records a tick (a snapshot ending a batch) if change_log entries became visible since the last one, and returns it; otherwise, on a standby, or while another session ticks, returns the newest tick. Sets synchronous_commit off (local while standbys stream from this server) for the rest of the calling transaction when it ticks.';
 
 CREATE OR REPLACE FUNCTION dynapi.change_log_bounds() RETURNS TABLE (oldest_tick bigint, newest_tick bigint)
 LANGUAGE sql STABLE
