@@ -1,7 +1,9 @@
 """What the Python benchmark drivers share: a psql session that reports when a
-statement has committed, and percentiles. Imported by new-table-latency.py and
-reload-driver.py (both run from any directory: they put this folder on sys.path)."""
+statement has committed, one request on a keep-alive connection, and
+percentiles. Imported by new-table-latency.py, reload-driver.py and
+replicas-driver.py (all run from any directory: they put this folder on sys.path)."""
 
+import http.client
 import subprocess
 import sys
 import time
@@ -34,3 +36,22 @@ class Psql:
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def exchange(owner, host, port, timeout, method, path, body=None, headers=None):
+    """Sends one request on owner.connection, a keep-alive connection opened (or opened again, up to
+    three tries, when the server has closed it) as needed; (status, body bytes, round trip in ms)."""
+    for attempt in range(3):
+        try:
+            if owner.connection is None:
+                owner.connection = http.client.HTTPConnection(host, port, timeout=timeout)
+            started = time.monotonic()
+            owner.connection.request(method, path, body=body, headers=headers or {})
+            response = owner.connection.getresponse()
+            data = response.read()
+            return response.status, data, (time.monotonic() - started) * 1000
+        except (http.client.HTTPException, OSError):
+            owner.connection = None
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")

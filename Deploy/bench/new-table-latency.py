@@ -28,7 +28,6 @@ sidecar's own "schema reloaded … duration_ms" log lines of both phases.
 import argparse
 import datetime
 import hashlib
-import http.client
 import json
 import os
 import re
@@ -41,7 +40,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import Psql, percentile  # noqa: E402
+from benchlib import Psql, exchange, percentile  # noqa: E402
 
 ADMIN = {"username": "admin", "password": "dynapi-admin"}  # what `dynapi dev` creates
 
@@ -77,25 +76,13 @@ class Client:
         if body is not None:
             headers["Content-Type"] = "application/json"
             body = json.dumps(body)
-        for attempt in range(3):
-            try:
-                if self.connection is None:
-                    self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                started = time.monotonic()
-                self.connection.request(method, path, body=body, headers=headers)
-                response = self.connection.getresponse()
-                data = response.read()
-                self.round_trips.append((time.monotonic() - started) * 1000)
-                break
-            except (http.client.HTTPException, OSError):
-                self.connection = None
-                if attempt == 2:
-                    raise
-        self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
-        if response.status == 401 and retry_login and self.token:
+        status, data, round_trip = exchange(self, "127.0.0.1", self.port, 30, method, path, body, headers)
+        self.round_trips.append(round_trip)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status == 401 and retry_login and self.token:
             self.login()
             return self.request(method, path, None if body is None else json.loads(body), retry_login=False)
-        return response.status, data
+        return status, data
 
     def login(self):
         self.token = None

@@ -16,7 +16,6 @@ the sidecar and the load).
     reload-driver.py schema-load --base URL --token ADMIN_TOKEN --database CONNINFO --sidecar-log FILE [--tables 1000]
 """
 import argparse
-import http.client
 import json
 import os
 import re
@@ -27,7 +26,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import Psql, percentile  # noqa: E402
+from benchlib import Psql, exchange, percentile  # noqa: E402
 
 RELOADED = re.compile(r"schema reloaded: (\d+) tables in ([0-9.eE+-]+) (seconds|milliseconds|microseconds|nanoseconds)")
 UNITS = {"seconds": 1000.0, "milliseconds": 1.0, "microseconds": 1e-3, "nanoseconds": 1e-6}
@@ -46,20 +45,9 @@ class Client:
         headers = {"Authorization": "Bearer " + self.token}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        for attempt in range(3):
-            try:
-                if self.connection is None:
-                    self.connection = http.client.HTTPConnection(self.url.hostname, self.url.port, timeout=10)
-                self.connection.request(method, path, body=body, headers=headers)
-                response = self.connection.getresponse()
-                data = response.read()
-                self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
-                return response.status, data
-            except (http.client.HTTPException, OSError):
-                self.connection = None
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        status, data, _ = exchange(self, self.url.hostname, self.url.port, 10, method, path, body, headers)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        return status, data
 
 
 def ddl_plan(count, column_drops=True):

@@ -41,7 +41,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import Psql, percentile  # noqa: E402
+from benchlib import Psql, exchange, percentile  # noqa: E402
 
 READS = re.compile(r'^dynapi_reads_total\{([^}]*)\}\s+([0-9.eE+-]+)\s*$', re.M)
 READ_LIST = "/api/dyn/customer/?limit=20"
@@ -77,20 +77,9 @@ class Client:
         if body is not None:
             headers["Content-Type"] = "application/json"
             body = json.dumps(body)
-        for attempt in range(3):
-            try:
-                if self.connection is None:
-                    self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-                self.connection.request(method, path, body=body, headers=headers)
-                response = self.connection.getresponse()
-                data = response.read()
-                self.statuses[response.status] += 1
-                return response.status, data
-            except (http.client.HTTPException, OSError):
-                self.connection = None
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        status, data, _ = exchange(self, self.host, self.port, self.timeout, method, path, body, headers)
+        self.statuses[status] += 1
+        return status, data
 
 
 def read_counters(base):
