@@ -93,6 +93,14 @@ import Testing
                     #expect(event.map { SeenEvent.read($0).summary } == "created item 3", "\(event ?? "closed")")
                 }
 
+                // And on a Server-Sent Events stream.
+                let stream = try RawHTTPStream(
+                    port: try #require(client.base.port), path: "/api/dyn/item/events/", headers: ["Authorization": "Bearer \(token)"])
+                #expect(stream.read { $0.events.count >= 1 } && stream.status == 200)
+                try primary.execute("INSERT INTO item (name) VALUES ('sse')")
+                #expect(stream.read { $0.rowEvents.count >= 1 })
+                #expect(stream.rowEvents.map(\.summary) == ["created item 4"])
+
                 // DDL, grants and table settings made on the primary reach the standby's routes.
                 try primary.execute("CREATE TABLE extra (id serial PRIMARY KEY, note text)")
                 #expect(try await eventually(seconds: 10) { client.runtime.schema.value.table(named: "extra") != nil })
