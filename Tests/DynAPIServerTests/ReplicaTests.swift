@@ -122,6 +122,29 @@ import Testing
         }
     }
 
+    @Test func aStandbysSidecarSaysWhenItsEventsWaitForTicks() async throws {
+        let replicas = try TestReplicaSet()
+        defer { replicas.close() }
+        let primary = replicas.onPrimary
+        try primary.execute(Self.schema + "SELECT dynapi.change_log_tick();")
+        try replicas.waitForReplay()
+        try await TestApp.run(replicas.onStandby) { client in
+            #expect(try await client.request(.get, "/api/health/").object["events"] as? String == "ok")
+            // Written on a primary where no sidecar runs: nothing ticks.
+            try primary.execute("INSERT INTO item (name) VALUES ('c')")
+            try replicas.waitForReplay()
+            #expect(
+                try await eventually(seconds: 15) {
+                    try await client.request(.get, "/api/health/").object["events"] as? String == "waiting for a tick from the primary"
+                })
+            let health = try await client.request(.get, "/api/health/")
+            #expect(health.status == .ok && (health.object["events_waiting_ms"] as? Int ?? 0) > 5_000, "reads still served: \(health.text)")
+            try primary.execute("SELECT dynapi.change_log_tick()")
+            try replicas.waitForReplay()
+            #expect(try await eventually { try await client.request(.get, "/api/health/").object["events"] as? String == "ok" })
+        }
+    }
+
     /// A sidecar on the primary whose reads go to its standby, held back by `applyDelay`, with the rows of ``schema`` and users granted as `grant` says.
     func withReadReplica(
         applyDelay: String, maxLagMilliseconds: Int, users grant: (TestDatabase) throws -> Void,

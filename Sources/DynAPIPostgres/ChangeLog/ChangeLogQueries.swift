@@ -84,6 +84,20 @@ public enum ChangeLogQueries {
         return events
     }
 
+    /// How long logged changes have waited for a tick, in milliseconds: the
+    /// age of the newest tick when entries became visible after it, else nil.
+    /// On a standby, whose sidecars read the primary's ticks, a wait that
+    /// grows means no one ticks on the primary.
+    public static func untickedWait(_ connection: Connection) throws(DatabaseError) -> Int? {
+        let result = try connection.execute(
+            """
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM dynapi.change_log_between(t.snapshot, pg_current_snapshot()))
+                        THEN greatest(0, (extract(epoch FROM clock_timestamp() - t.at) * 1000)::bigint) END
+              FROM dynapi.change_log_ticks AS t ORDER BY t.tick DESC LIMIT 1
+            """)
+        return result.rows.isEmpty ? nil : result.string(0, 0).flatMap { Int($0) }
+    }
+
     /// Deletes what is past the retention; the number of entries deleted.
     public static func prune(_ connection: Connection) throws(DatabaseError) -> Int64 {
         try int64(connection.execute("SELECT dynapi.prune_change_log()"), "prune_change_log")

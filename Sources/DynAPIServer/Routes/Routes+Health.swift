@@ -6,14 +6,23 @@ extension Routes {
     /// Health for load balancers and orchestrators:
     /// - `GET /api/health/` (and `/api/health/ready/`): readiness, 200 when the
     ///   database answers and the first schema load has finished, else 503 with `Retry-After`;
-    ///   with the database's role (`primary` or `standby`, then its replay lag)
+    ///   with the database's role (`primary` or `standby`, then its replay lag
+    ///   and whether its change log waits for ticks from the primary)
     ///   and, when reads go to replicas, what the replica monitor last saw;
     /// - `GET /api/health/live/`: liveness, 200 while the process serves HTTP,
     ///   whatever the database does (restarting the sidecar cures no database outage).
+    /// How long a standby's logged changes may wait for a tick before health says so: ticks come every few
+    /// milliseconds from a sidecar on the primary, every second from cron.
+    static let tickPatienceMilliseconds = 5_000
+
     static func addHealth(to router: Router<AppRequestContext>, probes: some ProbeService) {
         for path in ["/api/health", "/api/health/ready"] {
             router.get(RouterPath(path)) { _, _ -> Response in
-                let status = try? await probes.pool.withConnection { try ReplicationQueries.status($0) }
+                let answer = try? await probes.pool.withConnection { connection in
+                    let status = try ReplicationQueries.status(connection)
+                    return (status, status.isStandby ? try ChangeLogQueries.untickedWait(connection) : nil)
+                }
+                let status = answer?.0
                 let databaseUp = status != nil
                 let ready = probes.isReady.value
                 var json = JSONText.object()
@@ -21,7 +30,13 @@ extension Routes {
                 json.add("database", databaseUp ? "ok" : "unreachable")
                 if let status {
                     json.add("role", status.role)
-                    if status.isStandby { json.add("replay_lag_ms", status.replayLagMilliseconds) }
+                    if status.isStandby {
+                        json.add("replay_lag_ms", status.replayLagMilliseconds)
+                        // A standby's events wait for the primary's ticks; a sidecar there, or cron, makes them.
+                        let waiting = answer?.1 ?? 0
+                        json.add("events", waiting > Self.tickPatienceMilliseconds ? "waiting for a tick from the primary" : "ok")
+                        if waiting > 0 { json.add("events_waiting_ms", waiting) }
+                    }
                 }
                 json.add("schema", ready ? "loaded" : "loading")
                 json.add("tables", probes.schema.value.tables.count)
