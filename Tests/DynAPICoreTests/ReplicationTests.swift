@@ -53,14 +53,15 @@ import Testing
 }
 
 @Suite struct WrittenPositionsTests {
-    @Test func remembersEachWritersLastWriteUntilTheReplicaPassesIt() {
+    @Test func remembersEachWritersLastWriteForAWhile() {
         var written = WrittenPositions()
-        written.note(user: 1, at: LSN(100))
-        written.note(user: 1, at: LSN(50))
-        written.note(user: 2, at: LSN(200))
+        let start = ContinuousClock.now
+        written.note(user: 1, at: LSN(100), now: start)
+        written.note(user: 1, at: LSN(50), now: start + .seconds(1))
+        written.note(user: 2, at: LSN(200), now: start + .seconds(30))
         #expect(written.position(of: 1) == LSN(100), "an older position never replaces a newer one")
         #expect(written.position(of: 3) == nil)
-        written.forget(replayedUpTo: LSN(100))
+        written.forget(notedBefore: start + .seconds(10))
         #expect(written.position(of: 1) == nil)
         #expect(written.position(of: 2) == LSN(200))
         #expect(written.count == 1)

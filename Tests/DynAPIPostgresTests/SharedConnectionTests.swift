@@ -135,6 +135,41 @@ import Testing
         }
     }
 
+    /// A transaction can fail at its commit (a deferred constraint, as
+    /// Django makes its foreign keys): that error is the pipeline's answer,
+    /// the connection stays in step, and the pipelines behind it on the same
+    /// connection get their own answers — with or without a statement after the commit.
+    @Test func anErrorAtCommitIsThatPipelinesAnswerAndNoOneElses() async throws {
+        try await SharedConnectionTests.withSharedConnection { pool, database in
+            try database.execute(
+                """
+                CREATE TABLE parent (id int PRIMARY KEY);
+                CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent DEFERRABLE INITIALLY DEFERRED);
+                INSERT INTO parent VALUES (1); GRANT ALL ON parent, child TO PUBLIC;
+                """)
+            for executor in [Executor(pool: pool), Executor(pool: pool, committed: { _, _ in })] {
+                let holder = Task { try await executor.run(SQLStatement("SELECT pg_sleep(0.2)"), as: SessionContext(userID: 1, action: .read)) }
+                try await SharedConnectionTests.untilInFlight(pool, 1)
+                let dangling = Task {
+                    try await executor.run(
+                        SQLStatement("INSERT INTO child VALUES (1, 99) ON CONFLICT (id) DO NOTHING"), as: SessionContext(userID: 2, action: .create))
+                }
+                try await SharedConnectionTests.untilInFlight(pool, 2)
+                let behind = Task {
+                    try await executor.run(
+                        SQLStatement("INSERT INTO child VALUES (2, 1) ON CONFLICT (id) DO NOTHING RETURNING id"), as: SessionContext(userID: 3, action: .create)
+                    )
+                }
+                _ = try await holder.value
+                let failure = await #expect(throws: DatabaseError.self) { try await dangling.value }
+                #expect(failure?.sqlstate == "23503", "the deferred constraint's own error: \(String(describing: failure))")
+                _ = try await behind.value
+            }
+            #expect(try database.execute("SELECT string_agg(id::text, ',' ORDER BY id) FROM child").string(0, 0) == "2")
+            #expect(try await Executor(pool: pool).run(SharedConnectionTests.whoAmI, as: SessionContext(userID: 4, action: .read)).string(0, 0) == "4")
+        }
+    }
+
     @Test func aPipelineSentBehindOneThatChangesTheSettingsSetsItsOwn() async throws {
         try await SharedConnectionTests.withSharedConnection { pool, _ in
             let executor = Executor(pool: pool)

@@ -50,26 +50,28 @@ public struct ReadRouter: Sendable, Equatable {
     }
 }
 
-/// Each user's last write through this sidecar, while a replica may not have
-/// replayed it yet: their next reads must see it. Entries the replica has
-/// passed are forgotten, so the table holds only the last moments' writers.
+/// Each user's last write through this sidecar, for a while: their next
+/// reads must see it. Kept for a fixed time rather than until the monitored
+/// replica has replayed it, since a read pool connection may have reached
+/// another replica than the monitor's (each such read checks its own
+/// server); the table holds only the last minute's writers.
 public struct WrittenPositions: Sendable {
-    private var byUser: [Int64: LSN] = [:]
+    private var byUser: [Int64: (position: LSN, at: ContinuousClock.Instant)] = [:]
 
     /// An empty table.
     public init() {}
 
-    /// Records that `user`'s write committed at or before `lsn`.
-    public mutating func note(user: Int64, at lsn: LSN) {
-        byUser[user] = max(byUser[user] ?? lsn, lsn)
+    /// Records that `user`'s write committed at or before `position`, at `now`.
+    public mutating func note(user: Int64, at position: LSN, now: ContinuousClock.Instant = .now) {
+        byUser[user] = (max(byUser[user]?.position ?? position, position), now)
     }
 
     /// The position `user`'s reads must see, if any.
-    public func position(of user: Int64) -> LSN? { byUser[user] }
+    public func position(of user: Int64) -> LSN? { byUser[user]?.position }
 
-    /// Forgets the writes a replica has replayed.
-    public mutating func forget(replayedUpTo replayed: LSN) {
-        byUser = byUser.filter { $0.value > replayed }
+    /// Forgets the writes noted before `instant`.
+    public mutating func forget(notedBefore instant: ContinuousClock.Instant) {
+        byUser = byUser.filter { $0.value.at >= instant }
     }
 
     /// How many users are remembered.

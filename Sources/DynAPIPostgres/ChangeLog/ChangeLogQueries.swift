@@ -84,18 +84,16 @@ public enum ChangeLogQueries {
         return events
     }
 
-    /// How long logged changes have waited for a tick, in milliseconds: the
-    /// age of the newest tick when entries became visible after it, else nil.
-    /// On a standby, whose sidecars read the primary's ticks, a wait that
-    /// grows means no one ticks on the primary.
-    public static func untickedWait(_ connection: Connection) throws(DatabaseError) -> Int? {
+    /// Whether logged changes wait for a tick: entries that became visible
+    /// after the newest tick's snapshot. On a standby, whose sidecars read
+    /// the primary's ticks, a wait that lasts means no one ticks on the primary.
+    public static func changesAwaitTick(_ connection: Connection) throws(DatabaseError) -> Bool {
         let result = try connection.execute(
             """
-            SELECT CASE WHEN EXISTS (SELECT 1 FROM dynapi.change_log_between(t.snapshot, pg_current_snapshot()))
-                        THEN greatest(0, (extract(epoch FROM clock_timestamp() - t.at) * 1000)::bigint) END
+            SELECT EXISTS (SELECT 1 FROM dynapi.change_log_between(t.snapshot, pg_current_snapshot()))
               FROM dynapi.change_log_ticks AS t ORDER BY t.tick DESC LIMIT 1
             """)
-        return result.rows.isEmpty ? nil : result.string(0, 0).flatMap { Int($0) }
+        return result.string(0, 0) == "t"
     }
 
     /// Deletes what is past the retention; the number of entries deleted.

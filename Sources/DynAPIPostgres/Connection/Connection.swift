@@ -50,14 +50,8 @@ public final class Connection: @unchecked Sendable {
         self.raw = connection
         self.notices = NoticeSink(logger: logger)
         PQsetNoticeProcessor(connection, noticeProcessor, Unmanaged.passUnretained(notices).toOpaque())
-        if let sessionSetup {
-            do {
-                try execute(sessionSetup)
-            } catch {
-                PQfinish(connection)
-                throw error
-            }
-        }
+        // A failure here releases the connection through deinit (everything is initialised): no PQfinish of its own.
+        if let sessionSetup { try execute(sessionSetup) }
     }
 
     deinit { PQfinish(raw) }

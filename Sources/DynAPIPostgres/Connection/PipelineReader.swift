@@ -35,6 +35,8 @@ struct PipelineReader {
     /// Whether that transaction succeeded: a connection lost after it must not
     /// report a committed write as failed (its client would write it again).
     private var transactionSucceeded = false
+    /// Whether a commit's error was read at the current Sync's position (its NULL and the Sync follow).
+    private var errorAtSync = false
 
     init(steps: [Step], settings: SessionSettings?) {
         self.steps = steps
@@ -46,18 +48,26 @@ struct PipelineReader {
         let raw = connection.raw
         // PQisBusy false: PQgetResult answers without reading the socket.
         while PQisBusy(raw) == 0 {
-            guard index < steps.count else { return finish(readSync(connection), connection) }
-            if case .sync = steps[index] {
-                guard let sync = PQgetResult(raw) else { return lost(connection) }
-                let status = PQresultStatus(sync)
-                PQclear(sync)
-                // Anything else here: the reading is out of step with the connection, which must not serve again.
-                guard status == PGRES_PIPELINE_SYNC else { return connection.isOK ? finish(.failure(outOfStep(connection)), connection) : lost(connection) }
-                // A failed transaction: what follows it is not the caller's answer, but must be read.
-                transactionSucceeded = firstError == nil
-                committed = true
-                index += 1
-                continue
+            let atSync: Bool
+            if index >= steps.count {
+                atSync = true
+            } else if case .sync = steps[index] {
+                atSync = true
+            } else {
+                atSync = false
+            }
+            if atSync {
+                switch readSync(connection) {
+                case .pending: continue
+                case .failed(let progress): return progress
+                case .synced:
+                    guard index < steps.count else { return finish(firstError.map { .failure($0) } ?? .success(results), connection) }
+                    // A failed transaction: what follows it is not the caller's answer, but must be read.
+                    transactionSucceeded = firstError == nil
+                    committed = true
+                    index += 1
+                    continue
+                }
             }
             guard let result = PQgetResult(raw) else {
                 // NULL ends a statement's results.
@@ -76,6 +86,9 @@ struct PipelineReader {
                 }
             case PGRES_PIPELINE_ABORTED:
                 break
+            case PGRES_PIPELINE_SYNC:
+                // A Sync where a statement's answer belongs.
+                return finish(.failure(outOfStep(connection)), connection)
             default:
                 // An afterCommit statement's failure leaves its result out; the transaction's answer stands.
                 if firstError == nil, !committed { firstError = DatabaseError(result: result, connection: raw) }
@@ -83,6 +96,38 @@ struct PipelineReader {
         }
         guard connection.isOK else { return lost(connection) }
         return .needsInput
+    }
+
+    /// Where the reading of a Sync stands.
+    private enum SyncReading {
+        /// The Sync was read.
+        case synced
+        /// More results to take before it (the NULL after a commit's error).
+        case pending
+        /// The connection broke, or its answers are out of step: the pipeline's answer.
+        case failed(Progress)
+    }
+
+    /// Reads at a Sync's position: the Sync, or first the error of a commit
+    /// that failed there (a deferred constraint, a serialization failure),
+    /// which is the transaction's error, and the NULL that ends it.
+    private mutating func readSync(_ connection: Connection) -> SyncReading {
+        guard let result = PQgetResult(connection.raw) else {
+            if errorAtSync { return .pending }
+            return .failed(connection.isOK ? finish(.failure(outOfStep(connection)), connection) : lost(connection))
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_PIPELINE_SYNC:
+            errorAtSync = false
+            return .synced
+        case PGRES_FATAL_ERROR where !errorAtSync && connection.isOK:
+            errorAtSync = true
+            if firstError == nil, !committed { firstError = DatabaseError(result: result, connection: connection.raw) }
+            return .pending
+        default:
+            return .failed(connection.isOK ? finish(.failure(outOfStep(connection)), connection) : lost(connection))
+        }
     }
 
     /// The answer when the connection is lost under this pipeline: its
@@ -106,15 +151,6 @@ struct PipelineReader {
         connection.session.answered(setting: settings, committed: (try? result.get()) != nil)
         // The settings statement's own row is the sidecar's business, not the caller's.
         return .finished(result.map { Array($0.dropFirst()) })
-    }
-
-    private func readSync(_ connection: Connection) -> Result<[QueryResult], DatabaseError> {
-        guard let sync = PQgetResult(connection.raw) else { return .failure(brokenConnection(connection)) }
-        let status = PQresultStatus(sync)
-        PQclear(sync)
-        guard status == PGRES_PIPELINE_SYNC else { return .failure(connection.isOK ? outOfStep(connection) : brokenConnection(connection)) }
-        if let firstError { return .failure(firstError) }
-        return .success(results)
     }
 
     private func brokenConnection(_ connection: Connection) -> DatabaseError {

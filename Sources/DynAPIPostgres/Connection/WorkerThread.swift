@@ -12,16 +12,22 @@ final class WorkerThread: Sendable {
     private let lifecycle = Mutex((started: false, stopRequested: false))
 
     init() {
-        var fds: [Int32] = [0, 0]
-        _ = pipe(&fds)
-        // A burst of wake-ups must never block the caller once the pipe is full.
-        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        var fds: [Int32] = [-1, -1]
+        // Non-blocking: a burst of wake-ups must never block the caller once the pipe is full.
+        // Close-on-exec: `dynapi dev` spawns PostgreSQL. Without descriptors (EMFILE) both stay -1:
+        // poll() ignores them, and sleeps run their full length.
+        if pipe(&fds) == 0 {
+            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        } else {
+            fds = [-1, -1]
+        }
         (wakeupDescriptor, wakeupWriter) = (fds[0], fds[1])
     }
 
     deinit {
-        close(wakeupDescriptor)
-        close(wakeupWriter)
+        if wakeupDescriptor >= 0 { close(wakeupDescriptor) }
+        if wakeupWriter >= 0 { close(wakeupWriter) }
     }
 
     /// Runs `body` on a new thread named `name`, unless it was started or stopped before; whether it started.

@@ -116,11 +116,24 @@ public final class ConnectionPool: Sendable {
                 }
                 // What the body leaves the session holding is its own business; the next pipeline sets its own.
                 connection.session.assume(nil)
-                return try body(connection)
+                let value = try body(connection)
+                try leaveNoTransaction(connection, lane)
+                return value
             } catch let error as DatabaseError {
                 if error.isConnectionFailure || !connection.isOK { lane.connection = nil }
                 throw error
             }
+        }
+    }
+
+    /// A borrower that left a transaction open would have the next
+    /// pipelines run inside it: it is rolled back, or the connection dropped.
+    private func leaveNoTransaction(_ connection: Connection, _ lane: Lane) throws(DatabaseError) {
+        guard !connection.isIdle else { return }
+        _ = try? connection.execute("ROLLBACK")
+        if !connection.isIdle {
+            lane.connection = nil
+            throw DatabaseError.connectionFailure("a connection was given back inside a transaction that could not be rolled back")
         }
     }
 
@@ -151,8 +164,9 @@ public final class ConnectionPool: Sendable {
         let result: Result<[QueryResult], DatabaseError> = await withCheckedContinuation { continuation in
             let socket = lane.send(statements, as: settings, afterCommit: afterCommit) { [self] result in
                 // The lane takes the next pipeline as soon as this answer is in, not once the request's busy event loop gets to it.
-                var broken = false
-                if case .failure(let error) = result { broken = error.isConnectionFailure || !lane.isOK }
+                // A write answered as committed though its connection was then lost leaves the lane broken too.
+                var broken = !lane.isOK
+                if case .failure(let error) = result, error.isConnectionFailure { broken = true }
                 giveBack(pipeline: grant.lane, broken: broken)
                 ConnectionPool.resume(on: homeLoop) { continuation.resume(returning: result) }
             }

@@ -20,7 +20,8 @@ extension Routes {
             router.get(RouterPath(path)) { _, _ -> Response in
                 let answer = try? await probes.pool.withConnection { connection in
                     let status = try ReplicationQueries.status(connection)
-                    return (status, status.isStandby ? try ChangeLogQueries.untickedWait(connection) : nil)
+                    // Its own failure (a recovery conflict, say) says nothing of the database's health.
+                    return (status, status.isStandby ? (try? ChangeLogQueries.changesAwaitTick(connection)) : false)
                 }
                 let status = answer?.0
                 let databaseUp = status != nil
@@ -33,9 +34,14 @@ extension Routes {
                     if status.isStandby {
                         json.add("replay_lag_ms", status.replayLagMilliseconds)
                         // A standby's events wait for the primary's ticks; a sidecar there, or cron, makes them.
-                        let waiting = answer?.1 ?? 0
-                        json.add("events", waiting > Self.tickPatienceMilliseconds ? "waiting for a tick from the primary" : "ok")
-                        if waiting > 0 { json.add("events_waiting_ms", waiting) }
+                        // How long is measured here, on this sidecar's clock, from the first health check that saw the wait.
+                        let waiting = probes.untickedSince.note(waiting: answer?.1 ?? nil)
+                        if let waiting {
+                            json.add("events", waiting > .milliseconds(Self.tickPatienceMilliseconds) ? "waiting for a tick from the primary" : "ok")
+                            json.add("events_waiting_ms", Int(waiting.milliseconds))
+                        } else {
+                            json.add("events", "ok")
+                        }
                     }
                 }
                 json.add("schema", ready ? "loaded" : "loading")

@@ -25,11 +25,10 @@ final class ReadReplicas: Sendable {
         self.router = ReadRouter(maxLagMilliseconds: config.readMaxLagMilliseconds)
         self.written = written
         self.metrics = metrics
-        self.monitor = ReplicaMonitor(conninfo: config.readDatabaseURL, logger: logger) { status in
-            // The writers the replica has caught up with need the primary no more.
-            if let replayed = status.lsn, status.isStandby {
-                written.table.withLock { if $0.count > 0 { $0.forget(replayedUpTo: replayed) } }
-            }
+        // Past the cookie's life and the lag bound, any replica that takes reads shows a write.
+        let keep = Duration.milliseconds(max(ReadConsistencyMiddleware.cookieSeconds * 1_000, config.readMaxLagMilliseconds))
+        self.monitor = ReplicaMonitor(conninfo: config.readDatabaseURL, logger: logger) { _ in
+            written.table.withLock { if $0.count > 0 { $0.forget(notedBefore: .now - keep) } }
         }
     }
 

@@ -41,6 +41,8 @@ public final class Runtime: Sendable {
     /// Whether `DATABASE_URL`'s server was a hot standby when the sidecar last
     /// connected: one is followed through its replicated change log alone (it cannot LISTEN).
     let databaseIsStandby = Current(false)
+    /// How long a standby's logged changes have waited for a tick, as health checks saw it.
+    let untickedSince = WaitWatch()
 
     /// Creates the runtime; nothing is loaded until ``reloadAll()``.
     public init(config: Config, logger: Logger) async {

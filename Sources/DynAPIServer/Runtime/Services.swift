@@ -49,6 +49,7 @@ protocol AdminService: TableService, AccountService {
 protocol ProbeService: Sendable {
     var pool: ConnectionPool { get }
     var replicas: ReadReplicas? { get }
+    var untickedSince: WaitWatch { get }
     var isReady: Current<Bool> { get }
     var schema: Current<Schema> { get }
     var metrics: ServerMetrics { get }
