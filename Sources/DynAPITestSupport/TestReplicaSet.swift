@@ -13,11 +13,14 @@ public final class TestReplicaSet: Sendable {
     public let standby: LocalCluster
     /// The database both serve.
     public let databaseName = "app"
+    /// The folder that holds both clusters' data folders.
+    private let folder: String
 
     /// Starts both. `standbySettings`: more settings for the standby
     /// (`recovery_min_apply_delay=2s` holds each commit back before it is replayed).
     public init(standbySettings: [String] = []) throws {
         let folder = NSTemporaryDirectory() + "dynapi-replicas-\(UUID().uuidString.prefix(8))"
+        self.folder = folder
         let primary = try LocalCluster(dataDirectory: folder + "/primary", maxConnections: 100)
         try primary.start()
         TestReplicaSet.toStop.withLock { $0.append(primary) }
@@ -65,6 +68,7 @@ public final class TestReplicaSet: Sendable {
             cluster.stop()
             cluster.remove(data: true)
         }
+        try? FileManager.default.removeItem(atPath: folder)
         TestReplicaSet.toStop.withLock { $0.removeAll { $0 === self.primary || $0 === self.standby } }
     }
 
