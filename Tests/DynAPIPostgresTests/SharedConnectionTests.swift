@@ -31,6 +31,15 @@ import Testing
         }
     }
 
+    /// Starts `work` (a request's pipeline) and waits until `count` pipelines are in flight, it among them.
+    static func sent<T: Sendable>(
+        _ pool: ConnectionPool, inFlight count: Int, _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> Task<T, any Error> {
+        let task = Task { try await work() }
+        try await untilInFlight(pool, count)
+        return task
+    }
+
     static let whoAmI = SQLStatement(
         "SELECT current_setting('dynapi.user_id', true), current_setting('dynapi.action', true), current_user::text, "
             + "current_setting('statement_timeout'), pg_backend_pid()")
@@ -40,8 +49,9 @@ import Testing
             let bounded = Executor(pool: pool, statementTimeoutMilliseconds: 4_000)
             let unbounded = Executor(pool: pool)
             // Holds the connection, so that every request below is sent while others are in flight.
-            let blocker = Task { try await unbounded.run(SQLStatement("SELECT pg_sleep(0.5)"), as: SessionContext(userID: 99, action: .read)) }
-            try await SharedConnectionTests.untilInFlight(pool, 1)
+            let blocker = try await SharedConnectionTests.sent(pool, inFlight: 1) {
+                try await unbounded.run(SQLStatement("SELECT pg_sleep(0.5)"), as: SessionContext(userID: 99, action: .read))
+            }
             let roles = [nil, "shared_reader", "shared_writer"]
             let actions: [Operation] = [.read, .create, .update, .delete]
             let answers = try await withThrowingTaskGroup(of: (Int, [String?]).self) { group in
@@ -71,22 +81,23 @@ import Testing
     @Test func aFailingPipelineBetweenTwoGoodOnesChangesNothingForThem() async throws {
         try await SharedConnectionTests.withSharedConnection { pool, database in
             let executor = Executor(pool: pool)
-            func insert(_ id: Int) -> SQLStatement {
+            @Sendable func insert(_ id: Int) -> SQLStatement {
                 SQLStatement("INSERT INTO written VALUES ($1::int, current_setting('dynapi.user_id', true), current_user)", binds: [String(id)])
             }
-            let first = Task {
+            let first = try await SharedConnectionTests.sent(pool, inFlight: 1) {
                 try await executor.run([insert(1), SQLStatement("SELECT pg_sleep(0.3)")], as: SessionContext(userID: 1, action: .create))
             }
-            try await SharedConnectionTests.untilInFlight(pool, 1)
-            let failing = Task {
+            let failing = try await SharedConnectionTests.sent(pool, inFlight: 2) {
                 try await executor.run(
                     [insert(2), SQLStatement("SELECT 1 / $1::int", binds: ["0"])], as: SessionContext(userID: 2, action: .create, role: "shared_writer"))
             }
-            try await SharedConnectionTests.untilInFlight(pool, 2)
             // The same settings as the failing one: sent while it is in flight, it must set its own.
-            let sameAsFailing = Task { try await executor.run([insert(3)], as: SessionContext(userID: 2, action: .create, role: "shared_writer")) }
-            try await SharedConnectionTests.untilInFlight(pool, 3)
-            let last = Task { try await executor.run([insert(4)], as: SessionContext(userID: 1, action: .create)) }
+            let sameAsFailing = try await SharedConnectionTests.sent(pool, inFlight: 3) {
+                try await executor.run([insert(3)], as: SessionContext(userID: 2, action: .create, role: "shared_writer"))
+            }
+            let last = try await SharedConnectionTests.sent(pool, inFlight: 1) {
+                try await executor.run([insert(4)], as: SessionContext(userID: 1, action: .create))
+            }
             _ = try await first.value
             let failure = await #expect(throws: DatabaseError.self) { try await failing.value }
             #expect(failure?.sqlstate == "22012")
@@ -114,14 +125,16 @@ import Testing
         try await SharedConnectionTests.withSharedConnection { pool, database in
             let positions = Mutex([(Int64?, LSN)]())
             let executor = Executor(pool: pool, committed: { user, position in positions.withLock { $0.append((user, position)) } })
-            func insert(_ id: Int) -> SQLStatement {
+            @Sendable func insert(_ id: Int) -> SQLStatement {
                 SQLStatement("INSERT INTO written VALUES ($1::int, current_setting('dynapi.user_id', true), current_user) RETURNING id", binds: [String(id)])
             }
             let slow = Task { try await executor.run([insert(1), SQLStatement("SELECT pg_sleep(0.2)")], as: SessionContext(userID: 1, action: .create)) }
-            try await SharedConnectionTests.untilInFlight(pool, 1)
-            let failing = Task { try await executor.run([insert(2), SQLStatement("SELECT 1 / 0")], as: SessionContext(userID: 2, action: .create)) }
-            try await SharedConnectionTests.untilInFlight(pool, 2)
-            let read = Task { try await executor.run(SharedConnectionTests.whoAmI, as: SessionContext(userID: 3, action: .read)) }
+            let failing = try await SharedConnectionTests.sent(pool, inFlight: 2) {
+                try await executor.run([insert(2), SQLStatement("SELECT 1 / 0")], as: SessionContext(userID: 2, action: .create))
+            }
+            let read = try await SharedConnectionTests.sent(pool, inFlight: 1) {
+                try await executor.run(SharedConnectionTests.whoAmI, as: SessionContext(userID: 3, action: .read))
+            }
             let fast = Task { try await executor.run(insert(4), as: SessionContext(userID: 4, action: .update)) }
             #expect(try await slow.value.map { $0.rows.count } == [1, 1], "the position is not one of the caller's results")
             await #expect(throws: DatabaseError.self) { try await failing.value }
@@ -149,13 +162,11 @@ import Testing
                 """)
             for executor in [Executor(pool: pool), Executor(pool: pool, committed: { _, _ in })] {
                 let holder = Task { try await executor.run(SQLStatement("SELECT pg_sleep(0.2)"), as: SessionContext(userID: 1, action: .read)) }
-                try await SharedConnectionTests.untilInFlight(pool, 1)
-                let dangling = Task {
+                let dangling = try await SharedConnectionTests.sent(pool, inFlight: 2) {
                     try await executor.run(
                         SQLStatement("INSERT INTO child VALUES (1, 99) ON CONFLICT (id) DO NOTHING"), as: SessionContext(userID: 2, action: .create))
                 }
-                try await SharedConnectionTests.untilInFlight(pool, 2)
-                let behind = Task {
+                let behind = try await SharedConnectionTests.sent(pool, inFlight: 1) {
                     try await executor.run(
                         SQLStatement("INSERT INTO child VALUES (2, 1) ON CONFLICT (id) DO NOTHING RETURNING id"), as: SessionContext(userID: 3, action: .create)
                     )
@@ -178,11 +189,9 @@ import Testing
             // The connection holds Alice's settings, and knows it.
             _ = try await executor.run(SharedConnectionTests.whoAmI, as: alice)
             let holder = Task { try await executor.run(SQLStatement("SELECT pg_sleep(0.3)"), as: alice) }
-            try await SharedConnectionTests.untilInFlight(pool, 1)
-            let forBob = Task { try await executor.run(SharedConnectionTests.whoAmI, as: bob) }
-            try await SharedConnectionTests.untilInFlight(pool, 2)
+            let forBob = try await SharedConnectionTests.sent(pool, inFlight: 2) { try await executor.run(SharedConnectionTests.whoAmI, as: bob) }
             // Sent while Bob's settings are on their way: Alice's must be sent again, though they were the last known.
-            let forAlice = Task { try await executor.run(SharedConnectionTests.whoAmI, as: alice) }
+            let forAlice = try await SharedConnectionTests.sent(pool, inFlight: 1) { try await executor.run(SharedConnectionTests.whoAmI, as: alice) }
             _ = try await holder.value
             let bobSaw = try await forBob.value
             let aliceSaw = try await forAlice.value
@@ -196,12 +205,10 @@ import Testing
             let bounded = Executor(pool: pool, statementTimeoutMilliseconds: 300)
             let unbounded = Executor(pool: pool)
             let slow = Task { try await bounded.run(SQLStatement("SELECT pg_sleep(2)"), as: SessionContext(userID: 1, action: .read)) }
-            try await SharedConnectionTests.untilInFlight(pool, 1)
-            let patient = Task {
+            let patient = try await SharedConnectionTests.sent(pool, inFlight: 2) {
                 try await unbounded.run(
                     SQLStatement("SELECT pg_sleep(0.4), current_setting('statement_timeout')"), as: SessionContext(userID: 1, action: .read))
             }
-            try await SharedConnectionTests.untilInFlight(pool, 2)
             let quick = Task { try await bounded.run(SharedConnectionTests.whoAmI, as: SessionContext(userID: 1, action: .read)) }
             let failure = await #expect(throws: DatabaseError.self) { try await slow.value }
             #expect(failure?.sqlstate == "57014")
