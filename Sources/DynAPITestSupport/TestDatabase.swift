@@ -26,6 +26,16 @@ public struct TestDatabase: Sendable {
         self.cluster = cluster
     }
 
+    /// Creates database `name` in a cluster a test started itself, with the bundle installed and cheap bcrypt.
+    public static func create(named name: String, in cluster: LocalCluster) throws -> TestDatabase {
+        let server = try Connection(conninfo: cluster.conninfo(), logger: TestCluster.quietLogger)
+        try server.execute("CREATE DATABASE \(name)")
+        try server.execute("ALTER DATABASE \(name) SET dynapi.bcrypt_cost = 4")
+        let database = TestDatabase(existing: name, in: cluster)
+        try Installer.install(database.connect())
+        return database
+    }
+
     /// Creates a fresh database, with the bundle installed unless `bundle` is false.
     public static func create(bundle: Bool = true) throws -> TestDatabase {
         let cluster = try TestCluster.get()

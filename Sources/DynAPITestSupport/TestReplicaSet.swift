@@ -25,10 +25,7 @@ public final class TestReplicaSet: Sendable {
         try primary.start()
         TestReplicaSet.toStop.withLock { $0.append(primary) }
         self.primary = primary
-        let server = try Connection(conninfo: primary.conninfo(), logger: TestCluster.quietLogger)
-        try server.execute("CREATE DATABASE \(databaseName)")
-        try server.execute("ALTER DATABASE \(databaseName) SET dynapi.bcrypt_cost = 4")
-        try Installer.install(Connection(conninfo: primary.conninfo(database: databaseName), logger: TestCluster.quietLogger))
+        _ = try TestDatabase.create(named: databaseName, in: primary)
         let standby = try LocalCluster(dataDirectory: folder + "/standby", maxConnections: 100, standbyOf: primary, settings: standbySettings)
         try standby.start()
         TestReplicaSet.toStop.withLock { $0.append(standby) }

@@ -12,10 +12,8 @@ enum OwnCluster {
             cluster.stop()
             cluster.remove(data: true)
         }
-        try Connection(conninfo: cluster.conninfo(), logger: TestApp.logger).execute("CREATE DATABASE app")
-        let database = TestDatabase(existing: "app", in: cluster)
-        try Installer.install(try database.connect())
-        try database.execute("ALTER DATABASE app SET dynapi.bcrypt_cost = 4; CREATE TABLE t (id serial PRIMARY KEY)")
+        let database = try TestDatabase.create(named: "app", in: cluster)
+        try database.execute("CREATE TABLE t (id serial PRIMARY KEY)")
         try database.createUser("root", password: "pw", admin: true)
         return try await body(cluster, database)
     }
