@@ -24,3 +24,4 @@
 \ir functions/14_table_settings.sql
 \ir functions/15_schema_events.sql
 \ir functions/16_upkeep.sql
+\ir functions/17_schema_api.sql

@@ -19,9 +19,12 @@ COMMENT ON VIEW dynapi.api_roles IS
 -- hash. Without them the view would be automatically updatable for its plain
 -- columns (and refuse "password"); with them every write goes through the
 -- trigger, which also applies the defaults, since a view column has none.
+-- can_change_schema (0018) comes after password: CREATE OR REPLACE VIEW can
+-- only add columns at the end, and dropping the view would drop what was
+-- granted on it.
 CREATE OR REPLACE VIEW dynapi.api_users AS
     SELECT id, username, email, contact, is_active, is_admin, date_joined, last_login,
-           NULL::text AS password
+           NULL::text AS password, can_change_schema
       FROM dynapi.users;
 COMMENT ON VIEW dynapi.api_users IS
     'The /api/users/ resource: dynapi.users without password_hash. Writable through INSTEAD OF triggers; password is write-only (always NULL when read) and stored as a bcrypt hash.';
@@ -30,6 +33,8 @@ COMMENT ON COLUMN dynapi.api_users.password IS
 COMMENT ON COLUMN dynapi.api_users.id IS 'Read-only: assigned on INSERT, ignored on UPDATE.';
 COMMENT ON COLUMN dynapi.api_users.date_joined IS 'Set on INSERT (now() unless given), ignored on UPDATE.';
 COMMENT ON COLUMN dynapi.api_users.last_login IS 'Read-only: set by dynapi.authenticate.';
+COMMENT ON COLUMN dynapi.api_users.can_change_schema IS
+    'The schema permission: may create and change tables through the schema API (false unless given).';
 
 -- SECURITY DEFINER, as the password functions are: a role that is
 -- granted only the api_users view can then manage users without ever being
@@ -70,13 +75,15 @@ BEGIN
         -- the base table's defaults are applied by hand. id is always
         -- generated; a duplicate username raises the ordinary unique
         -- violation on users_username_key.
-        INSERT INTO dynapi.users (username, email, contact, is_active, is_admin, date_joined, password_hash)
+        INSERT INTO dynapi.users (username, email, contact, is_active, is_admin, date_joined, password_hash,
+                                  can_change_schema)
         VALUES (NEW.username, coalesce(NEW.email, ''), NEW.contact,
                 coalesce(NEW.is_active, true), coalesce(NEW.is_admin, false),
-                coalesce(NEW.date_joined, now()), dynapi.hash_password(NEW.password))
-        RETURNING id, username, email, contact, is_active, is_admin, date_joined, last_login
+                coalesce(NEW.date_joined, now()), dynapi.hash_password(NEW.password),
+                coalesce(NEW.can_change_schema, false))
+        RETURNING id, username, email, contact, is_active, is_admin, date_joined, last_login, can_change_schema
              INTO NEW.id, NEW.username, NEW.email, NEW.contact, NEW.is_active, NEW.is_admin,
-                  NEW.date_joined, NEW.last_login;
+                  NEW.date_joined, NEW.last_login, NEW.can_change_schema;
     ELSE
         -- id, date_joined and last_login are read-only: whatever NEW says
         -- about them is ignored. Only columns the statement changed are
@@ -92,14 +99,17 @@ BEGIN
                contact   = CASE WHEN NEW.contact   IS DISTINCT FROM OLD.contact   THEN NEW.contact   ELSE u.contact   END,
                is_active = CASE WHEN NEW.is_active IS DISTINCT FROM OLD.is_active THEN NEW.is_active ELSE u.is_active END,
                is_admin  = CASE WHEN NEW.is_admin  IS DISTINCT FROM OLD.is_admin  THEN NEW.is_admin  ELSE u.is_admin  END,
+               can_change_schema = CASE WHEN NEW.can_change_schema IS DISTINCT FROM OLD.can_change_schema
+                                        THEN NEW.can_change_schema ELSE u.can_change_schema END,
                password_hash = CASE WHEN NEW.password IS NULL THEN u.password_hash
                                     ELSE dynapi.hash_password(NEW.password) END,
                password_changed_at = CASE WHEN NEW.password IS NULL THEN u.password_changed_at
                                           ELSE now() END
          WHERE u.id = OLD.id
-        RETURNING u.id, u.username, u.email, u.contact, u.is_active, u.is_admin, u.date_joined, u.last_login
+        RETURNING u.id, u.username, u.email, u.contact, u.is_active, u.is_admin, u.date_joined, u.last_login,
+                  u.can_change_schema
              INTO NEW.id, NEW.username, NEW.email, NEW.contact, NEW.is_active, NEW.is_admin,
-                  NEW.date_joined, NEW.last_login;
+                  NEW.date_joined, NEW.last_login, NEW.can_change_schema;
         IF NOT FOUND THEN
             RETURN NULL;   -- deleted concurrently: not counted
         END IF;

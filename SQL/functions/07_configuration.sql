@@ -1,8 +1,8 @@
--- Configuration documents. Roles, grants, table settings, actions and the
--- event settings can be exported as one JSON document (the Django
--- original's "DynAPI configuration" export) and imported into another
--- install, e.g. to promote a configuration from staging to production or to
--- keep it in git:
+-- Configuration documents. Roles, grants, table settings, actions, the
+-- schema editors and the event settings can be exported as one JSON
+-- document (the Django original's "DynAPI configuration" export) and
+-- imported into another install, e.g. to promote a configuration from
+-- staging to production or to keep it in git:
 --
 --   {"format": "dynapi-config", "version": 1,
 --    "roles":          [{"name", "description"}],
@@ -10,10 +10,15 @@
 --    "table_settings": [{"table_name", "exposed", "hidden_columns", "read_only_columns", "label", "event_mode",
 --                        "key_columns"}],
 --    "actions":        [{"table_name", "name", "function", "required_permission"}],
+--    "schema_editors": [{"username"}],
 --    "events":         {"mode", "retention"}}
 --
 -- Users are referred to by username and never exported or created: they hold
--- passwords, which have no business in a configuration file.
+-- passwords, which have no business in a configuration file. The schema
+-- permission (users.can_change_schema) is a grant like user_roles, so it
+-- travels with them: schema_editors lists the users who hold it, and an
+-- import gives it to those listed and takes it from nobody, as it never
+-- deletes a grant.
 
 -- Rows are sorted with COLLATE "C" so that the same configuration exports
 -- to the same document on every install, whatever the database collation
@@ -60,13 +65,18 @@ AS $$
                               ORDER BY a.table_name COLLATE "C", a.name COLLATE "C")
                FROM dynapi.actions AS a),
             '[]'::jsonb),
+        'schema_editors', coalesce(
+            (SELECT jsonb_agg(jsonb_build_object('username', u.username) ORDER BY u.username COLLATE "C")
+               FROM dynapi.users AS u
+              WHERE u.can_change_schema),
+            '[]'::jsonb),
         'events', coalesce(
             (SELECT jsonb_build_object('mode', e.event_mode, 'retention', e.retention::text)
                FROM dynapi.event_settings AS e),
             '{"mode": "notify", "retention": "24:00:00"}'::jsonb))
 $$;
 COMMENT ON FUNCTION dynapi.export_config() IS
-    'The configuration (roles, user_roles by username, table_settings, actions, events) as a "dynapi-config" version 1 document, rows in a stable order. Users and passwords are not included.';
+    'The configuration (roles, user_roles by username, table_settings, actions, schema_editors by username, events) as a "dynapi-config" version 1 document, rows in a stable order. Users and passwords are not included.';
 
 -- The shape of an entry in each list section, used by import_config to
 -- refuse unknown keys and wrong types. Kinds:
@@ -104,7 +114,8 @@ AS $$
            ('actions',        4, 'table_name',        1, 'text',    true),
            ('actions',        4, 'name',              2, 'text',    true),
            ('actions',        4, 'function',          3, 'text',    true),
-           ('actions',        4, 'required_permission', 4, 'perm',  false)
+           ('actions',        4, 'required_permission', 4, 'perm',  false),
+           ('schema_editors', 5, 'username',          1, 'string',  true)
 $$;
 COMMENT ON FUNCTION dynapi.config_spec() IS
     'Internal: the keys import_config accepts in each list section of a configuration document, with their kinds.';
@@ -129,6 +140,7 @@ DECLARE
     n_user_roles integer := 0;
     n_table_settings integer := 0;
     n_actions integer := 0;
+    n_schema_editors integer := 0;
     n_events integer := 0;
 BEGIN
     -- The document itself.
@@ -139,12 +151,13 @@ BEGIN
     END IF;
     SELECT k INTO extra
       FROM jsonb_object_keys(import_config.doc) AS k
-     WHERE k NOT IN ('format', 'version', 'roles', 'user_roles', 'table_settings', 'actions', 'events')
+     WHERE k NOT IN ('format', 'version', 'roles', 'user_roles', 'table_settings', 'actions', 'schema_editors',
+                     'events')
      ORDER BY k COLLATE "C" LIMIT 1;
     IF extra IS NOT NULL THEN
         RAISE EXCEPTION 'configuration document: unknown key %', to_jsonb(extra)::text
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Allowed keys: format, version, roles, user_roles, table_settings, actions, events.';
+                  HINT = 'Allowed keys: format, version, roles, user_roles, table_settings, actions, schema_editors, events.';
     END IF;
     IF import_config.doc ? 'format' AND import_config.doc -> 'format' <> '"dynapi-config"'::jsonb THEN
         RAISE EXCEPTION 'format: must be "dynapi-config"'
@@ -314,6 +327,9 @@ BEGIN
     ), action_entries AS (
         SELECT e.ord - 1 AS idx, e.entry ->> 'table_name' AS table_name, e.entry ->> 'name' AS name
           FROM jsonb_array_elements(coalesce(import_config.doc -> 'actions', '[]')) WITH ORDINALITY AS e(entry, ord)
+    ), editor_entries AS (
+        SELECT e.ord - 1 AS idx, e.entry ->> 'username' AS username
+          FROM jsonb_array_elements(coalesce(import_config.doc -> 'schema_editors', '[]')) WITH ORDINALITY AS e(entry, ord)
     ), problems AS (
         SELECT 1 AS section_order, d.idx, 0 AS step,
                format('roles[%s].name', d.idx) AS place,
@@ -360,6 +376,19 @@ BEGIN
                        min(a.idx) OVER (PARTITION BY a.table_name, a.name) AS first
                   FROM action_entries AS a) AS d
          WHERE d.idx > d.first
+        UNION ALL
+        SELECT 5, d.idx, 0, format('schema_editors[%s].username', d.idx),
+               format('user %s already appears in schema_editors[%s]', to_jsonb(d.username)::text, d.first),
+               'Each user may appear once.'
+          FROM (SELECT s.idx, s.username, min(s.idx) OVER (PARTITION BY s.username) AS first
+                  FROM editor_entries AS s) AS d
+         WHERE d.idx > d.first
+        UNION ALL
+        SELECT 5, s.idx, 1, format('schema_editors[%s].username', s.idx),
+               format('no user named %s', to_jsonb(s.username)::text),
+               'Import does not create users (they hold passwords); create the user first, e.g. with dynapi.create_user.'
+          FROM editor_entries AS s
+         WHERE NOT EXISTS (SELECT 1 FROM dynapi.users AS u WHERE u.username = s.username)
     )
     SELECT p.place, p.message, p.hint INTO problem
       FROM problems AS p
@@ -430,6 +459,15 @@ BEGIN
            required_permission = EXCLUDED.required_permission;
     GET DIAGNOSTICS n_actions = ROW_COUNT;
 
+    -- Only when the document has the section: every UPDATE of users makes
+    -- every sidecar reload its ACL, rows changed or not.
+    IF import_config.doc ? 'schema_editors' THEN
+        UPDATE dynapi.users AS u SET can_change_schema = true
+          FROM jsonb_array_elements(import_config.doc -> 'schema_editors') AS e
+         WHERE u.username = e ->> 'username';
+        GET DIAGNOSTICS n_schema_editors = ROW_COUNT;
+    END IF;
+
     IF events IS NOT NULL THEN
         UPDATE dynapi.event_settings SET event_mode = new_mode, retention = new_retention;
         n_events := 1;
@@ -437,8 +475,8 @@ BEGIN
 
     RETURN jsonb_build_object('roles', n_roles, 'user_roles', n_user_roles,
                               'table_settings', n_table_settings, 'actions', n_actions,
-                              'events', n_events);
+                              'schema_editors', n_schema_editors, 'events', n_events);
 END;
 $$;
 COMMENT ON FUNCTION dynapi.import_config(jsonb) IS
-    'Applies a "dynapi-config" document (see export_config): validates everything first (SQLSTATE 22023 naming the place, e.g. user_roles[2].username), then upserts roles by name, user_roles by (username, table_name), table_settings by table_name and actions by (table_name, name), and sets the event settings if "events" is given. Never deletes rows and never creates users. Returns the number of entries applied per section (events: 1 if given).';
+    'Applies a "dynapi-config" document (see export_config): validates everything first (SQLSTATE 22023 naming the place, e.g. user_roles[2].username), then upserts roles by name, user_roles by (username, table_name), table_settings by table_name and actions by (table_name, name), gives the schema permission (can_change_schema) to the users listed in schema_editors, and sets the event settings if "events" is given. Never deletes rows, never takes the schema permission away and never creates users. Returns the number of entries applied per section (events: 1 if given).';

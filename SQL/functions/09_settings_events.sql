@@ -47,7 +47,7 @@ DROP TRIGGER IF EXISTS dynapi_acl_events ON dynapi.users;
 CREATE TRIGGER dynapi_acl_events
     AFTER INSERT OR DELETE OR TRUNCATE
        OR UPDATE OF id, username, email, contact, password_hash, is_active, is_admin,
-                    date_joined, password_changed_at
+                    date_joined, password_changed_at, can_change_schema
     ON dynapi.users
     FOR EACH STATEMENT EXECUTE FUNCTION dynapi.notify_acl_change();
 

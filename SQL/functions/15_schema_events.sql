@@ -33,6 +33,10 @@
 -- everything anyway, and change_log_events hands out each element of pks
 -- as an event of its own, which a list of OIDs would multiply.
 --
+-- Every statement announced is also recorded in dynapi.schema_changes (the
+-- schema change history, 0018), once, however many of the two triggers it
+-- fires: see record_schema_change.
+--
 -- Every DDL statement pays for what is here, so none of it may grow with
 -- the number of tables: see schema_change_relations for how the catalogs are
 -- read.
@@ -301,6 +305,45 @@ COMMENT ON FUNCTION dynapi.announce_schema_change(text, text) IS
     'Internal: NOTIFY dynapi_schema with payload and log a schema entry [tag] in dynapi.change_log.';
 REVOKE EXECUTE ON FUNCTION dynapi.announce_schema_change(text, text) FROM PUBLIC;
 
+-- The history must show who changed the schema, and through the API the
+-- database role is always the sidecar's: the API user comes from the
+-- request's setting. current_user is the bundle's owner here (the event
+-- triggers are SECURITY DEFINER), so a SET ROLE is read from its setting.
+-- One row per statement: a statement that drops something fires sql_drop
+-- and then ddl_command_end (ALTER TABLE ... DROP COLUMN has something to
+-- report in both), so on_sql_drop only keeps what it dropped for
+-- on_ddl_command_end, the one caller. The user is looked up by key; the
+-- insert is one index entry: neither grows with the number of tables. The
+-- user id is read as dynapi.current_user_id() reads it, except that a
+-- setting that is no number (where it would raise) counts as no user: a
+-- stray SET must not make every DDL statement of the session fail.
+CREATE OR REPLACE FUNCTION dynapi.record_schema_change(tag text, objects text[]) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET enable_seqscan = off
+SET jit = off
+AS $$
+DECLARE
+    setting text := current_setting('dynapi.user_id', true);
+    who bigint := CASE WHEN setting ~ '^\s*[-+]?[0-9]{1,18}\s*$' THEN setting::bigint END;
+    as_role text := current_setting('role');
+BEGIN
+    INSERT INTO dynapi.schema_changes (user_id, username, database_role, tag, objects, statement)
+    VALUES (who,
+            (SELECT u.username FROM dynapi.users AS u WHERE u.id = who),
+            CASE WHEN as_role IN ('none', session_user) THEN session_user::text
+                 ELSE session_user || ' as ' || as_role END,
+            tag,
+            ARRAY(SELECT o.identity FROM unnest(objects) WITH ORDINALITY AS o(identity, ord)
+                   WHERE o.identity IS NOT NULL
+                   GROUP BY o.identity ORDER BY min(o.ord)),
+            coalesce(current_query(), ''));
+END;
+$$;
+COMMENT ON FUNCTION dynapi.record_schema_change(text, text[]) IS
+    'Internal, for the ddl_command_end event trigger: records a DDL statement in dynapi.schema_changes (the API user and username, the database role, the command tag, objects without NULLs or repeats, in order, and current_query()).';
+REVOKE EXECUTE ON FUNCTION dynapi.record_schema_change(text, text[]) FROM PUBLIC;
+
 ----------------------------------------------------------------------------
 -- The event triggers
 
@@ -332,9 +375,19 @@ DECLARE
     root_kind "char";
     touched_partitioned boolean := false;
     payload text;
+    announced boolean;
+    recorded boolean;
+    created text[];
+    dropped text[];
 BEGIN
     IF current_setting('dynapi.internal_ddl', true) = 'on' THEN
         RETURN;
+    END IF;
+    -- What on_sql_drop kept of this statement, cleared at once so that no
+    -- later statement of the transaction takes it for its own.
+    dropped := nullif(current_setting('dynapi.dropped_objects', true), '')::text[];
+    IF dropped IS NOT NULL THEN
+        PERFORM set_config('dynapi.dropped_objects', '', true);
     END IF;
     -- These never change what the API looks like, and a matview refreshed
     -- every minute must not make every sidecar reload its catalog.
@@ -343,11 +396,17 @@ BEGIN
     END IF;
 
     -- No rows at all means nothing changed (e.g. CREATE TABLE IF NOT EXISTS
-    -- on an existing table), so that is not announced either. Read before
-    -- the row triggers are put right below, which is not the statement's
-    -- doing.
-    IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() AS cmd
-                WHERE cmd.schema_name IS NULL OR cmd.schema_name NOT LIKE 'pg\_temp%') THEN
+    -- on an existing table), so that is neither announced nor recorded. Read
+    -- before the row triggers are put right below, which is not the
+    -- statement's doing. An extension's script fires this trigger for each
+    -- of its statements (in_extension): announced as they come, but recorded
+    -- once, as the CREATE or ALTER EXTENSION that ran them.
+    SELECT count(*) > 0, coalesce(bool_or(NOT cmd.in_extension), false),
+           array_agg(cmd.object_identity ORDER BY cmd.ordinality) FILTER (WHERE NOT cmd.in_extension)
+      INTO announced, recorded, created
+      FROM pg_event_trigger_ddl_commands() WITH ORDINALITY AS cmd
+     WHERE cmd.schema_name IS NULL OR cmd.schema_name NOT LIKE 'pg\_temp%';
+    IF announced THEN
         payload := dynapi.schema_change_payload(tg_tag, dynapi.ddl_command_relations(tg_tag));
     END IF;
 
@@ -415,10 +474,13 @@ BEGIN
     IF payload IS NOT NULL THEN
         PERFORM dynapi.announce_schema_change(payload, tg_tag);
     END IF;
+    IF recorded OR dropped IS NOT NULL THEN
+        PERFORM dynapi.record_schema_change(tg_tag, created || dropped);
+    END IF;
 END;
 $$;
 COMMENT ON FUNCTION dynapi.on_ddl_command_end() IS
-    'ddl_command_end event trigger: keeps row-event triggers on exposed tables current; unless the statement only touched temporary objects, NOTIFYs dynapi_schema with {"tag":<command tag>,"relations":[<oid>,...]} (ddl_command_relations), or {"tag":<command tag>} when they cannot all be named, and logs a schema entry [<command tag>].';
+    'ddl_command_end event trigger: keeps row-event triggers on exposed tables current; unless the statement only touched temporary objects, NOTIFYs dynapi_schema with {"tag":<command tag>,"relations":[<oid>,...]} (ddl_command_relations), or {"tag":<command tag>} when they cannot all be named, logs a schema entry [<command tag>], and records the statement in dynapi.schema_changes (with what on_sql_drop found it dropped).';
 
 -- A dropped table (or trigger) leaves its generated row-log functions
 -- behind, which go too.
@@ -436,6 +498,17 @@ BEGIN
         RETURN;
     END IF;
     IF EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() WHERE NOT is_temporary) THEN
+        -- For on_ddl_command_end, which fires next for the same statement
+        -- and records it with whatever it created or altered (the function
+        -- reading this list works in a sql_drop trigger only). What went
+        -- along with the objects named (a table's indexes, types,
+        -- sequences) is not listed: they are not original.
+        PERFORM set_config('dynapi.dropped_objects',
+                           ARRAY(SELECT d.object_identity
+                                   FROM pg_event_trigger_dropped_objects() WITH ORDINALITY AS d
+                                  WHERE d.original AND NOT d.is_temporary
+                                  ORDER BY d.ordinality)::text,
+                           true);
         -- before the DDL below, which is not the statement's doing
         payload := dynapi.schema_change_payload('DROP', dynapi.dropped_relations());
         IF EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects()
@@ -447,7 +520,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION dynapi.on_sql_drop() IS
-    'sql_drop event trigger: drops the generated row-log functions of dropped tables; unless only temporary objects went away, NOTIFYs dynapi_schema with {"tag":"DROP","relations":[<oid>,...]} (dropped_relations; dropped relations by their old OID), or {"tag":"DROP"} when they cannot all be named, and logs a schema entry ["DROP"].';
+    'sql_drop event trigger: drops the generated row-log functions of dropped tables; unless only temporary objects went away, NOTIFYs dynapi_schema with {"tag":"DROP","relations":[<oid>,...]} (dropped_relations; dropped relations by their old OID), or {"tag":"DROP"} when they cannot all be named, logs a schema entry ["DROP"], and keeps the identities of what the statement dropped (setting dynapi.dropped_objects) for on_ddl_command_end to record.';
 
 -- Re-created by every install (event triggers have no CREATE OR REPLACE):
 -- one transaction, so no DDL of another session ever runs without them.

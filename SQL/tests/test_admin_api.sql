@@ -30,13 +30,14 @@ SELECT has_view('dynapi', 'api_users', 'view api_users exists');
 SELECT has_view('dynapi', 'api_user_roles', 'view api_user_roles exists');
 SELECT columns_are('dynapi', 'api_roles', ARRAY['id', 'name', 'description']);
 SELECT columns_are('dynapi', 'api_users', ARRAY['id', 'username', 'email', 'contact', 'is_active', 'is_admin',
-                                                'date_joined', 'last_login', 'password']);
+                                                'date_joined', 'last_login', 'password', 'can_change_schema']);
 SELECT columns_are('dynapi', 'api_user_roles', ARRAY['id', 'user', 'role', 'table_name', 'can_create', 'can_read',
                                                      'can_update', 'can_delete', 'username', 'role_name']);
 SELECT is(ARRAY(SELECT attname::text FROM pg_attribute
                  WHERE attrelid = 'dynapi.api_users'::regclass AND attnum > 0 ORDER BY attnum),
-          ARRAY['id', 'username', 'email', 'contact', 'is_active', 'is_admin', 'date_joined', 'last_login', 'password'],
-          'api_users columns in the documented order');
+          ARRAY['id', 'username', 'email', 'contact', 'is_active', 'is_admin', 'date_joined', 'last_login', 'password',
+                'can_change_schema'],
+          'api_users columns in the documented order (0018''s can_change_schema last: a view only grows at the end)');
 SELECT is(ARRAY(SELECT attname::text FROM pg_attribute
                  WHERE attrelid = 'dynapi.api_user_roles'::regclass AND attnum > 0 ORDER BY attnum),
           ARRAY['id', 'user', 'role', 'table_name', 'can_create', 'can_read', 'can_update', 'can_delete',

@@ -36,7 +36,8 @@ SELECT is_empty($$
                                              'dynapi.schema_change_relations(oid[])', 'dynapi.attach_row_trigger(regclass)',
                                              'dynapi.detach_row_trigger(regclass)',
                                              'dynapi.drop_unused_row_log_functions(oid[])',
-                                             'dynapi.inheritance_family(oid[], boolean, boolean, integer)']::regprocedure[]) AS f
+                                             'dynapi.inheritance_family(oid[], boolean, boolean, integer)',
+                                             'dynapi.record_schema_change(text, text[])']::regprocedure[]) AS f
      WHERE NOT ARRAY['enable_seqscan=off', 'jit=off'] <@ coalesce((SELECT p.proconfig FROM pg_proc AS p WHERE p.oid = f), '{}')
     $$, 'the functions the DDL event triggers run read the catalogs through their indexes (enable_seqscan off, and jit off with it)');
 SELECT is_empty($$

@@ -2,15 +2,15 @@
 -- run again at every install, on top of what is there: applying them once
 -- more, and twice, must leave every definition as the install left it (the
 -- functions replaced in place, the generated row-log functions untouched)
--- and write nothing to the change log. And they must (re)define every
--- function, view and trigger of the bundle, so that none is defined only by
--- a migration. (That install.sql and `dynapi install` list the same files,
+-- and write nothing to the change log or the schema change history. And
+-- they must (re)define every function, view and trigger of the bundle, so
+-- that none is defined only by a migration. (That install.sql and `dynapi install` list the same files,
 -- and that no migration defines a function, is checked by the Swift tests,
 -- which can read the files.)
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(9);
+SELECT plan(10);
 
 \ir support/row_triggers.sql
 
@@ -51,6 +51,7 @@ $$;
 
 CREATE TEMPORARY TABLE dynapi_test_installed AS SELECT * FROM pg_temp.definitions();
 SELECT count(*) AS log_before FROM dynapi.change_log \gset
+SELECT count(*) AS history_before FROM dynapi.schema_changes \gset
 
 -- As the installers run them (install.sql, Installer.applyFunctionFiles).
 SET LOCAL dynapi.internal_ddl = on;
@@ -97,6 +98,8 @@ SELECT is(pg_temp.row_trigger_args('public.dynapi_test_fn'), ARRAY['notify', 'dy
           'a served table keeps its row-event triggers');
 SELECT is((SELECT count(*) FROM dynapi.change_log), :log_before::bigint,
           'applying the function files logs nothing (the bundle''s own DDL is no change of the API)');
+SELECT is((SELECT count(*) FROM dynapi.schema_changes), :history_before::bigint,
+          '... and records nothing in the schema change history');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -17,14 +17,14 @@ SELECT results_eq('SELECT version, name FROM dynapi.migrations ORDER BY version'
                            (10, '0010_validation'), (11, '0011_actions'), (12, '0012_table_settings'),
                            (13, '0013_change_log'), (14, '0014_row_log_functions'),
                            (15, '0015_schema_change_relations'), (16, '0016_ddl_cost'),
-                           (17, '0017_key_columns')$$,
+                           (17, '0017_key_columns'), (18, '0018_schema_api')$$,
                   'every migration is recorded exactly once');
 SELECT is_empty('SELECT 1 FROM dynapi.migrations WHERE applied_at IS NULL OR applied_at > now()',
                 'applied_at is recorded');
 
 -- What the installer runs before every migration must stay harmless.
 \ir ../bootstrap.sql
-SELECT is((SELECT count(*) FROM dynapi.migrations), 17::bigint, 'running the bootstrap again keeps the migration log');
+SELECT is((SELECT count(*) FROM dynapi.migrations), 18::bigint, 'running the bootstrap again keeps the migration log');
 SELECT lives_ok($$SELECT pg_advisory_xact_lock(4242000001)$$, 'the installer''s advisory lock can be taken');
 
 SELECT is((SELECT count(*) FROM pg_event_trigger WHERE evtfoid IN (SELECT oid FROM pg_proc WHERE pronamespace = 'dynapi'::regnamespace)),

@@ -33,6 +33,7 @@ public enum SQLBundle {
         Migration(version: 15, name: "0015_schema_change_relations", sql: text(PackageResources._015_schema_change_relations_sql)),
         Migration(version: 16, name: "0016_ddl_cost", sql: text(PackageResources._016_ddl_cost_sql)),
         Migration(version: 17, name: "0017_key_columns", sql: text(PackageResources._017_key_columns_sql)),
+        Migration(version: 18, name: "0018_schema_api", sql: text(PackageResources._018_schema_api_sql)),
     ]
 
     /// One file of `SQL/functions/`: functions, views and triggers, each defined in one place and written
@@ -62,6 +63,7 @@ public enum SQLBundle {
         FunctionFile(name: "14_table_settings", sql: text(PackageResources._4_table_settings_sql)),
         FunctionFile(name: "15_schema_events", sql: text(PackageResources._5_schema_events_sql)),
         FunctionFile(name: "16_upkeep", sql: text(PackageResources._6_upkeep_sql)),
+        FunctionFile(name: "17_schema_api", sql: text(PackageResources._7_schema_api_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
