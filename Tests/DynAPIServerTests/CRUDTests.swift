@@ -32,6 +32,17 @@ import Testing
         }
     }
 
+    /// `{}` takes every default (INSERT … DEFAULT VALUES); it was a 503 once, its body bound but never named.
+    @Test func anEmptyObjectInsertsARowOfDefaults() async throws {
+        try await withShop { client, token in
+            try await client.create("CREATE TABLE stamp (id serial PRIMARY KEY, at date NOT NULL DEFAULT current_date)", waitingFor: "stamp")
+            let created = try await client.request(.post, "/api/dyn/stamp/", token: token, json: "{}")
+            #expect(created.status == .created, "\(created.text)")
+            #expect(created.object["id"] as? Int == 1 && created.object["at"] is String)
+            #expect(try await client.request(.post, "/api/dyn/keyless/", token: token, json: "{}").status == .created)
+        }
+    }
+
     @Test func listsAreArraysNewestFirstByDefault() async throws {
         try await withShop { client, token async throws in
             let response = try await client.request(.get, "/api/dyn/customer/", token: token)

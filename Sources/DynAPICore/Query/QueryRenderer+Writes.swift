@@ -2,8 +2,9 @@ extension QueryRenderer {
     /// `_dynapi_write AS (INSERT … RETURNING *)`; rows grouped by their keys under `missing=default`.
     mutating func insert(_ table: Table, _ insert: Insert) {
         let name = SQLName.qualified(table)
-        let body = sql.bind(insert.json)
         guard let groups = insert.keyGroups, groups.count != 1 || groups[0] != insert.columns else {
+            // `{}` is DEFAULT VALUES, which reads no body: a parameter the text never names fails the Bind (08P01).
+            let body = insert.columns.isEmpty && !insert.isArray ? "" : sql.bind(insert.json)
             sql.append("\(Query.writeAlias) AS (")
             sql.append(
                 insertStatement(
@@ -15,6 +16,7 @@ extension QueryRenderer {
             return
         }
         // missing=default: one INSERT per key set, so that absent keys take their columns' defaults.
+        let body = sql.bind(insert.json)
         var names: [String] = []
         for (index, keys) in groups.enumerated() {
             let groupName = "_dynapi_g\(index)"
