@@ -10,4 +10,6 @@ public enum AuthError: Error, Sendable, Equatable {
     case adminOnly
     /// An admin page, for a caller who is not an admin.
     case adminPagesOnly
+    /// The schema API, for a caller who is neither an admin nor holds the schema permission.
+    case schemaPermissionRequired
 }

@@ -196,6 +196,11 @@ extension APIError {
             self.init(status: 403, code: "42501", message: "This route is for admin users only.")
         case .adminPagesOnly:
             self.init(status: 403, code: "42501", message: "This page is for admin users only.")
+        case .schemaPermissionRequired:
+            self.init(
+                status: 403, code: "42501", message: "The schema API is for admins and users with the schema permission.",
+                hint: "An admin grants it with can_change_schema on /api/users/ (the Schema checkbox of the admin pages)."
+            )
         }
     }
 
@@ -235,7 +240,11 @@ extension APIError {
             self.init(PlanError.singular(rows: Int(error.detail?.split(separator: " ").dropLast().last ?? "") ?? 0))
             return
         }
-        let status = SQLStateTable.status(for: error.sqlstate)
+        var status = SQLStateTable.status(for: error.sqlstate)
+        if error.sqlstate == "0A000", error.detail?.contains(" depends on ") == true {
+            // "cannot alter type of a column used by a view or rule": refused for what depends on it, like 2BP01.
+            status = SQLStateTable.status(for: "2BP01")
+        }
         self.init(
             status: status, code: error.sqlstate, message: error.message, details: error.detail, hint: error.hint,
             fieldErrors: error.fieldErrors, retryAfter: status == 503 ? 1 : nil

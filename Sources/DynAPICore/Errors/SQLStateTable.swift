@@ -10,6 +10,11 @@ public enum SQLStateTable {
         "23514": 400,  // check_violation
         "42501": 403,  // insufficient_privilege
         "42P01": 404,  // undefined_table
+        "42P07": 409,  // duplicate_table: the name is taken
+        "42701": 409,  // duplicate_column
+        "42710": 409,  // duplicate_object: an index or constraint of that name
+        "2BP01": 409,  // dependent_objects_still_exist: a view or foreign key depends on what a drop names
+        "55P03": 503,  // lock_not_available: lock_timeout, worth retrying
         "42883": 400,  // undefined_function: an operator that does not fit the column's type
         "42P17": 500,  // infinite_recursion (in a policy)
         "57014": 504,  // query_canceled: statement_timeout

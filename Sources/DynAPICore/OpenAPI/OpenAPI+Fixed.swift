@@ -29,7 +29,7 @@ extension OpenAPIDocument {
                 required: ["username", "password", "password_confirm"]),
             "AdminUser": object([
                 "id": integer, "username": string, "email": string, "contact": nullableString, "is_active": boolean,
-                "is_admin": boolean, "date_joined": ["type": "string", "format": "date-time"],
+                "is_admin": boolean, "can_change_schema": boolean, "date_joined": ["type": "string", "format": "date-time"],
                 "last_login": ["type": ["string", "null"], "format": "date-time"],
                 "password": ["type": "string", "writeOnly": true],
             ]),

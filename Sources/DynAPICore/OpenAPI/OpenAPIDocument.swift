@@ -23,7 +23,7 @@ public enum OpenAPIDocument {
                 """,
             ],
             "security": [["bearer": [String]()]],
-            "paths": withOperationIDs(fixedPaths(schema).merging(tablePaths(schema)) { first, _ in first }),
+            "paths": withOperationIDs(fixedPaths(schema).merging(schemaAPIPaths()) { first, _ in first }.merging(tablePaths(schema)) { first, _ in first }),
             "components": [
                 "securitySchemes": [
                     "bearer": [
@@ -31,7 +31,7 @@ public enum OpenAPIDocument {
                         "description": "The access token of POST /api/auth/login/ (or /api/auth/refresh/).",
                     ]
                 ],
-                "schemas": fixedSchemas(schema).merging(tableSchemas(schema)) { first, _ in first },
+                "schemas": fixedSchemas(schema).merging(schemaAPISchemas(schema)) { first, _ in first }.merging(tableSchemas(schema)) { first, _ in first },
                 "parameters": parameters(schema),
                 "responses": responses,
             ],

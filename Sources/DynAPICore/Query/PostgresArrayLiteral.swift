@@ -4,10 +4,12 @@ import Foundation
 public enum PostgresArrayLiteral {
     /// `{"a","b"}`, quotes and backslashes escaped.
     public static func strings(_ values: [String]) -> String {
-        let elements = values.map { value in
-            "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }
-        return "{" + elements.joined(separator: ",") + "}"
+        "{" + values.map(element).joined(separator: ",") + "}"
+    }
+
+    /// One element: `"a\\"b"`, quotes and backslashes escaped.
+    static func element(_ value: String) -> String {
+        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     /// `{1,2,3}`.

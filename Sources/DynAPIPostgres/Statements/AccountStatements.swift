@@ -44,6 +44,7 @@ public enum AccountStatements {
         """
         json_build_object('id', \(alias).id, 'username', \(alias).username, 'email', \(alias).email, 'contact', \(alias).contact,
                           'is_active', \(alias).is_active, 'is_admin', \(alias).is_admin,
+                          'can_change_schema', \(alias).can_change_schema,
                           'password_changed_at', extract(epoch FROM \(alias).password_changed_at))
         """
     }

@@ -20,6 +20,7 @@ enum Routes {
     static func addAccounts(to group: RouterGroup<AppRequestContext>, runtime: Runtime) {
         addPasswordRoutes(to: group, accounts: runtime)
         addAdmin(to: group, admin: runtime)
+        addSchemaAPI(to: group, schema: runtime)
     }
 
     /// `/api/dyn/…` and `/api/batch/`, behind a Bearer token and the throttle.

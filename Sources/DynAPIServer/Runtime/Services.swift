@@ -45,6 +45,15 @@ protocol AdminService: TableService, AccountService {
     func runACLFunction(_ statement: SQLStatement, by admin: Caller) async throws -> Response
 }
 
+/// The schema API: descriptions, changes, types and the history, for admins and holders of the schema permission.
+protocol SchemaService: Sendable {
+    var config: Config { get }
+    func schemaEditor(_ caller: Caller) async throws(AuthError) -> Caller
+    func respond(toSchema request: SchemaAPIRequest, caller: Caller) async throws -> Response
+    func schemaTypes(for caller: Caller) async throws -> Response
+    func schemaChanges(query: String?, for caller: Caller) async throws -> Response
+}
+
 /// What health checks and metrics read: the pools, readiness, the snapshot's size, sockets and counters.
 protocol ProbeService: Sendable {
     var pool: ConnectionPool { get }
@@ -56,4 +65,4 @@ protocol ProbeService: Sendable {
     var hub: EventHub { get }
 }
 
-extension Runtime: AccountService, AdminService, ProbeService {}
+extension Runtime: AccountService, AdminService, ProbeService, SchemaService {}

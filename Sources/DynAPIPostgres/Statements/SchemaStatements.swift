@@ -1,0 +1,41 @@
+import DynAPICore
+
+/// The schema API's statements besides its DDL: descriptions, types, the history, the lock bound.
+public enum SchemaStatements {
+    /// How long the API's DDL waits for its table's lock. ALTER TABLE queues
+    /// for an exclusive lock behind a long reader, and every other writer of
+    /// the table queues behind it: better to give up and say so (55P03, 503).
+    public static let lockTimeout = SQLStatement("SELECT set_config('lock_timeout', '3s', true)")
+
+    /// `{"tables": [description, …]}` for every relation of `schemas`.
+    public static func describeAll(schemas: [String]) -> SQLStatement {
+        SQLStatement(
+            "SELECT jsonb_build_object('tables', dynapi.describe_tables($1::text[]))::text",
+            binds: [PostgresArrayLiteral.strings(schemas)])
+    }
+
+    /// One table's description, or NULL when there is none.
+    public static func describe(_ table: TableAddress, schemas: [String]) -> SQLStatement {
+        SQLStatement(
+            "SELECT (dynapi.describe_tables($1::text[], $2) -> 0)::text",
+            binds: [PostgresArrayLiteral.strings(schemas), table.apiName])
+    }
+
+    /// The types a column may have: the allow-list, the default functions, the schemas and their enums.
+    public static func types(schemas: [String]) -> SQLStatement {
+        SQLStatement(
+            """
+            SELECT jsonb_build_object('types', $2::jsonb, 'default_functions', $3::jsonb,
+                                      'schemas', to_jsonb($1::text[]), 'enums', dynapi.enum_types($1::text[]))::text
+            """,
+            binds: [
+                PostgresArrayLiteral.strings(schemas), JSONText.array(of: ColumnType.builtinNames),
+                JSONText.array(of: ColumnDefault.allowedFunctions),
+            ])
+    }
+
+    /// A page of the schema change history, newest first.
+    public static func history(limit: Int, before: Int64?) -> SQLStatement {
+        SQLStatement("SELECT dynapi.schema_change_history($1::integer, $2::bigint)::text", binds: [String(limit), before.map { String($0) }])
+    }
+}

@@ -1,0 +1,79 @@
+import DynAPICore
+import DynAPIPostgres
+import Hummingbird
+
+extension Runtime {
+    /// The schema API: a description read, or a change planned, run as one
+    /// transaction (the lock bound first, the table's description last) and
+    /// followed by this sidecar before it answers.
+    func respond(toSchema request: SchemaAPIRequest, caller: Caller) async throws -> Response {
+        let schemas = config.schemas
+        let context = SessionContext(userID: caller.user.id, action: nil)
+        switch request {
+        case .listTables:
+            let result = try await executor.run(SchemaStatements.describeAll(schemas: schemas), as: context)
+            return .json(.ok, result.firstValue ?? ByteBuffer(string: #"{"tables":[]}"#))
+        case .describeTable(let table):
+            let result = try await executor.run(SchemaStatements.describe(table, schemas: schemas), as: context)
+            guard let description = result.firstValue else { throw PlanError.unknownTable(table.apiName) }
+            return .json(.ok, description)
+        case .change(let change, let dryRun):
+            let snapshot = schema.value
+            let plan = try change.plan(by: SchemaChangeAuthor(userID: caller.user.id, isAdmin: caller.user.isAdmin)) { table, column in
+                snapshot.tables[table.apiName]?.column(named: column).map(LiteralShape.init)
+            }
+            var json = JSONText.object()
+            if dryRun {
+                json.add("dry_run", true)
+                json.addRaw("ddl", JSONText.array(of: plan.ddl))
+                return .json(.ok, json.text)
+            }
+            var statements = [SchemaStatements.lockTimeout] + plan.statements
+            if let table = plan.result { statements.append(SchemaStatements.describe(table, schemas: schemas)) }
+            let results = try await executor.run(statements, as: context)
+            // Answered once this sidecar serves the change; the others follow their NOTIFY.
+            _ = try? await reloadSchema()
+            if plan.changesGrants { try? await reloadACL() }
+            if plan.result != nil, let description = results.last?.firstValue {
+                json.addRaw("table", String(buffer: description))
+            } else if case .dropTable(let table) = change {
+                json.add("dropped", table.apiName)
+            }
+            json.addRaw("ddl", JSONText.array(of: plan.ddl))
+            return .json(plan.creates ? .created : .ok, json.text)
+        }
+    }
+
+    /// `GET /api/schema/types/`.
+    func schemaTypes(for caller: Caller) async throws -> Response {
+        let result = try await executor.run(
+            SchemaStatements.types(schemas: config.schemas), as: SessionContext(userID: caller.user.id, action: .read))
+        return .json(.ok, result.firstValue ?? ByteBuffer(string: "{}"))
+    }
+
+    /// `GET /api/schema/changes/?limit=&before=`.
+    func schemaChanges(query: String?, for caller: Caller) async throws -> Response {
+        let page = try SchemaHistoryPage(parsing: query)
+        let result = try await executor.run(
+            SchemaStatements.history(limit: page.limit, before: page.before), as: SessionContext(userID: caller.user.id, action: .read))
+        return .json(.ok, result.firstValue ?? ByteBuffer(string: #"{"changes":[],"next":null}"#))
+    }
+
+    /// The caller, who must be an admin or hold the schema permission; a
+    /// refusal is checked against a fresh read of the ACL first (the
+    /// permission may have been given a moment ago, on another sidecar).
+    func schemaEditor(_ caller: Caller) async throws(AuthError) -> Caller {
+        if caller.user.isAdmin || caller.user.canChangeSchema { return caller }
+        guard let fresh = await recheckedCaller(caller), fresh.user.isAdmin || fresh.user.canChangeSchema else {
+            throw AuthError.schemaPermissionRequired
+        }
+        return fresh
+    }
+}
+
+extension LiteralShape {
+    /// How a literal default of an existing column is written.
+    init(_ column: Column) {
+        self = column.category == "A" ? .array : (["json", "jsonb"].contains(column.typeName) ? .json : .scalar)
+    }
+}
