@@ -312,3 +312,67 @@ AS $$
 $$;
 COMMENT ON FUNCTION dynapi.schema_change_history(integer, bigint) IS
     'A page of the schema change history, newest first: {"changes": [{"id", "at", "user_id", "username", "database_role", "tag", "objects", "statement"}], "next": the id to pass as before for the next page, or null on the last}. max_rows is clamped to 1..500 (NULL: 50); before (NULL: from the newest) lists the changes with a smaller id.';
+
+-- The bundle's rows that name a table (settings, grants, actions) follow the
+-- schema API's renames and drops, in the transaction of the DDL. Each table
+-- is written only when it holds a row to change: their triggers are per
+-- statement and fire on no rows too, and each firing makes every sidecar
+-- re-read its whole catalog (settings) or its whole ACL (grants).
+CREATE OR REPLACE FUNCTION dynapi.schema_api_move_table(old_name text, new_name text) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- A drop, or a rename onto a name with stale rows: those go.
+    IF EXISTS (SELECT 1 FROM dynapi.table_settings AS s WHERE s.table_name = coalesce(new_name, old_name)) THEN
+        DELETE FROM dynapi.table_settings AS s WHERE s.table_name = coalesce(new_name, old_name);
+    END IF;
+    IF EXISTS (SELECT 1 FROM dynapi.user_roles AS r WHERE r.table_name = coalesce(new_name, old_name)) THEN
+        DELETE FROM dynapi.user_roles AS r WHERE r.table_name = coalesce(new_name, old_name);
+    END IF;
+    IF EXISTS (SELECT 1 FROM dynapi.actions AS a WHERE a.table_name = coalesce(new_name, old_name)) THEN
+        DELETE FROM dynapi.actions AS a WHERE a.table_name = coalesce(new_name, old_name);
+    END IF;
+    IF new_name IS NULL THEN
+        RETURN;
+    END IF;
+    IF EXISTS (SELECT 1 FROM dynapi.table_settings AS s WHERE s.table_name = old_name) THEN
+        UPDATE dynapi.table_settings AS s SET table_name = new_name WHERE s.table_name = old_name;
+    END IF;
+    IF EXISTS (SELECT 1 FROM dynapi.user_roles AS r WHERE r.table_name = old_name) THEN
+        UPDATE dynapi.user_roles AS r SET table_name = new_name WHERE r.table_name = old_name;
+    END IF;
+    IF EXISTS (SELECT 1 FROM dynapi.actions AS a WHERE a.table_name = old_name) THEN
+        -- The stored signature names the row type by the table's old name;
+        -- without its argument list the function is looked up again by name
+        -- for the renamed table's row type (dynapi.check_action).
+        UPDATE dynapi.actions AS a SET table_name = new_name, function = regexp_replace(a.function, '\([^()]*\)$', '')
+         WHERE a.table_name = old_name;
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION dynapi.schema_api_move_table(text, text) IS
+    'For the schema API, after its DDL: the settings, grants and actions of table old_name (an API name) move to new_name, rows already kept under new_name (a table dropped in psql) making way; new_name NULL (a drop) deletes them. Tables with nothing to change are not written.';
+
+-- A renamed or dropped column leaves its table's settings naming it.
+CREATE OR REPLACE FUNCTION dynapi.schema_api_move_column(table_name text, old_name text, new_name text) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM dynapi.table_settings AS s
+                WHERE s.table_name = schema_api_move_column.table_name
+                  AND old_name = ANY (s.hidden_columns || s.read_only_columns || s.key_columns)) THEN
+        UPDATE dynapi.table_settings AS s
+           SET hidden_columns = CASE WHEN new_name IS NULL THEN array_remove(s.hidden_columns, old_name)
+                                     ELSE array_replace(s.hidden_columns, old_name, new_name) END,
+               read_only_columns = CASE WHEN new_name IS NULL THEN array_remove(s.read_only_columns, old_name)
+                                        ELSE array_replace(s.read_only_columns, old_name, new_name) END,
+               key_columns = CASE WHEN new_name IS NULL THEN array_remove(s.key_columns, old_name)
+                                  ELSE array_replace(s.key_columns, old_name, new_name) END
+         WHERE s.table_name = schema_api_move_column.table_name;
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION dynapi.schema_api_move_column(text, text, text) IS
+    'For the schema API, after its DDL: the hidden, read-only and key columns of table table_name (an API name) name new_name instead of old_name; new_name NULL (a drop) removes it. Not written when no setting names the column.';

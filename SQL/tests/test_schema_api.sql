@@ -6,7 +6,7 @@
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(130);
+SELECT plan(138);
 
 SET LOCAL dynapi.bcrypt_cost = 4;
 
@@ -571,6 +571,37 @@ SELECT throws_ok($$SELECT dynapi.import_config('{"schema_editors": [{"username":
                                                  "user_roles": [{"username": "nobody", "table_name": "t"}]}')$$,
                  '22023', 'user_roles[0].username: no user named "nobody"', 'a document with a bad entry elsewhere ...');
 SELECT is(dynapi.export_config(), :'before_refusals'::jsonb, '... gives nobody the schema permission');
+
+-- schema_api_move_table and schema_api_move_column: the bundle's rows follow renames and drops, and
+-- nothing is written (no statement trigger fires, no schema entry is logged) when nothing names them.
+INSERT INTO dynapi.table_settings (table_name, label, hidden_columns, read_only_columns, key_columns)
+VALUES ('mt_old', 'Old', '{a,b}', '{a}', '{a}'), ('mt_new', 'Stale', '{}', '{}', '{}');
+INSERT INTO dynapi.user_roles (user_id, table_name, can_read)
+SELECT id, t, true FROM dynapi.users, unnest(ARRAY['mt_old', 'mt_new']) AS t WHERE username = 'test_sa_bob';
+CREATE TABLE public.mt_old (id int PRIMARY KEY);
+CREATE FUNCTION public.mt_go(r public.mt_old, user_id bigint, payload jsonb) RETURNS jsonb LANGUAGE sql AS $$ SELECT payload $$;
+INSERT INTO dynapi.actions (table_name, name, function) VALUES ('mt_old', 'go', 'public.mt_go');
+ALTER TABLE public.mt_old RENAME TO mt_new;
+SELECT dynapi.schema_api_move_table('mt_old', 'mt_new');
+SELECT is((SELECT label FROM dynapi.table_settings WHERE table_name = 'mt_new'), 'Old', 'a rename moves the settings, replacing stale ones');
+SELECT is((SELECT count(*)::int FROM dynapi.user_roles WHERE table_name IN ('mt_old', 'mt_new')), 1, 'a rename moves the grants, replacing stale ones');
+SELECT is((SELECT string_agg(name || ' ' || function, ',') FROM dynapi.actions WHERE table_name IN ('mt_old', 'mt_new')),
+          'go public.mt_go(public.mt_new,bigint,jsonb)', 'a rename moves the actions, their functions taking the renamed row type');
+SELECT dynapi.schema_api_move_column('mt_new', 'a', 'z');
+SELECT dynapi.schema_api_move_column('mt_new', 'b', NULL);
+SELECT is((SELECT ARRAY[hidden_columns, read_only_columns, key_columns] FROM dynapi.table_settings WHERE table_name = 'mt_new'),
+          '{{z},{z},{z}}'::text[], 'a renamed column stays hidden, read-only and a key; a dropped one leaves them');
+SELECT dynapi.schema_api_move_table('mt_new', NULL);
+SELECT is((SELECT count(*)::int FROM dynapi.table_settings WHERE table_name = 'mt_new')
+          + (SELECT count(*)::int FROM dynapi.user_roles WHERE table_name = 'mt_new')
+          + (SELECT count(*)::int FROM dynapi.actions WHERE table_name = 'mt_new'), 0, 'a drop takes settings, grants and actions');
+SELECT count(*) AS log_before FROM dynapi.change_log \gset
+SELECT dynapi.schema_api_move_table('mt_none', 'mt_other');
+SELECT dynapi.schema_api_move_table('mt_none', NULL);
+SELECT dynapi.schema_api_move_column('mt_none', 'a', 'b');
+SELECT is((SELECT count(*) FROM dynapi.change_log), :log_before::bigint, 'nothing to move: nothing written, no schema entry');
+SELECT is((SELECT count(*)::int FROM dynapi.table_settings WHERE table_name LIKE 'mt\_%'), 0, 'and no rows made');
+SELECT has_function('dynapi', 'schema_api_move_table', ARRAY['text', 'text'], 'schema_api_move_table exists');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -82,6 +82,8 @@ import Testing
             let token = admin.token
             #expect(try await client.request(.post, "/api/schema/tables/", token: token, json: Self.note).status == .created)
             _ = try await client.request(.post, "/api/dyn/note/", token: token, json: #"{"title": "12"}"#)
+            // Each change re-reads the relations it touched, never the whole catalog.
+            let fullReads = try await client.metric(#"dynapi_schema_reloads_total{result="ok",scope="all"}"#)
 
             let added = try await client.request(
                 .post, "/api/schema/tables/note/columns/", token: token, json: #"{"name": "rank", "type": "text", "default": "7"}"#)
@@ -116,6 +118,7 @@ import Testing
 
             let dropped = try await client.request(.delete, "/api/schema/tables/note/columns/extra/", token: token)
             #expect(dropped.status == .ok)
+            #expect(try await client.metric(#"dynapi_schema_reloads_total{result="ok",scope="all"}"#) == fullReads)
             #expect(try await client.request(.get, "/api/dyn/note/?select=extra", token: token).status == .badRequest)
             #expect(try await client.request(.delete, "/api/schema/tables/note/columns/extra/", token: token).status == .notFound)
             #expect(try await client.request(.patch, "/api/schema/tables/nope/columns/x/", token: token, json: #"{"nullable": true}"#).status == .notFound)
@@ -202,17 +205,29 @@ import Testing
             let reader = try await client.user("reader")
             #expect(try await client.request(.post, "/api/schema/tables/", token: admin.token, json: Self.note).status == .created)
             try client.database.grant(reader.id, on: "note", read: true)
-            try client.database.execute("UPDATE dynapi.table_settings SET hidden_columns = '{body}' WHERE table_name = 'note'")
+            try client.database.execute(
+                """
+                UPDATE dynapi.table_settings SET hidden_columns = '{body}' WHERE table_name = 'note';
+                CREATE FUNCTION note_title(r note, user_id bigint, payload jsonb) RETURNS jsonb LANGUAGE sql AS $$ SELECT to_jsonb(r.title) $$;
+                SELECT dynapi.register_action('note', 'title', 'note_title', 'read');
+                INSERT INTO note (title) VALUES ('kept');
+                """)
             let renamed = try await client.request(.patch, "/api/schema/tables/note/", token: admin.token, json: #"{"name": "memo", "label": "Memos"}"#)
             #expect(renamed.status == .ok, "\(renamed.text)")
             #expect((renamed.object["table"] as? [String: Any])?["label"] as? String == "Memos")
             #expect(try await client.request(.get, "/api/dyn/memo/", token: reader.token).status == .ok)
+            let action = try await client.request(.post, "/api/dyn/memo/1/action/title/", token: reader.token, json: "{}")
+            #expect(action.status == .ok && action.text == #""kept""#, "\(action.text)")
             let renamedColumn = try await client.request(.patch, "/api/schema/tables/memo/columns/body/", token: admin.token, json: #"{"name": "text"}"#)
             #expect(renamedColumn.status == .ok)
             #expect(try client.database.execute("SELECT hidden_columns::text FROM dynapi.table_settings WHERE table_name = 'memo'").string(0, 0) == "{text}")
 
             let unconfirmed = try await client.request(.delete, "/api/schema/tables/memo/", token: admin.token)
             #expect(unconfirmed.status == .badRequest && unconfirmed.errorCode == "confirmation_required")
+            // The action's function takes the table's rows: a dependent, named.
+            let blocked = try await client.request(.delete, "/api/schema/tables/memo/?confirm=memo", token: admin.token)
+            #expect(blocked.status == .conflict && (blocked.object["details"] as? String)?.contains("note_title") == true, "\(blocked.text)")
+            try client.database.execute("DROP FUNCTION note_title")
             let dropped = try await client.request(.delete, "/api/schema/tables/memo/?confirm=memo", token: admin.token)
             #expect(dropped.status == .ok && dropped.object["dropped"] as? String == "memo")
             #expect(try await client.request(.get, "/api/dyn/memo/", token: admin.token).status == .notFound)

@@ -81,7 +81,7 @@ extension SchemaChange {
                 plan.ddl.append("ALTER TABLE \(address.sql) RENAME TO \(SQLName.quote(newName))")
                 current.name = newName
                 plan.changesGrants = true
-                plan.bookkeeping += Self.moveRows(from: address.apiName, to: current.apiName)
+                plan.bookkeeping.append(Self.moveRows(from: address.apiName, to: current.apiName))
             }
             if let description = alteration.description { plan.ddl.append(try Self.comment(on: "TABLE \(current.sql)", description)) }
             if let label = alteration.label { plan.bookkeeping.append(Self.setLabel(current, label)) }
@@ -90,9 +90,7 @@ extension SchemaChange {
         case .dropTable(let address):
             plan.ddl.append("DROP TABLE \(address.sql)")
             plan.changesGrants = true
-            plan.bookkeeping += Self.bundleTables.map { table in
-                SQLStatement("DELETE FROM dynapi.\(table) WHERE table_name = $1", binds: [address.apiName])
-            }
+            plan.bookkeeping.append(Self.moveRows(from: address.apiName, to: nil))
 
         case .addColumn(let address, let column):
             plan.creates = true
@@ -111,15 +109,7 @@ extension SchemaChange {
             let alter = "ALTER TABLE \(address.sql) ALTER COLUMN "
             if let newName = alteration.newName, newName != column {
                 plan.ddl.append("ALTER TABLE \(address.sql) RENAME COLUMN \(SQLName.quote(column)) TO \(SQLName.quote(newName))")
-                plan.bookkeeping.append(
-                    SQLStatement(
-                        """
-                        UPDATE dynapi.table_settings
-                           SET hidden_columns = array_replace(hidden_columns, $2, $3),
-                               read_only_columns = array_replace(read_only_columns, $2, $3),
-                               key_columns = array_replace(key_columns, $2, $3)
-                         WHERE table_name = $1 AND $2 = ANY (hidden_columns || read_only_columns || key_columns)
-                        """, binds: [address.apiName, column, newName]))
+                plan.bookkeeping.append(Self.moveColumn(address, from: column, to: newName))
                 name = newName
             }
             let quoted = SQLName.quote(name)
@@ -146,14 +136,7 @@ extension SchemaChange {
             plan.result = address
             plan.checks.append(Self.require("column", address, column))
             plan.ddl.append("ALTER TABLE \(address.sql) DROP COLUMN \(SQLName.quote(column))")
-            plan.bookkeeping.append(
-                SQLStatement(
-                    """
-                    UPDATE dynapi.table_settings
-                       SET hidden_columns = array_remove(hidden_columns, $2),
-                           read_only_columns = array_remove(read_only_columns, $2)
-                     WHERE table_name = $1 AND $2 = ANY (hidden_columns || read_only_columns)
-                    """, binds: [address.apiName, column]))
+            plan.bookkeeping.append(Self.moveColumn(address, from: column, to: nil))
 
         case .addIndex(let address, let index):
             plan.creates = true
@@ -188,9 +171,6 @@ extension SchemaChange {
         }
         return plan
     }
-
-    /// The bundle's tables whose rows name a table by its API name.
-    static let bundleTables = ["table_settings", "user_roles", "actions"]
 
     /// A column as CREATE TABLE and ADD COLUMN write it.
     static func clause(_ column: ColumnDefinition, field: String) throws(RequestError) -> String {
@@ -248,14 +228,16 @@ extension SchemaChange {
             """, binds: [table.apiName, label.flatMap { $0.isEmpty ? nil : $0 }])
     }
 
-    /// A renamed table keeps its settings, grants and actions; rows already under the new name (a table dropped in psql) make way.
-    static func moveRows(from old: String, to new: String) -> [SQLStatement] {
-        bundleTables.flatMap { table in
-            [
-                SQLStatement("DELETE FROM dynapi.\(table) WHERE table_name = $1", binds: [new]),
-                SQLStatement("UPDATE dynapi.\(table) SET table_name = $2 WHERE table_name = $1", binds: [old, new]),
-            ]
-        }
+    /// A renamed table keeps its settings, grants and actions (rows already
+    /// under the new name, a table dropped in psql, make way); a dropped one
+    /// (`new` nil) takes them with it.
+    static func moveRows(from old: String, to new: String?) -> SQLStatement {
+        SQLStatement("SELECT dynapi.schema_api_move_table($1, $2)", binds: [old, new])
+    }
+
+    /// A renamed column stays hidden, read-only or a key; a dropped one (`new` nil) leaves those lists.
+    static func moveColumn(_ table: TableAddress, from old: String, to new: String?) -> SQLStatement {
+        SQLStatement("SELECT dynapi.schema_api_move_column($1, $2, $3)", binds: [table.apiName, old, new])
     }
 
     /// PostgreSQL's own naming (`note_title_key`), cut to a name's length.

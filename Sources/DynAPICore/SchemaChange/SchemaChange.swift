@@ -13,6 +13,19 @@ public enum SchemaChange: Sendable, Equatable {
     case dropConstraint(TableAddress, name: String)
 }
 
+extension SchemaChange {
+    /// The table the change is made to (or makes).
+    public var table: TableAddress {
+        switch self {
+        case .createTable(let definition): definition.address
+        case .alterTable(let table, _), .dropTable(let table), .addColumn(let table, _), .alterColumn(let table, _, _),
+            .dropColumn(let table, _), .addIndex(let table, _), .dropIndex(let table, _), .addConstraint(let table, _),
+            .dropConstraint(let table, _):
+            table
+        }
+    }
+}
+
 /// Where a table is: its schema and name, and the API name that stands for both.
 public struct TableAddress: Sendable, Equatable {
     public var schema: String

@@ -7,6 +7,23 @@ public enum SchemaStatements {
     /// the table queues behind it: better to give up and say so (55P03, 503).
     public static let lockTimeout = SQLStatement("SELECT set_config('lock_timeout', '3s', true)")
 
+    /// Notes the table's OID before the DDL (empty when it does not exist yet), for ``relations(around:)``.
+    public static func rememberTarget(_ table: TableAddress) -> SQLStatement {
+        SQLStatement(
+            "SELECT set_config('dynapi.schema_api_target', coalesce(to_regclass($1)::oid::text, ''), true)", binds: [table.sql])
+    }
+
+    /// After the DDL: the OIDs a reload must read (as `{1,2}`) — the table as
+    /// it was and as it is, and the relations around them, as the event
+    /// trigger names them to every sidecar.
+    public static func relations(around table: TableAddress) -> SQLStatement {
+        SQLStatement(
+            """
+            SELECT dynapi.schema_change_relations(array_remove(
+                       ARRAY[nullif(current_setting('dynapi.schema_api_target'), '')::oid, to_regclass($1)::oid], NULL))::text
+            """, binds: [table.sql])
+    }
+
     /// `{"tables": [description, …]}` for every relation of `schemas`.
     public static func describeAll(schemas: [String]) -> SQLStatement {
         SQLStatement(

@@ -1,5 +1,6 @@
 import DynAPICore
 import DynAPIPostgres
+import Foundation
 import Hummingbird
 
 extension Runtime {
@@ -28,11 +29,16 @@ extension Runtime {
                 json.addRaw("ddl", JSONText.array(of: plan.ddl))
                 return .json(.ok, json.text)
             }
-            var statements = [SchemaStatements.lockTimeout] + plan.statements
+            let target = change.table
+            var statements = [SchemaStatements.lockTimeout, SchemaStatements.rememberTarget(target)] + plan.statements
+            statements.append(SchemaStatements.relations(around: plan.result ?? target))
             if let table = plan.result { statements.append(SchemaStatements.describe(table, schemas: schemas)) }
             let results = try await executor.run(statements, as: context)
-            // Answered once this sidecar serves the change; the others follow their NOTIFY.
-            _ = try? await reloadSchema()
+            // Answered once this sidecar serves the change (what the event
+            // trigger names, read now rather than when its NOTIFY comes back);
+            // the others follow their NOTIFY.
+            let touched = results[results.count - (plan.result == nil ? 1 : 2)].string(0, 0).map(Self.oids) ?? []
+            try? await reloadSchema(touched.isEmpty ? .everything : .relations(touched))
             if plan.changesGrants { try? await reloadACL() }
             if plan.result != nil, let description = results.last?.firstValue {
                 json.addRaw("table", String(buffer: description))
@@ -42,6 +48,11 @@ extension Runtime {
             json.addRaw("ddl", JSONText.array(of: plan.ddl))
             return .json(plan.creates ? .created : .ok, json.text)
         }
+    }
+
+    /// `{16384,16390}` as a set.
+    static func oids(_ array: String) -> Set<UInt32> {
+        Set(array.trimmingCharacters(in: ["{", "}"]).split(separator: ",").compactMap { UInt32($0) })
     }
 
     /// `GET /api/schema/types/`.
