@@ -1,4 +1,4 @@
-// DynAPI admin: sign-in, tables overview, permissions. Vanilla ES2020.
+// DynAPI admin: sign-in, tables overview, permissions, schema changes, users. Vanilla ES2020.
 // The access token lives in this closure only; the refresh token is an HttpOnly cookie (path /admin).
 'use strict';
 (() => {
@@ -8,7 +8,10 @@ const code = (text) => h('code', { text });
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many || one + 's'}`;
 const FLAGS = ['create', 'read', 'update', 'delete'];
 const S = { access: null, user: null, timer: 0, refreshing: null, tables: null, users: null, roles: null,
-  rows: [], selected: new Set(), changed: new Set(), view: null };
+  rows: [], selected: new Set(), changed: new Set(), view: null,
+  schemaTables: [], schemaTable: null, types: [], schemas: ['public'], changesNext: null, column: null,
+  defaultFunctions: ['now()', 'current_timestamp', 'current_date', 'gen_random_uuid()', 'dynapi.current_user_id()'] };
+const VIEWS = { login: 'Sign in', overview: 'Tables', permissions: 'Permissions', schema: 'Schema', users: 'Users' };
 
 // ---------- HTTP and session ----------
 async function send(method, path, body, auth) {
@@ -84,15 +87,15 @@ function sayError(node, err, what) {
 function hashRoute() {
   const raw = location.hash.slice(1), i = raw.indexOf('?');
   const name = i < 0 ? raw : raw.slice(0, i);
-  return { name: name === 'permissions' ? name : 'overview', params: new URLSearchParams(i < 0 ? '' : raw.slice(i + 1)) };
+  return { name: Object.keys(VIEWS).slice(1).includes(name) ? name : 'overview', params: new URLSearchParams(i < 0 ? '' : raw.slice(i + 1)) };
 }
 function show(view) {
-  for (const v of ['login', 'overview', 'permissions']) $(`view-${v}`).hidden = v !== view;
+  for (const v of Object.keys(VIEWS)) $(`view-${v}`).hidden = v !== view;
   $('loading').hidden = true;
-  for (const v of ['overview', 'permissions']) {
+  for (const v of Object.keys(VIEWS).slice(1)) {
     if (v === view) $(`nav-${v}`).setAttribute('aria-current', 'page'); else $(`nav-${v}`).removeAttribute('aria-current');
   }
-  document.title = `${{ login: 'Sign in', overview: 'Tables', permissions: 'Permissions' }[view]} · DynAPI admin`;
+  document.title = `${VIEWS[view]} · DynAPI admin`;
   // A new view moves the focus to its heading, so screen readers announce it.
   if (S.view && S.view !== view) { const t = document.querySelector(`#view-${view} h1`); t.tabIndex = -1; t.focus(); }
   S.view = view;
@@ -101,10 +104,12 @@ async function route() {
   if (!S.access) { show('login'); $('login-username').focus(); return; }
   const { name, params } = hashRoute();
   show(name);
+  const load = { permissions: loadPermissions, schema: loadSchema, users: loadUsers, overview: loadOverview }[name];
   try {
-    if (name === 'permissions') await loadPermissions(params); else await loadOverview();
+    await load(params);
   } catch (err) {
-    if (err.status !== 401) sayError($(name === 'permissions' ? 'perm-summary' : 'overview-status'), err, 'Could not load the data');
+    const out = { permissions: 'perm-summary', schema: 'schema-status', users: 'users-status', overview: 'overview-status' }[name];
+    if (err.status !== 401) sayError($(out), err, 'Could not load the data');
   }
 }
 
@@ -332,6 +337,389 @@ async function bulkAssign(e) {
   } finally { btn.disabled = false; }
 }
 
+// ---------- schema ----------
+// Every change is sent twice: first with ?dry_run=true, whose statements the page shows, then, when Apply is
+// pressed, the same request for real. Editing the form after a preview hides it, so what runs is what was shown.
+const enc = encodeURIComponent;
+const tablePath = (name) => `/api/schema/tables/${enc(name)}/`;
+const columnPath = (table, column) => `${tablePath(table)}columns/${enc(column)}/`;
+const withQuery = (path, params) => `${path}${path.includes('?') ? '&' : '?'}${new URLSearchParams(params)}`;
+// The name of /api/dyn/{name}/ and /api/schema/tables/{name}/: `ticket` in public, `sales.invoice` elsewhere.
+const apiName = (t) => [t.name, t.table].find((n) => n && n.includes('.'))
+  || `${t.schema && t.schema !== 'public' ? `${t.schema}.` : ''}${t.table || t.name}`;
+const asList = (d, key) => (Array.isArray(d) ? d : (d && d[key]) || []);
+async function loadSchema(params) {
+  say($('schema-status'), '');
+  const [tables, types] = await Promise.all([api('GET', '/api/schema/tables/'), api('GET', '/api/schema/types/')]);
+  S.schemaTables = asList(tables, 'tables').sort((a, b) => apiName(a).localeCompare(apiName(b)));
+  fillTypes(types);
+  renderSchemaTables();
+  await Promise.all([showTable(params.get('table')), loadChanges(false)]);
+}
+// {"types": [allow-list], "default_functions": [...], "schemas": [exposed], "enums": [{"name", "schema", "values"}]}
+function fillTypes(d) {
+  const names = (v) => [].concat(v || []).map((x) => (typeof x === 'string' ? x : x && x.name)).filter(Boolean);
+  const schemas = new Set(['public', ...names(d.schemas), ...S.schemaTables.map((t) => t.schema).filter(Boolean)]);
+  S.types = [...new Set([...names(d.types), ...names(d.enums)])];
+  if (d.default_functions) S.defaultFunctions = names(d.default_functions);
+  S.schemas = [...schemas].sort((a, b) => (a === 'public' ? -1 : b === 'public' ? 1 : a.localeCompare(b)));
+  $('type-list').replaceChildren(...S.types.map((t) => h('option', { value: t })));
+  $('default-functions').replaceChildren(...S.defaultFunctions.map((f) => h('option', { value: f })));
+  const sel = $('nt-schema'), value = sel.value || 'public';
+  sel.replaceChildren(...S.schemas.map((n) => h('option', { value: n, text: n })));
+  sel.value = S.schemas.includes(value) ? value : 'public';
+}
+function renderSchemaTables() {
+  const current = S.schemaTable && apiName(S.schemaTable);
+  $('schema-tables').tBodies[0].replaceChildren(...(S.schemaTables.length ? S.schemaTables.map((t) => {
+    const name = apiName(t);
+    return h('tr', { 'data-table': name, 'data-filter': filterKey({ name, label: t.label }), class: name === current ? 'selected' : null },
+      h('th', { scope: 'row' }, h('a', { href: `#schema?table=${enc(name)}`, 'aria-current': name === current ? 'true' : null }, code(name)),
+        t.label && t.label !== name && h('span', { class: 'sub', text: t.label })),
+      h('td', null, h('span', { class: 'badges' }, badge(t.kind || 'table', t.kind && t.kind !== 'table' ? 'neutral' : 'info'),
+        t.exposed === false && badge('Not exposed', 'off'))),
+      h('td', { class: 'num', text: String((t.columns || []).length) }));
+  }) : [h('tr', null, h('td', { colSpan: 3, class: 'empty', text: 'No tables in the exposed schemas yet.' }))]));
+  labels($('schema-tables'));
+  const rows = $('schema-tables').querySelectorAll('tr[data-filter]');
+  $('st-count').textContent = filterRows($('st-filter'), rows)[1];
+}
+async function showTable(name) {
+  if (!name) return renderTable(null);
+  try {
+    renderTable(await api('GET', tablePath(name)));
+  } catch (err) {
+    renderTable(null);
+    if (err.status === 404) say($('schema-status'), `There is no table “${name}” in the exposed schemas (any more).`, 'err');
+    else throw err;
+  }
+}
+const yesNo = (v) => h('span', { class: `flag ${v ? 'yes' : 'no'}` }, h('span', { 'aria-hidden': 'true', text: v ? '✓ ' : '✗ ' }), v ? 'Yes' : 'No');
+const list = (items, empty) => (items.length ? h('ul', { class: 'plain' }, items) : muted(empty));
+function renderTable(t) {
+  const before = S.schemaTable && apiName(S.schemaTable);
+  S.schemaTable = t;
+  $('sd-none').hidden = !!t; $('sd-body').hidden = !t;
+  for (const tr of $('schema-tables').tBodies[0].rows) {
+    const on = !!t && tr.dataset.table === apiName(t), a = tr.querySelector('a');
+    tr.classList.toggle('selected', on);
+    if (a) { if (on) a.setAttribute('aria-current', 'true'); else a.removeAttribute('aria-current'); }
+  }
+  if (!t) return;
+  const name = apiName(t);
+  if (before !== name) { closeForms(); say($('sd-status'), ''); }
+  $('sd-name').textContent = name;
+  $('sd-sub').textContent = [t.label && t.label !== name && t.label, t.kind].filter(Boolean).join(' · ');
+  $('sd-desc').textContent = t.description || '';
+  $('sd-badges').replaceChildren(t.exposed === false ? badge('Not exposed', 'off') : badge('Exposed', 'ok'),
+    t.exposed !== false && h('span', null, 'Served at ', code(`/api/dyn/${name}/`)));
+  const editable = t.kind === 'table' || t.kind === 'partitioned table';
+  const fks = t.foreign_keys || [];
+  $('sd-columns').tBodies[0].replaceChildren(...(t.columns || []).map((c) => {
+    const fk = fks.find((f) => f.columns.length === 1 && f.columns[0] === c.name);
+    return h('tr', { 'data-column': c.name },
+      h('th', { scope: 'row' }, code(c.name)),
+      h('td', null, code(c.type)),
+      h('td', null, yesNo(c.nullable)),
+      h('td', null, c.identity ? muted(`identity (${c.identity})`) : c.default != null ? code(c.default) : muted('—')),
+      h('td', null, h('span', { class: 'badges' }, c.primary_key && badge('Primary key', 'ok'), c.unique && !c.primary_key && badge('Unique', 'info'),
+        fk && badge(`→ ${fk.references.table}`, 'neutral'), c.generated && badge('Generated', 'neutral'))),
+      h('td', null, c.description || ''),
+      h('td', { class: 'wide' }, editable && h('span', { class: 'buttons' },
+        h('button', { type: 'button', class: 'secondary small', 'data-action': 'edit', 'data-column': c.name, 'aria-label': `Change column ${c.name}`, text: 'Change' }),
+        h('button', { type: 'button', class: 'secondary small danger', 'data-action': 'drop', 'data-column': c.name, 'aria-label': `Drop column ${c.name}`, text: 'Drop' }))));
+  }));
+  labels($('sd-columns'));
+  $('sd-add-column').hidden = $('sd-drop-table').hidden = !editable;
+  $('sd-indexes').replaceChildren(list((t.indexes || []).map((i) => item(i.primary ? 'PRIMARY' : i.unique ? 'UNIQUE' : 'INDEX', i.name, i.definition || i.columns.join(', '))), 'No index.'));
+  const ref = (r) => `${r.table}(${[].concat(r.columns || r.column || []).join(', ')})`;
+  $('sd-constraints').replaceChildren(list([].concat(
+    t.primary_key && t.primary_key.length ? [item('PRIMARY KEY', t.primary_key.join(', '), '')] : [],
+    (t.unique_constraints || []).map((u) => item('UNIQUE', u.name, `(${u.columns.join(', ')})`)),
+    fks.map((f) => item('FOREIGN KEY', f.name, `(${f.columns.join(', ')}) → ${ref(f.references)}${f.on_delete ? ` on delete ${f.on_delete}` : ''}`)),
+    (t.referenced_by || []).map((f) => item('REFERENCED BY', f.name, `${f.table}(${f.columns.join(', ')}) → (${(f.referenced_columns || []).join(', ')})`)),
+    (t.check_constraints || []).map((c) => item('CHECK', c.name, c.definition))), 'No constraint.'));
+}
+function closeForms() {
+  for (const id of ['col-form', 'col-drop', 'drop-table']) $(id).hidden = true;
+  for (const p of ['cf', 'cd', 'dt']) { clearPreview(p); say($(`${p}-status`), ''); }
+}
+function clearPreview(p) { const box = $(`${p}-preview`); box.hidden = true; box.replaceChildren(); }
+// A literal (as JSON: parsed for json, jsonb and arrays when it parses) or one of the default functions.
+function defaultOf(text, type) {
+  const t = text.trim();
+  if (S.defaultFunctions.includes(t)) return { default_function: t };
+  if (/^\s*jsonb?\s*$/i.test(type) || /\[\]\s*$/.test(type)) {
+    try { const v = JSON.parse(text); if (/\[\]\s*$/.test(type) ? Array.isArray(v) : true) return { default: v }; } catch (e) { /* a plain string */ }
+  }
+  return { default: text };
+}
+// change: {method, path, body, what, apply (the button's text), done(answer) -> the success message}
+async function preview(p, change) {
+  const out = $(`${p}-status`), box = $(`${p}-preview`), btn = $(`${p}-submit`);
+  clearPreview(p);
+  btn.disabled = true;
+  say(out, 'Asking DynAPI which statements this takes…', 'busy');
+  try {
+    const d = await api(change.method, withQuery(change.path, { dry_run: 'true' }), change.body);
+    const ddl = [].concat(d.ddl || []);
+    say(out, '');
+    const apply = h('button', { type: 'button', id: `${p}-apply`, class: change.danger ? 'danger' : null, text: change.apply });
+    const cancel = h('button', { type: 'button', class: 'secondary', text: 'Back to the form' });
+    box.replaceChildren(h('p', { class: 'ddl-title', id: `${p}-ddl-title`, text: `Preview: ${plural(ddl.length, 'statement')}, run in one transaction when you apply ${ddl.length === 1 ? 'it' : 'them'}` }),
+      h('pre', { class: 'ddl', id: `${p}-ddl`, 'aria-labelledby': `${p}-ddl-title` }, ddl.map((q) => `${q}${/;\s*$/.test(q) ? '' : ';'}\n`)),
+      h('div', { class: 'buttons' }, apply, cancel));
+    box.hidden = false;
+    apply.addEventListener('click', () => applyChange(p, change, apply));
+    cancel.addEventListener('click', () => { clearPreview(p); btn.focus(); });
+    apply.focus();
+  } catch (err) {
+    if (err.status !== 401) sayError(out, err, `${change.what}: refused`);
+  } finally { btn.disabled = p === 'cd' || p === 'dt' ? !confirmed(p) : false; }
+}
+async function applyChange(p, change, btn) {
+  const out = $(`${p}-status`);
+  btn.disabled = true;
+  say(out, 'Applying…', 'busy');
+  try {
+    const d = await api(change.method, change.path, change.body);
+    clearPreview(p);
+    say(out, '');
+    const [node, text] = await change.done(d);
+    say(node, text, 'ok', [' ', h('span', { class: 'detail' }, 'Ran: ', [].concat(d.ddl || []).map((q, i) => [i ? ' ' : '', code(q)]))]);
+    loadChanges(false).catch((err) => { if (err.status !== 401) sayError($('ch-status'), err, 'Could not load the history'); });
+  } catch (err) {
+    btn.disabled = false;
+    if (err.status !== 401) sayError(out, err, `${change.what} failed`);
+  }
+}
+// The table list, and the chosen table from the answer (or read anew).
+async function refreshSchema(table) {
+  const tables = await api('GET', '/api/schema/tables/');
+  S.schemaTables = asList(tables, 'tables').sort((a, b) => apiName(a).localeCompare(apiName(b)));
+  renderSchemaTables();
+  if (table && typeof table === 'object') renderTable(table); else await showTable(table);
+}
+
+// the new-table form
+function columnRow() {
+  const tr = h('tr', { class: 'nt-col' },
+    h('td', null, h('input', { name: 'name', autocomplete: 'off', spellcheck: 'false' })),
+    h('td', null, h('input', { name: 'type', list: 'type-list', autocomplete: 'off', spellcheck: 'false' })),
+    h('td', { class: 'flag' }, h('input', { type: 'checkbox', name: 'nullable', checked: true })),
+    h('td', null, h('input', { name: 'default', list: 'default-functions', autocomplete: 'off', spellcheck: 'false' })),
+    h('td', { class: 'flag' }, h('input', { type: 'checkbox', name: 'primary_key' })),
+    h('td', { class: 'flag' }, h('input', { type: 'checkbox', name: 'unique' })),
+    h('td', null, h('button', { type: 'button', class: 'secondary small', 'data-action': 'remove', text: 'Remove' })));
+  return tr;
+}
+// Each row's controls are named after their row, for screen readers (and the labels of reflowed rows).
+function renumber() {
+  const rows = [...$('nt-columns').tBodies[0].rows];
+  rows.forEach((tr, i) => {
+    for (const [n, text] of [['name', 'name'], ['type', 'type'], ['nullable', 'nullable'], ['default', 'default'], ['primary_key', 'primary key'], ['unique', 'unique']]) {
+      tr.querySelector(`[name="${n}"]`).setAttribute('aria-label', `Column ${i + 1} ${text}`);
+    }
+    tr.querySelector('[data-action=remove]').setAttribute('aria-label', `Remove column ${i + 1}`);
+    tr.querySelector('[data-action=remove]').disabled = rows.length === 1;
+  });
+  labels($('nt-columns'));
+}
+function addColumnRow(focus) {
+  const tr = columnRow();
+  $('nt-columns').tBodies[0].append(tr);
+  renumber();
+  clearPreview('nt');
+  if (focus) tr.querySelector('input').focus();
+}
+function resetNewTable() {
+  $('new-table').reset();
+  $('nt-columns').tBodies[0].replaceChildren();
+  addColumnRow(false);
+  $('nt-schema').value = 'public';
+  clearPreview('nt');
+}
+function newTable(e) {
+  e.preventDefault();
+  const out = $('nt-status'), body = { name: $('nt-name').value.trim(), schema: $('nt-schema').value || 'public', columns: [] };
+  const label = $('nt-label').value.trim(), description = $('nt-description').value.trim();
+  if (label) body.label = label;
+  if (description) body.description = description;
+  const missing = [];
+  [...$('nt-columns').tBodies[0].rows].forEach((tr, i) => {
+    const v = (n) => tr.querySelector(`[name="${n}"]`);
+    const name = v('name').value.trim(), type = v('type').value.trim();
+    if (!name && !type && !v('default').value) return; // an empty row is left out
+    if (!name || !type) missing.push(`Column ${i + 1} needs a ${name ? 'type' : 'name'}.`);
+    const c = { name, type };
+    if (v('primary_key').checked) c.primary_key = true; else if (!v('nullable').checked) c.nullable = false;
+    if (v('unique').checked) c.unique = true;
+    if (v('default').value !== '') Object.assign(c, defaultOf(v('default').value, type));
+    body.columns.push(c);
+  });
+  if (!body.name) missing.unshift('Enter the table’s name.');
+  if (missing.length) { clearPreview('nt'); return say(out, missing.join(' '), 'err'); }
+  const name = body.schema === 'public' ? body.name : `${body.schema}.${body.name}`;
+  preview('nt', { method: 'POST', path: '/api/schema/tables/', body, what: `Creating table ${name}`, apply: 'Create table',
+    done: async (d) => {
+      resetNewTable();
+      const made = d.table ? apiName(d.table) : name;
+      history.replaceState(null, '', `#schema?table=${enc(made)}`);
+      await refreshSchema(d.table || made);
+      return [$('nt-status'), `Created table ${made}; DynAPI serves it at /api/dyn/${made}/.`];
+    } });
+}
+
+// the column editor: add a column, or change one (only what was changed is sent)
+function openColumnForm(column) {
+  const t = S.schemaTable, c = column && (t.columns || []).find((x) => x.name === column);
+  closeForms();
+  S.column = c || null;
+  $('cf-title').textContent = c ? `Change column ${c.name}` : `Add a column to ${apiName(t)}`;
+  $('cf-help').textContent = c ? 'Only what you change is sent: a new name, a new type (the values are converted), a new default (empty: none), NOT NULL, the description.'
+    : 'The new column is added to every row, with its default (or NULL).';
+  $('cf-name').value = c ? c.name : '';
+  $('cf-type').value = c ? c.type : '';
+  $('cf-default').value = c && c.default != null ? c.default : '';
+  $('cf-description').value = c && c.description ? c.description : '';
+  $('cf-nullable').checked = c ? !!c.nullable : true;
+  $('cf-unique').checked = false;
+  $('cf-unique').parentNode.hidden = !!c;
+  $('cf-submit').textContent = 'Preview DDL';
+  $('col-form').hidden = false;
+  $('col-form').scrollIntoView({ block: 'nearest' });
+  $(c ? 'cf-type' : 'cf-name').focus({ preventScroll: true });
+}
+function columnChange(e) {
+  e.preventDefault();
+  const t = S.schemaTable, c = S.column, table = apiName(t), out = $('cf-status');
+  const name = $('cf-name').value.trim(), type = $('cf-type').value.trim(), def = $('cf-default').value;
+  const description = $('cf-description').value.trim(), nullable = $('cf-nullable').checked;
+  if (!name || !type) { clearPreview('cf'); return say(out, !name ? 'Enter the column’s name.' : 'Choose or type the column’s type.', 'err'); }
+  if (!c) {
+    const body = { name, type };
+    if (!nullable) body.nullable = false;
+    if ($('cf-unique').checked) body.unique = true;
+    if (def !== '') Object.assign(body, defaultOf(def, type));
+    if (description) body.description = description;
+    return preview('cf', { method: 'POST', path: `${tablePath(table)}columns/`, body, what: `Adding column ${name}`, apply: 'Add column',
+      done: async (d) => { $('col-form').hidden = true; await refreshSchema(d.table || table); return [$('sd-status'), `Added column ${name} to ${table}.`]; } });
+  }
+  const body = {};
+  if (name !== c.name) body.name = name;
+  if (type !== c.type) body.type = type;
+  if (def !== (c.default == null ? '' : c.default)) Object.assign(body, def.trim() === '' ? { default: null } : defaultOf(def, type));
+  if (nullable !== !!c.nullable) body.nullable = nullable;
+  if (description !== (c.description || '')) body.description = description || null;
+  if (!Object.keys(body).length) { clearPreview('cf'); return say(out, 'Nothing to change: edit a field first.', 'err'); }
+  preview('cf', { method: 'PATCH', path: columnPath(table, c.name), body, what: `Changing column ${c.name}`, apply: 'Apply changes',
+    done: async (d) => { $('col-form').hidden = true; await refreshSchema(d.table || table); return [$('sd-status'), `Changed column ${c.name}${body.name ? ` (now ${body.name})` : ''} of ${table}.`]; } });
+}
+
+// dropping: the name must be typed first, then the statements are shown, then applied
+const confirmed = (p) => !!S.schemaTable && $(`${p}-confirm`).value === (p === 'cd' ? S.column && S.column.name : apiName(S.schemaTable));
+function openDrop(p, column) {
+  const t = S.schemaTable, table = apiName(t);
+  closeForms();
+  S.column = column ? (t.columns || []).find((x) => x.name === column) : null;
+  $(`${p}-help`).textContent = column
+    ? `Dropping column ${column} deletes its values in every row of ${table}. Type ${column} to confirm.`
+    : `Dropping table ${table} deletes it with all its rows, its settings, permission rows and actions. Type ${table} to confirm.`;
+  $(`${p}-confirm`).value = '';
+  $(`${p}-submit`).disabled = true;
+  const form = $(p === 'cd' ? 'col-drop' : 'drop-table');
+  form.hidden = false;
+  form.scrollIntoView({ block: 'nearest' });
+  $(`${p}-confirm`).focus({ preventScroll: true });
+}
+function dropColumn(e) {
+  e.preventDefault();
+  if (!confirmed('cd')) return say($('cd-status'), 'Type the column’s name exactly to confirm.', 'err');
+  const table = apiName(S.schemaTable), column = S.column.name;
+  preview('cd', { method: 'DELETE', path: columnPath(table, column), what: `Dropping column ${column}`, apply: `Drop column ${column}`, danger: true,
+    done: async (d) => { $('col-drop').hidden = true; await refreshSchema(d.table || table); return [$('sd-status'), `Dropped column ${column} of ${table}.`]; } });
+}
+function dropTable(e) {
+  e.preventDefault();
+  if (!confirmed('dt')) return say($('dt-status'), 'Type the table’s name exactly to confirm.', 'err');
+  const table = apiName(S.schemaTable);
+  preview('dt', { method: 'DELETE', path: withQuery(tablePath(table), { confirm: table }), what: `Dropping table ${table}`, apply: `Drop table ${table}`, danger: true,
+    done: async () => {
+      history.replaceState(null, '', '#schema');
+      await refreshSchema(null);
+      return [$('schema-status'), `Dropped table ${table}.`];
+    } });
+}
+
+// the change history, newest first, 20 at a time
+function changeRow(c) {
+  const at = c.at ? new Date(c.at) : null;
+  const objects = [].concat(c.objects || []).map((o) => (typeof o === 'string' ? o : o && (o.identity || o.name || o.object_identity)) || '').filter(Boolean);
+  return h('tr', { 'data-id': String(c.id), 'data-tag': c.tag || '' },
+    h('td', { class: 'nowrap' }, at && !isNaN(at) ? h('time', { datetime: c.at, title: c.at, text: at.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium' }) }) : c.at || ''),
+    h('td', { class: 'by' }, c.username ? [h('strong', { text: c.username }), c.database_role && h('span', { class: 'sub', text: `database role ${c.database_role}` })]
+      : [code(c.database_role || '?'), h('span', { class: 'sub', text: 'database role, no API user' })]),
+    h('td', null, h('strong', { text: c.tag || '' }), objects.length > 0 && h('span', { class: 'sub', text: objects.join(', ') })),
+    h('td', { class: 'wide' }, h('pre', { class: 'stmt', text: c.statement || '' })));
+}
+async function loadChanges(more) {
+  const q = new URLSearchParams({ limit: '20' });
+  if (more && S.changesNext != null) q.set('before', String(S.changesNext));
+  const d = await api('GET', `/api/schema/changes/?${q}`), body = $('schema-changes').tBodies[0];
+  const rows = [].concat(d.changes || []).map(changeRow);
+  if (more) body.append(...rows); else body.replaceChildren(...rows);
+  S.changesNext = d.next == null ? null : d.next;
+  $('ch-more').hidden = S.changesNext == null;
+  $('ch-empty').hidden = body.rows.length > 0;
+  say($('ch-status'), '');
+  labels($('schema-changes'));
+}
+async function moreChanges() {
+  const btn = $('ch-more');
+  btn.disabled = true;
+  try { await loadChanges(true); } catch (err) {
+    if (err.status !== 401) sayError($('ch-status'), err, 'Could not load older changes');
+  } finally { btn.disabled = false; }
+}
+
+// ---------- users ----------
+async function loadUsers() {
+  S.users = [].concat(await api('GET', '/api/users/')).sort((a, b) => String(a.username).localeCompare(b.username));
+  $('users-table').tBodies[0].replaceChildren(...S.users.map(userRow));
+  labels($('users-table'));
+}
+const USER_FLAGS = { is_admin: 'Admin', can_change_schema: 'Schema permission' };
+function userRow(u) {
+  const me = S.user && String(S.user.id) === String(u.id);
+  const box = (field) => h('td', { class: 'flag' }, h('input', { type: 'checkbox', class: 'user-flag', 'data-field': field, 'data-id': String(u.id),
+    'aria-label': `${USER_FLAGS[field]}: ${u.username}`, checked: !!u[field], disabled: me && field === 'is_admin',
+    title: me && field === 'is_admin' ? 'You cannot take your own admin rights here.' : null }));
+  return h('tr', { 'data-id': String(u.id), 'data-user': u.username },
+    h('th', { scope: 'row' }, h('strong', { text: u.username }), me && h('span', { class: 'sub', text: 'you' })),
+    h('td', null, u.email || muted('—')),
+    h('td', null, u.is_active === false ? badge('Inactive', 'off') : badge('Active', 'ok')),
+    box('is_admin'), box('can_change_schema'));
+}
+async function setUserFlag(e) {
+  const box = e.target;
+  if (!box.classList.contains('user-flag')) return;
+  const u = find(S.users, box.dataset.id), field = box.dataset.field, value = box.checked, out = $('users-status');
+  box.disabled = true;
+  say(out, 'Saving…', 'busy');
+  try {
+    const d = await api('PATCH', `/api/users/${enc(u.id)}/`, { [field]: value });
+    const row = Array.isArray(d) ? d[0] : d;
+    Object.assign(u, row && typeof row === 'object' && field in row ? row : { [field]: value });
+    box.checked = !!u[field];
+    box.closest('tr').classList.add('changed');
+    say(out, field === 'is_admin' ? `${u.username} is ${u[field] ? 'now' : 'no longer'} an admin.`
+      : `${u.username} ${u[field] ? 'may now' : 'may no longer'} create tables and change columns (the schema permission).`, 'ok');
+  } catch (err) {
+    box.checked = !value;
+    if (err.status !== 401) sayError(out, err, `Could not change ${u.username}`);
+  } finally { box.disabled = false; }
+}
+
 // ---------- sign-in ----------
 async function login(e) {
   e.preventDefault();
@@ -399,6 +787,46 @@ function start() {
   on('ba-tables', 'change', filterPicker);
   // Enter in the filter would submit the whole form.
   on('ba-filter', 'keydown', (e) => { if (e.key === 'Enter') e.preventDefault(); });
+  // schema
+  resetNewTable();
+  on('st-filter', 'input', () => { $('st-count').textContent = filterRows($('st-filter'), $('schema-tables').querySelectorAll('tr[data-filter]'))[1]; });
+  on('goto-new-table', 'click', () => { $('new-table').scrollIntoView({ block: 'start' }); $('nt-name').focus({ preventScroll: true }); });
+  on('new-table', 'submit', newTable);
+  on('new-table', 'input', () => clearPreview('nt'));
+  on('nt-add-column', 'click', () => addColumnRow(true));
+  on('nt-reset', 'click', () => { resetNewTable(); say($('nt-status'), ''); });
+  on('nt-columns', 'click', (e) => {
+    const btn = e.target.closest('[data-action=remove]');
+    if (!btn || $('nt-columns').tBodies[0].rows.length < 2) return;
+    btn.closest('tr').remove();
+    renumber(); clearPreview('nt');
+  });
+  // A primary key column is NOT NULL.
+  on('nt-columns', 'change', (e) => {
+    if (e.target.name !== 'primary_key') return;
+    const n = e.target.closest('tr').querySelector('[name=nullable]');
+    n.disabled = e.target.checked;
+    if (e.target.checked) n.checked = false;
+  });
+  on('sd-columns', 'click', (e) => {
+    const btn = e.target.closest('button[data-action]');
+    if (!btn) return;
+    if (btn.dataset.action === 'edit') openColumnForm(btn.dataset.column); else openDrop('cd', btn.dataset.column);
+  });
+  on('sd-add-column', 'click', () => openColumnForm(null));
+  on('sd-drop-table', 'click', () => openDrop('dt', null));
+  on('col-form', 'submit', columnChange);
+  on('col-form', 'input', () => clearPreview('cf'));
+  on('cf-cancel', 'click', closeForms);
+  for (const p of ['cd', 'dt']) {
+    on(`${p}-confirm`, 'input', () => { $(`${p}-submit`).disabled = !confirmed(p); clearPreview(p); });
+    on(`${p}-cancel`, 'click', closeForms);
+  }
+  on('col-drop', 'submit', dropColumn);
+  on('drop-table', 'submit', dropTable);
+  on('ch-more', 'click', moreChanges);
+  // users
+  on('users-table', 'change', setUserFlag);
   window.addEventListener('hashchange', () => { S.changed = new Set(); route(); });
   refresh().then(route);
 }
