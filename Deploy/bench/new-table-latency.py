@@ -22,8 +22,16 @@ know the column). Beside each, as the reference, a full re-read:
 POST /api/dyn/reload/ as admin, timed from request to answer. Also the
 sidecar's own "schema reloaded … duration_ms" log lines of both phases.
 
+--schema-api (issue 18; --tables defaults to 1000): N times, alternating on
+one of those tables, (a) psql's ALTER TABLE … ADD COLUMN a<i> int, timed
+from sent to the column served (polled as above), and (b) the schema API's
+POST /api/schema/tables/<table>/columns/ {"name": "b<i>", "type": "int"} as
+admin, timed from sent to answered: its answer comes once the sidecar
+serves the column, which one GET right after it checks.
+
     python3 Deploy/bench/new-table-latency.py [--runs 20] [--binary .build-release/release/dynapi]
     python3 Deploy/bench/new-table-latency.py --tables 1000 --alter [--runs 20] [--binary PATH]
+    python3 Deploy/bench/new-table-latency.py --tables 1000 --schema-api [--runs 20] [--binary PATH]
 """
 import argparse
 import datetime
@@ -314,6 +322,35 @@ def measure_alter(args, server, psql):
     print(f"target (issue 14): p95 < 50 ms: {'ok' if percentile(served, 0.95) < 50 else 'MISS'}")
 
 
+def measure_schema_api(args, server, psql):
+    """Per run, on the same table: psql ALTER → served, then the schema API's add column → answered (served)."""
+    client = server.client
+    by_psql, by_api = [], []
+    for run in range(args.runs):
+        table = f"bench_t_{(run * 97) % args.tables}"
+        sent = time.monotonic()
+        _, committed = psql.run(f"ALTER TABLE {table} ADD COLUMN a{run} int;")
+        elapsed, _ = client.poll(f"/api/dyn/{table}/?select=a{run}&limit=1", committed, args.poll_ms / 1000)
+        by_psql.append((committed - sent) * 1000 + elapsed)
+        time.sleep(args.pause)
+        sent = time.monotonic()
+        status, body = client.request("POST", f"/api/schema/tables/{table}/columns/", {"name": f"b{run}", "type": "int"})
+        by_api.append((time.monotonic() - sent) * 1000)
+        if status != 201:
+            sys.exit(f"POST /api/schema/tables/{table}/columns/ answered {status}: {body[:300]!r}")
+        status, body = client.request("GET", f"/api/dyn/{table}/?select=b{run}&limit=1")
+        if status != 200:
+            sys.exit(f"the column the schema API added was not served when it answered: {status} {body[:300]!r}")
+        time.sleep(args.pause)
+        print(f"  run {run + 1:2d}: psql ALTER → served {by_psql[-1]:6.1f} ms; schema API add column → answered "
+              f"{by_api[-1]:6.1f} ms", file=sys.stderr)
+    print(f"{args.tables} tables; {args.runs} runs; {server.info}")
+    print("psql ALTER TABLE … ADD COLUMN, sent → the column served:")
+    print("  " + summary(by_psql))
+    print("schema API POST …/columns/, sent → answered (the column served by then):")
+    print("  " + summary(by_api))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20)
@@ -322,19 +359,21 @@ def main():
                         help="create this many tables first, in one transaction (default 0; 1000 with --alter)")
     parser.add_argument("--alter", action="store_true",
                         help="time ALTER TABLE … ADD COLUMN on those tables instead of CREATE TABLE, beside POST /api/dyn/reload/")
+    parser.add_argument("--schema-api", action="store_true",
+                        help="time the schema API's add column beside psql's ALTER TABLE … ADD COLUMN on those tables")
     parser.add_argument("--poll-ms", type=float, default=1.0, help="pause between two GETs of the route (default 1)")
     parser.add_argument("--pause", type=float, default=None,
                         help="seconds of quiet after each measurement (default 0.1; 0.5 with --alter)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (the sidecar's dev.log)")
     args = parser.parse_args()
     if args.tables is None:
-        args.tables = 1000 if args.alter else 0
+        args.tables = 1000 if args.alter or args.schema_api else 0
     if args.pause is None:
-        args.pause = 0.5 if args.alter else 0.1
+        args.pause = 0.5 if args.alter or args.schema_api else 0.1
     if args.runs < 1:
         parser.error("--runs must be 1 or more")
-    if args.alter and args.tables < 1:
-        parser.error("--alter needs --tables of 1 or more")
+    if (args.alter or args.schema_api) and args.tables < 1:
+        parser.error("--alter and --schema-api need --tables of 1 or more")
 
     with DevServer(args.binary, keep=args.keep) as server:
         psql = Psql(server.database_url)
@@ -342,7 +381,7 @@ def main():
             if args.tables:
                 create_tables(server, psql, args.tables, args.poll_ms / 1000)
                 time.sleep(args.pause)
-            (measure_alter if args.alter else measure_new_tables)(args, server, psql)
+            (measure_schema_api if args.schema_api else measure_alter if args.alter else measure_new_tables)(args, server, psql)
         finally:
             psql.close()
         if os.path.getmtime(args.binary) > os.path.getmtime(os.path.join(server.folder, "dynapi")):
