@@ -239,10 +239,10 @@ BEGIN
         END IF;
         RETURN;
     END IF;
-    IF schema_api_require.kind IS NULL OR schema_api_require.kind NOT IN ('column', 'index', 'constraint') THEN
+    IF schema_api_require.kind IS NULL OR schema_api_require.kind NOT IN ('table', 'column', 'index', 'constraint') THEN
         RAISE EXCEPTION 'unknown kind %', coalesce(to_jsonb(schema_api_require.kind)::text, 'null')
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'kind is one of enum, column, index, constraint.';
+                  HINT = 'kind is one of enum, table, column, index, constraint.';
     END IF;
 
     SELECT c.oid INTO rel
@@ -253,6 +253,18 @@ BEGIN
     IF rel IS NULL THEN
         RAISE EXCEPTION 'table % does not exist', to_jsonb(coalesce(table_shown, ''))::text
             USING ERRCODE = 'no_data_found';
+    END IF;
+
+    -- What the API changes: tables, partitioned tables and foreign tables
+    -- (ALTER TABLE would take a view, an index or a sequence too).
+    IF schema_api_require.kind = 'table' THEN
+        IF (SELECT c.relkind FROM pg_class AS c WHERE c.oid = rel) NOT IN ('r', 'p', 'f') THEN
+            RAISE EXCEPTION '% is a %, and the schema API changes tables only', to_jsonb(table_shown)::text,
+                            (SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'relation' END
+                               FROM pg_class AS c WHERE c.oid = rel)
+                USING ERRCODE = 'wrong_object_type';
+        END IF;
+        RETURN;
     END IF;
 
     IF schema_api_require.kind = 'column' THEN
@@ -287,7 +299,11 @@ COMMENT ON FUNCTION dynapi.schema_api_require(text, text, text, text) IS
 
 -- Pages by id, newest first: the primary key's index read backwards from
 -- before, one row more than the page to tell whether another page follows.
-CREATE OR REPLACE FUNCTION dynapi.schema_change_history(max_rows integer, before bigint DEFAULT NULL) RETURNS jsonb
+-- Statements may hold literals nobody else should read (a password in a
+-- CREATE USER MAPPING, or beside the DDL in one query string): a viewer who
+-- is no admin reads the text of their own changes only.
+CREATE OR REPLACE FUNCTION dynapi.schema_change_history(max_rows integer, before bigint DEFAULT NULL,
+                                                        statements_of bigint DEFAULT NULL) RETURNS jsonb
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -304,13 +320,16 @@ AS $$
         'changes', coalesce((SELECT jsonb_agg(jsonb_build_object(
                                         'id', p.id, 'at', p.at, 'user_id', p.user_id, 'username', p.username,
                                         'database_role', p.database_role, 'tag', p.tag,
-                                        'objects', to_jsonb(p.objects), 'statement', p.statement)
+                                        'objects', to_jsonb(p.objects),
+                                        'statement', CASE WHEN schema_change_history.statements_of IS NULL
+                                                            OR p.user_id = schema_change_history.statements_of
+                                                          THEN p.statement END)
                                     ORDER BY p.id DESC)
                                FROM page AS p, wanted AS w WHERE p.ord <= w.n), '[]'),
         'next', (SELECT p.id FROM page AS p, wanted AS w
                   WHERE p.ord = w.n AND EXISTS (SELECT 1 FROM page AS more WHERE more.ord > w.n)))
 $$;
-COMMENT ON FUNCTION dynapi.schema_change_history(integer, bigint) IS
+COMMENT ON FUNCTION dynapi.schema_change_history(integer, bigint, bigint) IS
     'A page of the schema change history, newest first: {"changes": [{"id", "at", "user_id", "username", "database_role", "tag", "objects", "statement"}], "next": the id to pass as before for the next page, or null on the last}. max_rows is clamped to 1..500 (NULL: 50); before (NULL: from the newest) lists the changes with a smaller id.';
 
 -- The bundle's rows that name a table (settings, grants, actions) follow the

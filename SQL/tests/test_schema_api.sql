@@ -6,7 +6,7 @@
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(138);
+SELECT plan(143);
 
 SET LOCAL dynapi.bcrypt_cost = 4;
 
@@ -88,12 +88,12 @@ SELECT ok(ARRAY['enable_seqscan=off', 'jit=off']
 SELECT function_returns('dynapi', 'describe_tables', ARRAY['text[]', 'text'], 'jsonb');
 SELECT function_returns('dynapi', 'enum_types', ARRAY['text[]'], 'jsonb');
 SELECT function_returns('dynapi', 'schema_api_require', ARRAY['text', 'text', 'text', 'text'], 'void');
-SELECT function_returns('dynapi', 'schema_change_history', ARRAY['integer', 'bigint'], 'jsonb');
+SELECT function_returns('dynapi', 'schema_change_history', ARRAY['integer', 'bigint', 'bigint'], 'jsonb');
 SELECT is_empty($$
     SELECT p.oid::regprocedure FROM pg_proc AS p
      WHERE p.oid IN ('dynapi.describe_tables(text[], text)'::regprocedure, 'dynapi.enum_types(text[])'::regprocedure,
                      'dynapi.schema_api_require(text, text, text, text)'::regprocedure,
-                     'dynapi.schema_change_history(integer, bigint)'::regprocedure)
+                     'dynapi.schema_change_history(integer, bigint, bigint)'::regprocedure)
        AND (p.prosecdef OR p.provolatile <> 's' OR NOT 'search_path=pg_catalog, pg_temp' = ANY (coalesce(p.proconfig, '{}'))
             OR obj_description(p.oid, 'pg_proc') IS NULL)
     $$, 'the schema API''s functions: STABLE, not SECURITY DEFINER, search_path pinned, documented');
@@ -275,6 +275,9 @@ SELECT is(ARRAY(SELECT (e ->> 'tag') FROM jsonb_array_elements(dynapi.schema_cha
           ARRAY['TEST 598', 'TEST 597'], 'before: the page after it');
 SELECT is((dynapi.schema_change_history(2, :mark + 599) ->> 'next')::bigint, (:mark + 597)::bigint, '... and its next');
 SELECT is(jsonb_array_length(dynapi.schema_change_history(0) -> 'changes'), 1, 'max_rows below 1: one');
+SELECT is(dynapi.schema_change_history(1, NULL, -1) #>> '{changes,0,statement}', NULL,
+          'statements_of: another user''s statement is not shown');
+SELECT isnt(dynapi.schema_change_history(1, NULL, NULL) #>> '{changes,0,statement}', NULL, '... every statement without it');
 SELECT is(jsonb_array_length(dynapi.schema_change_history(-5) -> 'changes'), 1, '... negative too');
 SELECT is(jsonb_array_length(dynapi.schema_change_history(1000) -> 'changes'), 500, 'max_rows above 500: 500');
 SELECT is((dynapi.schema_change_history(1000) ->> 'next')::bigint, (:mark + 101)::bigint, '... and next after the 500th');
@@ -477,8 +480,14 @@ SELECT throws_ok($$SELECT dynapi.schema_api_require('constraint', 'public', 'dyn
 
 SELECT throws_ok($$SELECT dynapi.schema_api_require('column', 'dynapi_test_sales', 'nope', 'id')$$,
                  'P0002', 'table "dynapi_test_sales.nope" does not exist', 'a table that does not exist: P0002');
-SELECT throws_ok($$SELECT dynapi.schema_api_require('table', 'public', 'dynapi_test_ticket', 'id')$$,
-                 '22023', 'unknown kind "table"', 'an unknown kind: 22023');
+SELECT lives_ok($$SELECT dynapi.schema_api_require('table', 'public', 'dynapi_test_ticket', NULL)$$,
+                'schema_api_require table: a table passes');
+SELECT throws_ok($$SELECT dynapi.schema_api_require('table', 'public', 'dynapi_test_v', NULL)$$,
+                 '42809', '"dynapi_test_v" is a view, and the schema API changes tables only', '... a view does not: 42809');
+SELECT throws_ok($$SELECT dynapi.schema_api_require('table', 'public', 'dynapi_test_customer_pkey', NULL)$$,
+                 'P0002', 'table "dynapi_test_customer_pkey" does not exist', '... nor an index (no such table): P0002');
+SELECT throws_ok($$SELECT dynapi.schema_api_require('tables', 'public', 'dynapi_test_ticket', 'id')$$,
+                 '22023', 'unknown kind "tables"', 'an unknown kind: 22023');
 SELECT throws_ok($$SELECT dynapi.schema_api_require(NULL, 'public', 'dynapi_test_ticket', 'id')$$,
                  '22023', 'unknown kind null', '... NULL too');
 

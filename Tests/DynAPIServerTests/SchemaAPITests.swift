@@ -253,10 +253,30 @@ import Testing
             #expect(try await client.request(.post, "/api/dyn/note/", token: editor.token, json: #"{"title": "mine"}"#).status == .created)
             #expect(try await client.request(.delete, "/api/dyn/note/?title=eq.mine", token: editor.token).status == .noContent)
             #expect(try await client.request(.get, "/api/dyn/note/", token: other.token).status == .forbidden)
-            // The permission is not a grant on others' tables.
-            try await client.create("CREATE TABLE secret (id serial PRIMARY KEY)", waitingFor: "secret")
+            // The permission is not a grant on others' tables: no reading them, and no DDL that would
+            // read them for the editor (a failing cast's value, a missing key in a constraint's message).
+            try await client.create(
+                "CREATE TABLE secret (id serial PRIMARY KEY, ssn text); INSERT INTO secret (ssn) VALUES ('123-45-6789')", waitingFor: "secret")
             #expect(try await client.request(.get, "/api/dyn/secret/", token: editor.token).status == .forbidden)
+            let retype = try await client.request(.patch, "/api/schema/tables/secret/columns/ssn/", token: editor.token, json: #"{"type": "uuid"}"#)
+            #expect(retype.status == .forbidden && !retype.text.contains("123-45-6789"), "\(retype.text)")
+            let reference = try await client.request(
+                .post, "/api/schema/tables/note/constraints/", token: editor.token,
+                json: #"{"type": "foreign_key", "columns": ["owner"], "references": {"table": "secret"}}"#)
+            #expect(reference.status == .forbidden, "\(reference.text)")
             #expect(try await client.request(.get, "/api/schema/types/", token: editor.token).status == .ok)
+
+            // A name whose grants a table dropped in psql left behind starts afresh when made through the API.
+            try client.database.execute("DROP TABLE note; SELECT 1")
+            try client.database.grant(other.id, on: "note", read: true)
+            #expect(try await client.request(.post, "/api/schema/tables/", token: editor.token, json: Self.note).status == .created)
+            #expect(try await client.request(.get, "/api/dyn/note/", token: other.token).status == .forbidden)
+
+            // The history shows an editor the statements of their own changes only.
+            try client.database.execute("COMMENT ON TABLE secret IS 'psql''s statement'")
+            let changes = try await client.request(.get, "/api/schema/changes/", token: editor.token).object["changes"] as? [[String: Any]] ?? []
+            #expect(changes.first { $0["tag"] as? String == "COMMENT" && $0["username"] is NSNull }?["statement"] is NSNull)
+            #expect((changes.first { $0["username"] as? String == "editor" }?["statement"] as? String)?.isEmpty == false)
         }
     }
 
@@ -278,6 +298,12 @@ import Testing
             let all = try await client.request(.get, "/api/schema/tables/", token: token).object["tables"] as? [[String: Any]] ?? []
             #expect(all.map { $0["name"] as? String } == ["customer", "purchase"])
             #expect(try await client.request(.get, "/api/schema/tables/nope/", token: token).status == .notFound)
+            // A change names a table that is there, and is a table: nothing is written for anything else.
+            #expect(try await client.request(.patch, "/api/schema/tables/nope/", token: token, json: #"{"label": "x"}"#).status == .notFound)
+            try await client.create("CREATE VIEW purchase_ids AS SELECT id FROM purchase", waitingFor: "purchase_ids")
+            let view = try await client.request(.patch, "/api/schema/tables/purchase_ids/", token: token, json: #"{"label": "x"}"#)
+            #expect(view.status == .badRequest && view.errorCode == "42809", "\(view.text)")
+            #expect(try client.database.execute("SELECT count(*) FROM dynapi.table_settings").string(0, 0) == "0")
 
             let types = try await client.request(.get, "/api/schema/types/", token: token).object
             #expect((types["types"] as? [String])?.contains("timestamptz") == true)

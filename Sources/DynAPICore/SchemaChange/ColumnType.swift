@@ -100,10 +100,10 @@ public struct ColumnType: Sendable, Equatable {
         let name = String(spelled)
         let firstWord = words.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
         guard !Self.otherBuiltins.contains(String(firstWord)) else { throw .unknown(text) }
-        let parts = name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let parts = TableAddress.splitAtFirstDot(name)
         let schema: String
         let typeName: String
-        if parts.count == 2, exposedSchemas.contains(parts[0]) {
+        if parts.count == 2, exposedSchemas.contains(where: { $0.utf8.elementsEqual(parts[0].utf8) }) {
             schema = parts[0]
             typeName = parts[1]
         } else if parts.count == 2 {
@@ -112,7 +112,8 @@ public struct ColumnType: Sendable, Equatable {
             schema = exposedSchemas.contains("public") ? "public" : (exposedSchemas.first ?? "public")
             typeName = name
         }
-        guard SchemaName.problem(in: typeName) == nil, !typeName.contains(where: { $0 == "[" || $0 == "]" }) else { throw .unknown(text) }
+        guard SchemaName.problem(in: typeName) == nil, !typeName.utf8.contains(where: { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") })
+        else { throw .unknown(text) }
         self.base = .enumType(schema: schema, name: typeName)
     }
 

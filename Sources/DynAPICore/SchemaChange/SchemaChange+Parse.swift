@@ -3,12 +3,12 @@
 /// unknown members refused.
 public enum SchemaChangeReader {
     /// `POST /api/schema/tables/`.
-    public static func createTable(_ body: [String: JSONValue], exposedSchemas: [String]) throws(RequestError) -> SchemaChange {
+    public static func createTable(_ body: [String: JSONValue], exposedSchemas: [String]) throws -> SchemaChange {
         var reader = SchemaBodyReader(body, exposedSchemas: exposedSchemas)
         reader.allow(["name", "schema", "columns", "label", "description"])
         let name = reader.newName("name", required: true)
         let schema = reader.string("schema") ?? TableAddress.defaultSchema(exposedSchemas)
-        if !exposedSchemas.contains(schema) {
+        if !exposedSchemas.contains(where: { $0.utf8.elementsEqual(schema.utf8) }) {
             reader.refuse("schema", "'\(schema)' is not an exposed schema; use one of \(exposedSchemas.joined(separator: ", ")).")
         }
         let label = reader.text("label")
@@ -46,7 +46,7 @@ public enum SchemaChangeReader {
     }
 
     /// `PATCH /api/schema/tables/{table}/`.
-    public static func alterTable(_ table: String, _ body: [String: JSONValue], exposedSchemas: [String]) throws(RequestError) -> SchemaChange {
+    public static func alterTable(_ table: String, _ body: [String: JSONValue], exposedSchemas: [String]) throws -> SchemaChange {
         let address = try existingTable(table, exposedSchemas: exposedSchemas)
         var reader = SchemaBodyReader(body, exposedSchemas: exposedSchemas)
         reader.allow(["name", "label", "description"])
@@ -60,7 +60,7 @@ public enum SchemaChangeReader {
     }
 
     /// `DELETE /api/schema/tables/{table}/?confirm={table}`.
-    public static func dropTable(_ table: String, confirm: String?, exposedSchemas: [String]) throws(RequestError) -> SchemaChange {
+    public static func dropTable(_ table: String, confirm: String?, exposedSchemas: [String]) throws -> SchemaChange {
         let address = try existingTable(table, exposedSchemas: exposedSchemas)
         guard let confirm, TableAddress(apiName: confirm, exposedSchemas: exposedSchemas) == address else {
             throw RequestError.badRequest(
@@ -73,7 +73,7 @@ public enum SchemaChangeReader {
     }
 
     /// `POST /api/schema/tables/{table}/columns/`.
-    public static func addColumn(_ table: String, _ body: [String: JSONValue], exposedSchemas: [String]) throws(RequestError) -> SchemaChange {
+    public static func addColumn(_ table: String, _ body: [String: JSONValue], exposedSchemas: [String]) throws -> SchemaChange {
         let address = try existingTable(table, exposedSchemas: exposedSchemas)
         var reader = SchemaBodyReader(body, exposedSchemas: exposedSchemas)
         let column = reader.column()
@@ -85,7 +85,7 @@ public enum SchemaChangeReader {
     /// `PATCH /api/schema/tables/{table}/columns/{column}/`.
     public static func alterColumn(
         _ table: String, column: String, _ body: [String: JSONValue], exposedSchemas: [String]
-    ) throws(RequestError) -> SchemaChange {
+    ) throws -> SchemaChange {
         let address = try existingTable(table, exposedSchemas: exposedSchemas)
         let column = try existingName(column, of: "column")
         var reader = SchemaBodyReader(body, exposedSchemas: exposedSchemas)
@@ -105,12 +105,12 @@ public enum SchemaChangeReader {
     }
 
     /// `DELETE /api/schema/tables/{table}/columns/{column}/`.
-    public static func dropColumn(_ table: String, column: String, exposedSchemas: [String]) throws(RequestError) -> SchemaChange {
+    public static func dropColumn(_ table: String, column: String, exposedSchemas: [String]) throws -> SchemaChange {
         .dropColumn(try existingTable(table, exposedSchemas: exposedSchemas), column: try existingName(column, of: "column"))
     }
 
     /// `POST /api/schema/tables/{table}/indexes/`.
-    public static func addIndex(_ table: String, _ body: [String: JSONValue], exposedSchemas: [String]) throws(RequestError) -> SchemaChange {
+    public static func addIndex(_ table: String, _ body: [String: JSONValue], exposedSchemas: [String]) throws -> SchemaChange {
         let address = try existingTable(table, exposedSchemas: exposedSchemas)
         var reader = SchemaBodyReader(body, exposedSchemas: exposedSchemas)
         reader.allow(["name", "columns", "unique"])
@@ -122,12 +122,12 @@ public enum SchemaChangeReader {
     }
 
     /// `DELETE /api/schema/tables/{table}/indexes/{name}/`.
-    public static func dropIndex(_ table: String, name: String, exposedSchemas: [String]) throws(RequestError) -> SchemaChange {
+    public static func dropIndex(_ table: String, name: String, exposedSchemas: [String]) throws -> SchemaChange {
         .dropIndex(try existingTable(table, exposedSchemas: exposedSchemas), name: try existingName(name, of: "index"))
     }
 
     /// `POST /api/schema/tables/{table}/constraints/`.
-    public static func addConstraint(_ table: String, _ body: [String: JSONValue], exposedSchemas: [String]) throws(RequestError) -> SchemaChange {
+    public static func addConstraint(_ table: String, _ body: [String: JSONValue], exposedSchemas: [String]) throws -> SchemaChange {
         let address = try existingTable(table, exposedSchemas: exposedSchemas)
         var reader = SchemaBodyReader(body, exposedSchemas: exposedSchemas)
         reader.allow(["name", "type", "columns", "references"])
@@ -148,13 +148,15 @@ public enum SchemaChangeReader {
     }
 
     /// `DELETE /api/schema/tables/{table}/constraints/{name}/`.
-    public static func dropConstraint(_ table: String, name: String, exposedSchemas: [String]) throws(RequestError) -> SchemaChange {
+    public static func dropConstraint(_ table: String, name: String, exposedSchemas: [String]) throws -> SchemaChange {
         .dropConstraint(try existingTable(table, exposedSchemas: exposedSchemas), name: try existingName(name, of: "constraint"))
     }
 
     /// A table named in a URL: made in psql it may be named anything PostgreSQL allows, but not NUL or longer than a name can be.
-    public static func existingTable(_ apiName: String, exposedSchemas: [String]) throws(RequestError) -> TableAddress {
-        let address = TableAddress(apiName: apiName, exposedSchemas: exposedSchemas)
+    public static func existingTable(_ apiName: String, exposedSchemas: [String]) throws -> TableAddress {
+        guard let address = TableAddress(apiName: apiName, exposedSchemas: exposedSchemas) else {
+            throw PlanError.unknownTable(apiName)
+        }
         _ = try existingName(address.name, of: "table")
         return address
     }
@@ -308,7 +310,7 @@ struct SchemaBodyReader {
             let schemas = exposedSchemas
             return nested(name, members) { (inner: inout SchemaBodyReader) -> Reference? in
                 inner.allow(multiColumn ? ["table", "columns", "on_delete"] : ["table", "column", "on_delete"])
-                let table = inner.existing("table", kind: "table", required: true)
+                let table = inner.string("table", required: true)
                 var columns: [String]?
                 if multiColumn {
                     if inner.object["columns"] != nil { columns = inner.columnList("columns") }
@@ -323,7 +325,12 @@ struct SchemaBodyReader {
                     }
                 }
                 guard let table else { return nil }
-                return Reference(table: TableAddress(apiName: table, exposedSchemas: schemas), columns: columns, onDelete: action)
+                guard let address = TableAddress(apiName: table, exposedSchemas: schemas), SchemaChangeReader.isPossibleName(address.name)
+                else {
+                    inner.refuse("table", "Name an existing table of an exposed schema by its API name.")
+                    return nil
+                }
+                return Reference(table: address, columns: columns, onDelete: action)
             }
         case let other?:
             refuse(name, "Expected an object like {\"table\": \"customer\"}, got \(other.kindName).")

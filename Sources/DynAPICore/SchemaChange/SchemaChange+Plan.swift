@@ -49,6 +49,11 @@ extension SchemaChange {
         by author: SchemaChangeAuthor, shapeOf: (TableAddress, String) -> LiteralShape? = { _, _ in nil }
     ) throws(RequestError) -> SchemaChangePlan {
         var plan = SchemaChangePlan()
+        if case .createTable = self {
+        } else {
+            // What is changed is a table that exists (a label-only change would otherwise write settings for nothing).
+            plan.checks.append(Self.require("table", table, nil))
+        }
         switch self {
         case .createTable(let table):
             plan.creates = true
@@ -63,6 +68,9 @@ extension SchemaChange {
                 guard let description = column.description else { continue }
                 plan.ddl.append(try Self.comment(on: "COLUMN \(table.address.sql).\(SQLName.quote(column.name))", description))
             }
+            // A new table starts with no one's grants, settings or actions but its maker's: rows left under
+            // its name by a table dropped in psql would otherwise give others access to it.
+            plan.bookkeeping.append(Self.moveRows(from: table.address.apiName, to: nil))
             if let label = table.label { plan.bookkeeping.append(Self.setLabel(table.address, label)) }
             if !author.isAdmin {
                 plan.changesGrants = true
@@ -214,8 +222,8 @@ extension SchemaChange {
         return SQLStatement("SELECT dynapi.schema_api_require('enum', $1, NULL, $2)", binds: [schema, name])
     }
 
-    /// The bundle's check that `table` has the column, index or constraint `name` (404 otherwise).
-    static func require(_ kind: String, _ table: TableAddress, _ name: String) -> SQLStatement {
+    /// The bundle's check that `table` is a table (404 when there is none, 400 for a view), or has the column, index or constraint `name` (404 otherwise).
+    static func require(_ kind: String, _ table: TableAddress, _ name: String?) -> SQLStatement {
         SQLStatement("SELECT dynapi.schema_api_require($1, $2, $3, $4)", binds: [kind, table.schema, table.name, name])
     }
 

@@ -38,15 +38,25 @@ public struct TableAddress: Sendable, Equatable {
     }
 
     /// The table an API name means among `exposedSchemas`: `sales.invoice` is
-    /// `invoice` in `sales` when `sales` is exposed, and any other name is in
-    /// `public` (or the first exposed schema when `public` is not).
-    public init(apiName: String, exposedSchemas: [String]) {
+    /// `invoice` in `sales` when `sales` is exposed, any other name is in
+    /// `public`; nil when that schema is not exposed. Compared byte by byte:
+    /// PostgreSQL does not take two spellings of one Unicode text as one name.
+    public init?(apiName: String, exposedSchemas: [String]) {
         let spelled = Table.apiName(spelled: apiName)
-        if let dot = spelled.firstIndex(of: "."), exposedSchemas.contains(String(spelled[..<dot])) {
-            self.init(schema: String(spelled[..<dot]), name: String(spelled[spelled.index(after: dot)...]))
+        let parts = Self.splitAtFirstDot(spelled)
+        if parts.count == 2, exposedSchemas.contains(where: { $0.utf8.elementsEqual(parts[0].utf8) }) {
+            self.init(schema: parts[0], name: parts[1])
+        } else if exposedSchemas.contains("public") {
+            self.init(schema: "public", name: spelled)
         } else {
-            self.init(schema: Self.defaultSchema(exposedSchemas), name: spelled)
+            return nil
         }
+    }
+
+    /// `a.b.c` → `["a", "b.c"]`, split at the first `.` byte (not Character: see ``SchemaName/grammarBytes``).
+    static func splitAtFirstDot(_ text: String) -> [String] {
+        guard let dot = text.utf8.firstIndex(of: UInt8(ascii: ".")) else { return [text] }
+        return [String(decoding: text.utf8[..<dot], as: UTF8.self), String(decoding: text.utf8[text.utf8.index(after: dot)...], as: UTF8.self)]
     }
 
     /// Where a table goes when no schema is named.

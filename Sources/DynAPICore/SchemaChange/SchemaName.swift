@@ -6,10 +6,12 @@ public enum SchemaName {
     /// that would silently become another is refused instead.
     public static let maxBytes = 63
 
-    /// Characters the query grammar gives a meaning (`a.b` embeds, `a,b`
-    /// lists, `f(…)` embeds, `alias:column` renames): a column or table so
-    /// named could never be filtered or selected through the API.
-    static let grammarCharacters: Set<Character> = [".", ",", "(", ")", ":"]
+    /// Bytes the query grammar gives a meaning (`a.b` embeds, `a,b` lists,
+    /// `f(…)` embeds, `alias:column` renames): a column or table so named
+    /// could never be filtered or selected through the API. Bytes, not
+    /// characters: a `.` followed by a combining mark is one Character to
+    /// Swift, yet still a `.` to PostgreSQL and to the grammar.
+    static let grammarBytes: Set<UInt8> = [UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ":")]
 
     /// Why `name` cannot name a table, column, index or constraint made
     /// through the schema API; nil when it can.
@@ -21,10 +23,10 @@ public enum SchemaName {
         if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             return "A name may not contain control characters."
         }
-        if let bad = name.first(where: { grammarCharacters.contains($0) }) {
-            return "A name may not contain '\(bad)': the query grammar uses . , ( ) and : ."
+        if let bad = name.utf8.first(where: grammarBytes.contains) {
+            return "A name may not contain '\(Character(Unicode.Scalar(bad)))': the query grammar uses . , ( ) and : ."
         }
-        if name.first == " " || name.last == " " {
+        if name.utf8.first == UInt8(ascii: " ") || name.utf8.last == UInt8(ascii: " ") {
             return "A name may not begin or end with a space."
         }
         return nil

@@ -51,8 +51,11 @@ public enum SchemaStatements {
             ])
     }
 
-    /// A page of the schema change history, newest first.
-    public static func history(limit: Int, before: Int64?) -> SQLStatement {
-        SQLStatement("SELECT dynapi.schema_change_history($1::integer, $2::bigint)::text", binds: [String(limit), before.map { String($0) }])
+    /// A page of the schema change history, newest first; with `statementsOf`,
+    /// only that user's own statements are shown (others may hold secrets).
+    public static func history(limit: Int, before: Int64?, statementsOf: Int64?) -> SQLStatement {
+        SQLStatement(
+            "SELECT dynapi.schema_change_history($1::integer, $2::bigint, $3::bigint)::text",
+            binds: [String(limit), before.map { String($0) }, statementsOf.map { String($0) }])
     }
 }

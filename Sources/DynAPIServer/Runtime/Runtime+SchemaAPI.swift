@@ -9,16 +9,18 @@ extension Runtime {
     /// followed by this sidecar before it answers.
     func respond(toSchema request: SchemaAPIRequest, caller: Caller) async throws -> Response {
         let schemas = config.schemas
-        let context = SessionContext(userID: caller.user.id, action: nil)
+        let reading = SessionContext(userID: caller.user.id, action: .read)
         switch request {
         case .listTables:
-            let result = try await executor.run(SchemaStatements.describeAll(schemas: schemas), as: context)
+            let result = try await executor.run(SchemaStatements.describeAll(schemas: schemas), as: reading)
             return .json(.ok, result.firstValue ?? ByteBuffer(string: #"{"tables":[]}"#))
         case .describeTable(let table):
-            let result = try await executor.run(SchemaStatements.describe(table, schemas: schemas), as: context)
+            let result = try await executor.run(SchemaStatements.describe(table, schemas: schemas), as: reading)
             guard let description = result.firstValue else { throw PlanError.unknownTable(table.apiName) }
             return .json(.ok, description)
         case .change(let change, let dryRun):
+            let caller = try await authorized(change, caller)
+            let context = SessionContext(userID: caller.user.id, action: nil)
             let snapshot = schema.value
             let plan = try change.plan(by: SchemaChangeAuthor(userID: caller.user.id, isAdmin: caller.user.isAdmin)) { table, column in
                 snapshot.tables[table.apiName]?.column(named: column).map(LiteralShape.init)
@@ -55,6 +57,18 @@ extension Runtime {
         Set(array.trimmingCharacters(in: ["{", "}"]).split(separator: ",").compactMap { UInt32($0) })
     }
 
+    /// `caller`, if they may make `change` (``SchemaChange/refusal(for:hiddenColumns:)``),
+    /// checked against a fresh read of the ACL before refusing.
+    func authorized(_ change: SchemaChange, _ caller: Caller) async throws -> Caller {
+        let snapshot = schema.value
+        let hidden = { (table: TableAddress) -> Set<String> in
+            Set(snapshot.tables[table.apiName]?.columns.filter { !$0.isReadable }.map(\.name) ?? [])
+        }
+        guard let refusal = change.refusal(for: caller, hiddenColumns: hidden) else { return caller }
+        guard let fresh = await recheckedCaller(caller), change.refusal(for: fresh, hiddenColumns: hidden) == nil else { throw refusal }
+        return fresh
+    }
+
     /// `GET /api/schema/types/`.
     func schemaTypes(for caller: Caller) async throws -> Response {
         let result = try await executor.run(
@@ -66,7 +80,8 @@ extension Runtime {
     func schemaChanges(query: String?, for caller: Caller) async throws -> Response {
         let page = try SchemaHistoryPage(parsing: query)
         let result = try await executor.run(
-            SchemaStatements.history(limit: page.limit, before: page.before), as: SessionContext(userID: caller.user.id, action: .read))
+            SchemaStatements.history(limit: page.limit, before: page.before, statementsOf: caller.user.isAdmin ? nil : caller.user.id),
+            as: SessionContext(userID: caller.user.id, action: .read))
         return .json(.ok, result.firstValue ?? ByteBuffer(string: #"{"changes":[],"next":null}"#))
     }
 
