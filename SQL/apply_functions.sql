@@ -25,3 +25,4 @@
 \ir functions/15_schema_events.sql
 \ir functions/16_upkeep.sql
 \ir functions/17_schema_api.sql
+\ir functions/18_row_history.sql

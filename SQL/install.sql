@@ -82,6 +82,10 @@
 \set name 0018_schema_api
 \ir apply_migration.sql
 
+\set version 19
+\set name 0019_row_history
+\ir apply_migration.sql
+
 -- The functions, views and triggers: re-applied every time, in one
 -- transaction. dynapi.internal_ddl makes the bundle's event triggers ignore
 -- this DDL (it is not a change of the API's schema, and the event triggers

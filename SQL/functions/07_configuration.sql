@@ -1,5 +1,5 @@
 -- Configuration documents. Roles, grants, table settings, actions, the
--- schema editors and the event settings can be exported as one JSON
+-- schema editors, the event settings and the history settings can be exported as one JSON
 -- document (the Django original's "DynAPI configuration" export) and
 -- imported into another install, e.g. to promote a configuration from
 -- staging to production or to keep it in git:
@@ -8,10 +8,11 @@
 --    "roles":          [{"name", "description"}],
 --    "user_roles":     [{"username", "role", "table_name", "can_create", "can_read", "can_update", "can_delete"}],
 --    "table_settings": [{"table_name", "exposed", "hidden_columns", "read_only_columns", "label", "event_mode",
---                        "key_columns"}],
+--                        "key_columns", "history"}],
 --    "actions":        [{"table_name", "name", "function", "required_permission"}],
 --    "schema_editors": [{"username"}],
---    "events":         {"mode", "retention"}}
+--    "events":         {"mode", "retention"},
+--    "history":        {"retention"}}
 --
 -- Users are referred to by username and never exported or created: they hold
 -- passwords, which have no business in a configuration file. The schema
@@ -54,7 +55,8 @@ AS $$
                                                  'hidden_columns', to_jsonb(s.hidden_columns),
                                                  'read_only_columns', to_jsonb(s.read_only_columns),
                                                  'label', s.label, 'event_mode', s.event_mode,
-                                                 'key_columns', to_jsonb(s.key_columns))
+                                                 'key_columns', to_jsonb(s.key_columns),
+                                                 'history', s.history)
                               ORDER BY s.table_name COLLATE "C")
                FROM dynapi.table_settings AS s),
             '[]'::jsonb),
@@ -73,10 +75,14 @@ AS $$
         'events', coalesce(
             (SELECT jsonb_build_object('mode', e.event_mode, 'retention', e.retention::text)
                FROM dynapi.event_settings AS e),
-            '{"mode": "notify", "retention": "24:00:00"}'::jsonb))
+            '{"mode": "notify", "retention": "24:00:00"}'::jsonb),
+        'history', coalesce(
+            (SELECT jsonb_build_object('retention', h.retention::text)
+               FROM dynapi.history_settings AS h),
+            '{"retention": "90 days"}'::jsonb))
 $$;
 COMMENT ON FUNCTION dynapi.export_config() IS
-    'The configuration (roles, user_roles by username, table_settings, actions, schema_editors by username, events) as a "dynapi-config" version 1 document, rows in a stable order. Users and passwords are not included.';
+    'The configuration (roles, user_roles by username, table_settings, actions, schema_editors by username, events, history) as a "dynapi-config" version 1 document, rows in a stable order. Users and passwords are not included.';
 
 -- The shape of an entry in each list section, used by import_config to
 -- refuse unknown keys and wrong types. Kinds:
@@ -89,7 +95,7 @@ COMMENT ON FUNCTION dynapi.export_config() IS
 --   perm      one of create, read, update, delete
 --   mode?     one of notify, log, off, or null
 -- Not a table: the shape belongs to the code that reads it, not to the data.
--- The "events" object is checked by import_config itself.
+-- The "events" and "history" objects are checked by import_config itself.
 CREATE OR REPLACE FUNCTION dynapi.config_spec()
 RETURNS TABLE (section text, section_order integer, key text, key_order integer,
                kind text, required boolean)
@@ -111,6 +117,7 @@ AS $$
            ('table_settings', 3, 'label',             5, 'text?',   false),
            ('table_settings', 3, 'event_mode',        6, 'mode?',   false),
            ('table_settings', 3, 'key_columns',       7, 'texts',   false),
+           ('table_settings', 3, 'history',           8, 'boolean', false),
            ('actions',        4, 'table_name',        1, 'text',    true),
            ('actions',        4, 'name',              2, 'text',    true),
            ('actions',        4, 'function',          3, 'text',    true),
@@ -136,12 +143,15 @@ DECLARE
     events jsonb;
     new_mode text;
     new_retention interval;
+    history jsonb;
+    new_history_retention interval;
     n_roles integer := 0;
     n_user_roles integer := 0;
     n_table_settings integer := 0;
     n_actions integer := 0;
     n_schema_editors integer := 0;
     n_events integer := 0;
+    n_history integer := 0;
 BEGIN
     -- The document itself.
     IF import_config.doc IS NULL OR jsonb_typeof(import_config.doc) <> 'object' THEN
@@ -152,12 +162,12 @@ BEGIN
     SELECT k INTO extra
       FROM jsonb_object_keys(import_config.doc) AS k
      WHERE k NOT IN ('format', 'version', 'roles', 'user_roles', 'table_settings', 'actions', 'schema_editors',
-                     'events')
+                     'events', 'history')
      ORDER BY k COLLATE "C" LIMIT 1;
     IF extra IS NOT NULL THEN
         RAISE EXCEPTION 'configuration document: unknown key %', to_jsonb(extra)::text
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Allowed keys: format, version, roles, user_roles, table_settings, actions, schema_editors, events.';
+                  HINT = 'Allowed keys: format, version, roles, user_roles, table_settings, actions, schema_editors, events, history.';
     END IF;
     IF import_config.doc ? 'format' AND import_config.doc -> 'format' <> '"dynapi-config"'::jsonb THEN
         RAISE EXCEPTION 'format: must be "dynapi-config"'
@@ -311,6 +321,40 @@ BEGIN
         END IF;
     END IF;
 
+    -- "history": one object, checked as "events" is.
+    IF import_config.doc ? 'history' THEN
+        history := import_config.doc -> 'history';
+        IF jsonb_typeof(history) <> 'object' THEN
+            RAISE EXCEPTION 'history: must be an object'
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'e.g. "history": {"retention": "90 days"}.';
+        END IF;
+        SELECT min(k COLLATE "C") INTO extra
+          FROM jsonb_object_keys(history) AS k WHERE k NOT IN ('retention');
+        IF extra IS NOT NULL THEN
+            RAISE EXCEPTION 'history: unknown key %', to_jsonb(extra)::text
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Allowed keys: retention.';
+        END IF;
+        IF history ? 'retention' THEN
+            IF jsonb_typeof(history -> 'retention') <> 'string' THEN
+                RAISE EXCEPTION 'history.retention: must be an interval as a string'
+                    USING ERRCODE = 'invalid_parameter_value', HINT = 'e.g. "90 days" or "1 year"; absent means 90 days.';
+            END IF;
+            BEGIN
+                new_history_retention := (history ->> 'retention')::interval;
+            EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR interval_field_overflow THEN
+                RAISE EXCEPTION 'history.retention: must be an interval as a string'
+                    USING ERRCODE = 'invalid_parameter_value', HINT = 'e.g. "90 days" or "1 year"; absent means 90 days.';
+            END;
+            IF new_history_retention <= interval '0' THEN
+                RAISE EXCEPTION 'history.retention: must be longer than zero'
+                    USING ERRCODE = 'invalid_parameter_value', HINT = 'e.g. "90 days" or "1 year"; absent means 90 days.';
+            END IF;
+        ELSE
+            new_history_retention := interval '90 days';
+        END IF;
+    END IF;
+
     -- Meaning: no entry twice (one statement cannot upsert a row twice, and
     -- which one should win is anyone's guess), users exist, roles exist in
     -- the database or in this document.
@@ -428,7 +472,7 @@ BEGIN
     GET DIAGNOSTICS n_user_roles = ROW_COUNT;
 
     INSERT INTO dynapi.table_settings AS s (table_name, exposed, hidden_columns, read_only_columns, label, event_mode,
-                                            key_columns)
+                                            key_columns, history)
     SELECT e ->> 'table_name',
            coalesce((e ->> 'exposed')::boolean, true),
            -- an absent list gives ARRAY() of nothing: '{}', the default
@@ -439,7 +483,8 @@ BEGIN
            e ->> 'label',
            e ->> 'event_mode',
            ARRAY(SELECT k.name FROM jsonb_array_elements_text(e -> 'key_columns')
-                                    WITH ORDINALITY AS k(name, ord) ORDER BY k.ord)
+                                    WITH ORDINALITY AS k(name, ord) ORDER BY k.ord),
+           coalesce((e ->> 'history')::boolean, false)
       FROM jsonb_array_elements(coalesce(import_config.doc -> 'table_settings', '[]')) AS e
     ON CONFLICT (table_name) DO UPDATE
        SET exposed = EXCLUDED.exposed,
@@ -447,7 +492,8 @@ BEGIN
            read_only_columns = EXCLUDED.read_only_columns,
            label = EXCLUDED.label,
            event_mode = EXCLUDED.event_mode,
-           key_columns = EXCLUDED.key_columns;
+           key_columns = EXCLUDED.key_columns,
+           history = EXCLUDED.history;
     GET DIAGNOSTICS n_table_settings = ROW_COUNT;
 
     INSERT INTO dynapi.actions AS a (table_name, name, function, required_permission)
@@ -473,10 +519,15 @@ BEGIN
         n_events := 1;
     END IF;
 
+    IF history IS NOT NULL THEN
+        UPDATE dynapi.history_settings SET retention = new_history_retention;
+        n_history := 1;
+    END IF;
+
     RETURN jsonb_build_object('roles', n_roles, 'user_roles', n_user_roles,
                               'table_settings', n_table_settings, 'actions', n_actions,
-                              'schema_editors', n_schema_editors, 'events', n_events);
+                              'schema_editors', n_schema_editors, 'events', n_events, 'history', n_history);
 END;
 $$;
 COMMENT ON FUNCTION dynapi.import_config(jsonb) IS
-    'Applies a "dynapi-config" document (see export_config): validates everything first (SQLSTATE 22023 naming the place, e.g. user_roles[2].username), then upserts roles by name, user_roles by (username, table_name), table_settings by table_name and actions by (table_name, name), gives the schema permission (can_change_schema) to the users listed in schema_editors, and sets the event settings if "events" is given. Never deletes rows, never takes the schema permission away and never creates users. Returns the number of entries applied per section (events: 1 if given).';
+    'Applies a "dynapi-config" document (see export_config): validates everything first (SQLSTATE 22023 naming the place, e.g. user_roles[2].username), then upserts roles by name, user_roles by (username, table_name), table_settings by table_name and actions by (table_name, name), gives the schema permission (can_change_schema) to the users listed in schema_editors, sets the event settings if "events" is given and the history retention if "history" is. Never deletes rows, never takes the schema permission away and never creates users. Returns the number of entries applied per section (events, history: 1 if given).';

@@ -190,6 +190,9 @@ BEGIN
     IF pg_is_in_recovery() OR NOT pg_try_advisory_xact_lock(4242000003) THEN
         RETURN 0;
     END IF;
+    -- The row history (0019) is pruned with the log, so that it is pruned
+    -- wherever the log is (18_row_history.sql; a bounded batch per call).
+    PERFORM dynapi.prune_row_history();
     -- No tick for longer than the retention: no sidecar is running. Tick
     -- here, so that pruning from cron alone keeps the log from growing.
     IF (SELECT max(t.at) FROM dynapi.change_log_ticks AS t) < now() - retention THEN
@@ -220,4 +223,4 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION dynapi.prune_change_log() IS
-    'Deletes the ticks past dynapi.event_settings.retention (keeping the newest of them as the oldest tick) and up to 50,000 change_log entries of the batches gone with them; returns the number of entries deleted (0 while another session prunes, and on a standby). Call it again while it returns 50000. Ticks first if the newest tick is past the retention (no sidecar running).';
+    'Deletes the ticks past dynapi.event_settings.retention (keeping the newest of them as the oldest tick) and up to 50,000 change_log entries of the batches gone with them; returns the number of entries deleted (0 while another session prunes, and on a standby). Call it again while it returns 50000. Ticks first if the newest tick is past the retention (no sidecar running). Also prunes the row history (dynapi.prune_row_history).';

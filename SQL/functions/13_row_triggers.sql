@@ -342,13 +342,15 @@ AS $$
 BEGIN
     PERFORM dynapi.fix_stale_row_triggers();
     PERFORM dynapi.attach_row_triggers();
+    -- the row history triggers follow the exposed schemas too (18_row_history.sql)
+    PERFORM dynapi.attach_history_triggers();
     PERFORM pg_notify('dynapi_schema', 'exposed_schemas');
     INSERT INTO dynapi.change_log (event, pks) VALUES ('schema', '["exposed_schemas"]');
     RETURN NULL;
 END;
 $$;
 COMMENT ON FUNCTION dynapi.on_exposed_schemas_change() IS
-    'AFTER STATEMENT trigger of dynapi.exposed_schemas: removes the row-event triggers of tables no longer exposed, attaches them to newly exposed ones, NOTIFYs dynapi_schema and logs a schema entry (exposed_schemas).';
+    'AFTER STATEMENT trigger of dynapi.exposed_schemas: removes the row-event triggers of tables no longer exposed, attaches them to newly exposed ones (and the row history triggers likewise), NOTIFYs dynapi_schema and logs a schema entry (exposed_schemas).';
 
 DROP TRIGGER IF EXISTS dynapi_exposed_schemas_sync ON dynapi.exposed_schemas;
 CREATE TRIGGER dynapi_exposed_schemas_sync

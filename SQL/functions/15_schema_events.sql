@@ -453,6 +453,10 @@ BEGIN
             -- e.g. ALTER TABLE ... SET SCHEMA into a schema that is not exposed
             PERFORM dynapi.detach_row_trigger(root);
         END IF;
+        -- the row history trigger (18_row_history.sql): a new table whose
+        -- settings ask for it, a new key, a new name; nothing to do (and
+        -- nothing locked) for a table without history
+        PERFORM dynapi.attach_history_trigger(root);
     END LOOP;
     -- A partition detached by the command above still logs its old root's
     -- name: DETACH PARTITION is an ALTER TABLE of the partitioned table, whose
@@ -469,6 +473,7 @@ BEGIN
     IF tg_tag = 'ALTER SCHEMA' THEN
         PERFORM dynapi.fix_stale_row_triggers();
         PERFORM dynapi.attach_row_triggers();
+        PERFORM dynapi.attach_history_triggers();
     END IF;
 
     IF payload IS NOT NULL THEN
@@ -480,7 +485,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION dynapi.on_ddl_command_end() IS
-    'ddl_command_end event trigger: keeps row-event triggers on exposed tables current; unless the statement only touched temporary objects, NOTIFYs dynapi_schema with {"tag":<command tag>,"relations":[<oid>,...]} (ddl_command_relations), or {"tag":<command tag>} when they cannot all be named, logs a schema entry [<command tag>], and records the statement in dynapi.schema_changes (with what on_sql_drop found it dropped).';
+    'ddl_command_end event trigger: keeps row-event triggers on exposed tables current, and the row history triggers (attach_history_trigger); unless the statement only touched temporary objects, NOTIFYs dynapi_schema with {"tag":<command tag>,"relations":[<oid>,...]} (ddl_command_relations), or {"tag":<command tag>} when they cannot all be named, logs a schema entry [<command tag>], and records the statement in dynapi.schema_changes (with what on_sql_drop found it dropped).';
 
 -- A dropped table (or trigger) leaves its generated row-log functions
 -- behind, which go too.

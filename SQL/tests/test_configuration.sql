@@ -46,7 +46,8 @@ SELECT isnt_definer('dynapi', 'import_config', ARRAY['jsonb']);
 -- Export
 SELECT is(dynapi.export_config(),
           '{"format": "dynapi-config", "version": 1, "roles": [], "user_roles": [], "table_settings": [], "actions": [],
-            "schema_editors": [], "events": {"mode": "notify", "retention": "24:00:00"}}'::jsonb,
+            "schema_editors": [], "events": {"mode": "notify", "retention": "24:00:00"},
+            "history": {"retention": "90 days"}}'::jsonb,
           'an empty configuration exports every section, empty, and the default event settings');
 
 INSERT INTO dynapi.roles (name, description) VALUES ('Manager', 'Runs the shop'), ('Clerk', ''), ('auditor', 'Reads');
@@ -78,9 +79,9 @@ SELECT is(dynapi.export_config(), $${
                    {"username": "test_bob", "role": "Clerk", "table_name": "order",
                     "can_create": true, "can_read": true, "can_update": false, "can_delete": false}],
     "table_settings": [{"table_name": "customer", "exposed": false, "hidden_columns": [], "read_only_columns": [], "label": null,
-                        "event_mode": null, "key_columns": ["region", "number"]},
+                        "event_mode": null, "key_columns": ["region", "number"], "history": false},
                        {"table_name": "order", "exposed": true, "hidden_columns": ["internal_note", "cost"],
-                        "read_only_columns": ["total"], "label": "Orders", "event_mode": "log", "key_columns": []}],
+                        "read_only_columns": ["total"], "label": "Orders", "event_mode": "log", "key_columns": [], "history": false}],
     "actions": [{"table_name": "dynapi_test_customer", "name": "archive",
                  "function": "public.dynapi_test_archive_customer(public.dynapi_test_customer,bigint,jsonb)", "required_permission": "read"},
                 {"table_name": "dynapi_test_order", "name": "cancel",
@@ -88,7 +89,8 @@ SELECT is(dynapi.export_config(), $${
                 {"table_name": "dynapi_test_order", "name": "mark_as_paid",
                  "function": "public.dynapi_test_mark_order_as_paid(public.dynapi_test_order,bigint,jsonb)", "required_permission": "update"}],
     "schema_editors": [],
-    "events": {"mode": "off", "retention": "7 days 12:30:00"}
+    "events": {"mode": "off", "retention": "7 days 12:30:00"},
+    "history": {"retention": "90 days"}
     }$$::jsonb,
     'export: every row, in a stable order (byte order of names), list order inside arrays kept, functions as canonical signatures');
 SELECT ok(NOT dynapi.export_config()::text ~ '(password|\$2a\$|alice@example)',
@@ -106,7 +108,7 @@ DELETE FROM dynapi.table_settings;
 DELETE FROM dynapi.actions;
 UPDATE dynapi.event_settings SET event_mode = DEFAULT, retention = DEFAULT;
 SELECT is(dynapi.import_config(:'exported'),
-          '{"roles": 3, "user_roles": 3, "table_settings": 2, "actions": 3, "schema_editors": 0, "events": 1}'::jsonb,
+          '{"roles": 3, "user_roles": 3, "table_settings": 2, "actions": 3, "schema_editors": 0, "events": 1, "history": 1}'::jsonb,
           'import into an empty configuration applies every entry');
 SELECT is(dynapi.export_config(), :'exported'::jsonb, 'export → import → export reproduces the configuration');
 
@@ -115,7 +117,7 @@ SELECT string_agg(format('%s:%s', id, name), ',' ORDER BY id) AS role_ids FROM d
 SELECT string_agg(format('%s:%s', id, table_name), ',' ORDER BY id) AS grant_ids FROM dynapi.user_roles \gset
 SELECT string_agg(format('%s:%s', id, name), ',' ORDER BY id) AS action_ids FROM dynapi.actions \gset
 SELECT is(dynapi.import_config(:'exported'),
-          '{"roles": 3, "user_roles": 3, "table_settings": 2, "actions": 3, "schema_editors": 0, "events": 1}'::jsonb,
+          '{"roles": 3, "user_roles": 3, "table_settings": 2, "actions": 3, "schema_editors": 0, "events": 1, "history": 1}'::jsonb,
           'importing the same document again applies the same entries');
 SELECT is(dynapi.export_config(), :'exported'::jsonb, '... and leaves the same configuration');
 SELECT is((SELECT string_agg(format('%s:%s', id, name), ',' ORDER BY id) FROM dynapi.roles), :'role_ids',
@@ -137,7 +139,7 @@ SELECT is(dynapi.import_config($${
                         "hidden_columns": ["b", "a"], "key_columns": ["number", "year"]}],
     "actions": [{"table_name": "dynapi_test_order", "name": "cancel", "function": "public.dynapi_test_cancel_order_v2"}]
     }$$),
-    '{"roles": 2, "user_roles": 2, "table_settings": 2, "actions": 1, "schema_editors": 0, "events": 0}'::jsonb,
+    '{"roles": 2, "user_roles": 2, "table_settings": 2, "actions": 1, "schema_editors": 0, "events": 0, "history": 0}'::jsonb,
     'import of changes returns the entries applied per section');
 SELECT is((SELECT description FROM dynapi.roles WHERE name = 'Manager'), '',
           'roles: an absent description is stored as the default ''''');
@@ -170,17 +172,17 @@ SELECT ok(EXISTS (SELECT 1 FROM dynapi.roles WHERE name = 'Clerk')
           AND EXISTS (SELECT 1 FROM dynapi.actions WHERE name = 'mark_as_paid')
           AND (SELECT count(*) FROM dynapi.user_roles) = 4,
           'rows the document leaves out are kept');
-SELECT is(dynapi.import_config('{}'), '{"roles": 0, "user_roles": 0, "table_settings": 0, "actions": 0, "schema_editors": 0, "events": 0}'::jsonb,
+SELECT is(dynapi.import_config('{}'), '{"roles": 0, "user_roles": 0, "table_settings": 0, "actions": 0, "schema_editors": 0, "events": 0, "history": 0}'::jsonb,
           'an empty document applies nothing');
 SELECT is(dynapi.import_config('{"format": "dynapi-config", "version": 1, "roles": [], "actions": []}'),
-          '{"roles": 0, "user_roles": 0, "table_settings": 0, "actions": 0, "schema_editors": 0, "events": 0}'::jsonb,
+          '{"roles": 0, "user_roles": 0, "table_settings": 0, "actions": 0, "schema_editors": 0, "events": 0, "history": 0}'::jsonb,
           'format and version are accepted; empty sections apply nothing');
 
 -- Event settings and per-table event modes (0013)
 SELECT is(dynapi.import_config('{"events": {"mode": "log", "retention": "36 hours"},
                                  "table_settings": [{"table_name": "order", "event_mode": "notify"},
                                                     {"table_name": "invoice", "event_mode": null}]}'),
-          '{"roles": 0, "user_roles": 0, "table_settings": 2, "actions": 0, "schema_editors": 0, "events": 1}'::jsonb,
+          '{"roles": 0, "user_roles": 0, "table_settings": 2, "actions": 0, "schema_editors": 0, "events": 1, "history": 0}'::jsonb,
           'events and event_mode are imported');
 SELECT row_eq($$SELECT event_mode, retention FROM dynapi.event_settings$$, ROW('log'::text, '36 hours'::interval),
               'events: mode and retention set');
@@ -204,7 +206,7 @@ SELECT pg_temp.refuses('"dynapi-config"', 'configuration document: must be a JSO
 SELECT pg_temp.refuses('{"format": "dynapi-config", "rolse": []}', 'configuration document: unknown key "rolse"',
                        'unknown top-level key');
 SELECT is(pg_temp.error_of($$SELECT dynapi.import_config('{"rolse": []}')$$) ->> 'hint',
-          'Allowed keys: format, version, roles, user_roles, table_settings, actions, schema_editors, events.', '... with a hint listing the keys');
+          'Allowed keys: format, version, roles, user_roles, table_settings, actions, schema_editors, events, history.', '... with a hint listing the keys');
 SELECT pg_temp.refuses('{"format": "django-dump"}', 'format: must be "dynapi-config"', 'wrong format');
 SELECT pg_temp.refuses('{"format": null}', 'format: must be "dynapi-config"', 'null format');
 SELECT pg_temp.refuses('{"version": 2}', 'version: must be 1', 'unsupported version');

@@ -10,7 +10,9 @@ SELECT tables_are('dynapi', ARRAY['migrations', 'users', 'roles', 'user_roles', 
                                   -- 0013 (test_change_log.sql)
                                   'change_log', 'change_log_ticks', 'event_settings',
                                   -- 0018 (test_schema_api.sql)
-                                  'schema_changes']);
+                                  'schema_changes',
+                                  -- 0019 (test_row_history.sql)
+                                  'history_settings', 'row_history']);
 SELECT ok(EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pgcrypto'), 'pgcrypto is installed');
 
 -- users
@@ -93,7 +95,8 @@ SELECT is((SELECT count(*) FROM dynapi.user_roles WHERE table_name = 'customer')
 SELECT columns_are('dynapi', 'table_settings', ARRAY['table_name', 'exposed', 'hidden_columns',
                                                      'read_only_columns', 'label',
                                                      'event_mode',     -- 0013
-                                                     'key_columns']);  -- 0017
+                                                     'key_columns',    -- 0017
+                                                     'history']);      -- 0019
 SELECT col_is_pk('dynapi', 'table_settings', 'table_name', 'table_settings.table_name is the primary key');
 INSERT INTO dynapi.table_settings (table_name) VALUES ('customer');
 SELECT row_eq($$SELECT exposed, hidden_columns, read_only_columns, label, event_mode, key_columns

@@ -17,14 +17,14 @@ SELECT results_eq('SELECT version, name FROM dynapi.migrations ORDER BY version'
                            (10, '0010_validation'), (11, '0011_actions'), (12, '0012_table_settings'),
                            (13, '0013_change_log'), (14, '0014_row_log_functions'),
                            (15, '0015_schema_change_relations'), (16, '0016_ddl_cost'),
-                           (17, '0017_key_columns'), (18, '0018_schema_api')$$,
+                           (17, '0017_key_columns'), (18, '0018_schema_api'), (19, '0019_row_history')$$,
                   'every migration is recorded exactly once');
 SELECT is_empty('SELECT 1 FROM dynapi.migrations WHERE applied_at IS NULL OR applied_at > now()',
                 'applied_at is recorded');
 
 -- What the installer runs before every migration must stay harmless.
 \ir ../bootstrap.sql
-SELECT is((SELECT count(*) FROM dynapi.migrations), 18::bigint, 'running the bootstrap again keeps the migration log');
+SELECT is((SELECT count(*) FROM dynapi.migrations), 19::bigint, 'running the bootstrap again keeps the migration log');
 SELECT lives_ok($$SELECT pg_advisory_xact_lock(4242000001)$$, 'the installer''s advisory lock can be taken');
 
 SELECT is((SELECT count(*) FROM pg_event_trigger WHERE evtfoid IN (SELECT oid FROM pg_proc WHERE pronamespace = 'dynapi'::regnamespace)),
@@ -36,6 +36,7 @@ SELECT results_eq($$SELECT format('%s.%s', c.relname, t.tgname) COLLATE "default
                       AND NOT t.tgisinternal ORDER BY 1$$,
                   $$VALUES ('actions.dynapi_acl_events'), ('actions.dynapi_check_action'), ('actions.dynapi_schema_events'),
                            ('table_settings.dynapi_acl_events'), ('table_settings.dynapi_check_table_settings'),
+                           ('table_settings.dynapi_history_sync'), ('table_settings.dynapi_history_truncate'),
                            ('table_settings.dynapi_schema_events'), ('table_settings.dynapi_table_settings_sync'),
                            ('table_settings.dynapi_table_settings_truncate')$$,
                   'actions and table_settings have their triggers, once each');

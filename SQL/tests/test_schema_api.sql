@@ -543,7 +543,7 @@ SELECT is(dynapi.import_config(:'exported') -> 'schema_editors', '2', 'importing
 SELECT is(dynapi.export_config(), :'exported'::jsonb, '... and changes nothing');
 
 SELECT is(dynapi.import_config('{"schema_editors": [{"username": "test_sa_bob"}]}'),
-          '{"roles": 0, "user_roles": 0, "table_settings": 0, "actions": 0, "schema_editors": 1, "events": 0}',
+          '{"roles": 0, "user_roles": 0, "table_settings": 0, "actions": 0, "schema_editors": 1, "events": 0, "history": 0}',
           'import of one editor');
 SELECT is(ARRAY(SELECT username::text FROM dynapi.users WHERE can_change_schema ORDER BY username COLLATE "C"),
           ARRAY['test_sa_Zed', 'test_sa_alice', 'test_sa_bob'],

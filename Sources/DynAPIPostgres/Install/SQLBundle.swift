@@ -34,6 +34,7 @@ public enum SQLBundle {
         Migration(version: 16, name: "0016_ddl_cost", sql: text(PackageResources._016_ddl_cost_sql)),
         Migration(version: 17, name: "0017_key_columns", sql: text(PackageResources._017_key_columns_sql)),
         Migration(version: 18, name: "0018_schema_api", sql: text(PackageResources._018_schema_api_sql)),
+        Migration(version: 19, name: "0019_row_history", sql: text(PackageResources._019_row_history_sql)),
     ]
 
     /// One file of `SQL/functions/`: functions, views and triggers, each defined in one place and written
@@ -64,6 +65,7 @@ public enum SQLBundle {
         FunctionFile(name: "15_schema_events", sql: text(PackageResources._5_schema_events_sql)),
         FunctionFile(name: "16_upkeep", sql: text(PackageResources._6_upkeep_sql)),
         FunctionFile(name: "17_schema_api", sql: text(PackageResources._7_schema_api_sql)),
+        FunctionFile(name: "18_row_history", sql: text(PackageResources._8_row_history_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
