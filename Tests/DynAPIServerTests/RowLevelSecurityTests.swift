@@ -68,6 +68,44 @@ import Testing
         }
     }
 
+    /// A row's history and its revert follow the policies: Bob gets neither for Ann's note, and the
+    /// table's trail, which would list every row, is for admins.
+    @Test func historyFollowsThePolicies() async throws {
+        try await TestDatabase.with { database in
+            let role = "request_" + database.name
+            try database.execute(Self.setup(role: role))
+            defer { _ = try? database.execute("DROP OWNED BY \(role); DROP ROLE \(role)") }
+            let ann = try database.createUser("ann")
+            let bob = try database.createUser("bob")
+            _ = try database.createUser("root", admin: true)
+            try database.execute(
+                """
+                INSERT INTO namespace_member VALUES (1, \(ann)), (2, \(bob));
+                INSERT INTO dynapi.table_settings (table_name, history) VALUES ('note', true);
+                INSERT INTO note (namespace_id, body) VALUES (1, 'acme plan'), (2, 'globex plan');
+                UPDATE note SET body = 'acme plan v2' WHERE id = 1;
+                INSERT INTO dynapi.user_roles (user_id, table_name, can_create, can_read, can_update, can_delete)
+                SELECT id, 'note', true, true, true, true FROM dynapi.users;
+                """)
+            try await TestApp.run(database, configure: { $0.requestRole = role }) { client in
+                let annToken = try await client.login("ann")
+                let bobToken = try await client.login("bob")
+                let annHistory = try await client.request(.get, "/api/dyn/note/1/history/", token: annToken)
+                let entries = annHistory.object["changes"] as? [[String: Any]] ?? []
+                #expect(entries.count == 2, "\(annHistory.text)")
+                #expect(try await client.request(.get, "/api/dyn/note/1/history/", token: bobToken).status == .notFound)
+                let first = try #require(entries.last?["id"] as? Int)
+                #expect(try await client.request(.post, "/api/dyn/note/1/revert/", token: bobToken, json: #"{"to": \#(first)}"#).status == .notFound)
+                #expect(try database.query("SELECT body FROM note WHERE id = 1").string(0, 0) == "acme plan v2")
+                #expect(try await client.request(.post, "/api/dyn/note/1/revert/", token: annToken, json: #"{"to": \#(first)}"#).status == .ok)
+                #expect(try database.query("SELECT body FROM note WHERE id = 1").string(0, 0) == "acme plan")
+                #expect(try await client.request(.get, "/api/dyn/note/history/", token: annToken).status == .forbidden)
+                let rootToken = try await client.login("root")
+                #expect(try await client.request(.get, "/api/dyn/note/history/", token: rootToken).status == .ok)
+            }
+        }
+    }
+
     @Test func anUnusableRequestRoleStopsStartup() async throws {
         try await TestDatabase.with { database in
             do {

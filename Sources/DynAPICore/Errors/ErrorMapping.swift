@@ -109,6 +109,11 @@ extension APIError {
                 status: 404, code: "PGRST205", message: "Could not find the table '\(name)' in the schema cache",
                 hint: "Tables of the exposed schemas are served; `dynapi routes` lists them."
             )
+        case .noHistory(let table):
+            self.init(
+                status: 404, code: "not_found", message: "No history is kept for '\(table)'.",
+                hint: "An admin switches it on: dynapi.table_settings.history = true for '\(table)' (or the configuration document)."
+            )
         case .unknownAction(let name, let table):
             self.init(
                 status: 404, code: "not_found", message: "No action '\(name)' is registered for '\(table)'.",

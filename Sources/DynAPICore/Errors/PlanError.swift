@@ -11,6 +11,8 @@ public enum PlanError: Error, Sendable, Equatable {
     case unexposedSchema(_ schema: String, exposed: [String])
     /// No such table among the exposed ones.
     case unknownTable(_ name: String)
+    /// The table keeps no history (`dynapi.table_settings.history`).
+    case noHistory(table: String)
     /// No action of that name is registered for the table.
     case unknownAction(_ name: String, table: String)
     /// No row with that key.

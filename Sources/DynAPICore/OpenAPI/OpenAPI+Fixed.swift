@@ -58,6 +58,19 @@ extension OpenAPIDocument {
                         "description": "Accept, Accept-Profile, Content-Profile, Content-Type, Prefer, Range, Range-Unit.",
                     ],
                 ], required: ["method", "path"]),
+            "HistoryPage": object(
+                [
+                    "changes": [
+                        "type": "array",
+                        "items": object([
+                            "id": integer, "operation": ["type": "string", "enum": ["insert", "update", "delete"]],
+                            "at": ["type": "string", "format": "date-time"], "user_id": ["type": ["integer", "null"]],
+                            "username": nullableString, "database_role": string, "pk": ["type": "object"],
+                            "old": ["type": ["object", "null"]], "new": ["type": ["object", "null"]],
+                        ]),
+                    ],
+                    "next": ["type": ["integer", "null"]],
+                ], required: ["changes", "next"]),
             "BatchAnswer": object(
                 [
                     "status": integer, "headers": ["type": "object", "additionalProperties": string],

@@ -81,6 +81,9 @@ extension OpenAPIDocument {
                     responses: ["204": ref("responses", "NoContent"), "409": ref("responses", "Conflict")])
             }
             paths["/api/dyn/\(name)/{pk}/"] = detail
+            if table.keepsHistory {
+                paths.merge(historyPaths(name, key: key)) { first, _ in first }
+            }
             for action in table.actions {
                 paths["/api/dyn/\(name)/{pk}/action/\(action.name)/"] = [
                     "post": operation(
@@ -92,6 +95,41 @@ extension OpenAPIDocument {
             }
         }
         return paths
+    }
+
+    /// A table's history routes (docs/history.md).
+    static func historyPaths(_ name: String, key: Object) -> Object {
+        let entries = ref("schemas", "HistoryPage")
+        let page = [
+            query("limit", "At most this many (1 to 500; 50).", ["type": "integer", "minimum": 1, "maximum": 500]),
+            query("before", "Only older entries than this id: the next of the page before.", ["type": "integer", "minimum": 1]),
+        ]
+        return [
+            "/api/dyn/\(name)/history/": [
+                "get": operation(
+                    "The \(name) table's audit trail, newest first (needs can_read)", tag: name,
+                    parameters: page + [
+                        query("user", "Only changes by this user id.", integer),
+                        query("operation", "Only these changes.", ["type": "string", "enum": ["insert", "update", "delete"]]),
+                        query("since", "Changes at or after this time.", ["type": "string", "format": "date-time"]),
+                        query("until", "Changes before this time.", ["type": "string", "format": "date-time"]),
+                    ], responses: ["200": json("A page of changes.", entries)])
+            ],
+            "/api/dyn/\(name)/{pk}/history/": [
+                "get": operation(
+                    "A \(name) row's changes, newest first (needs can_read)", tag: name, parameters: [key] + page,
+                    responses: ["200": json("A page of changes.", entries)])
+            ],
+            "/api/dyn/\(name)/{pk}/revert/": [
+                "post": operation(
+                    "Put a \(name) row back as it was after a change (needs can_update; can_create to bring back a deleted row)", tag: name,
+                    parameters: [key], body: object(["to": integer], required: ["to"]),
+                    responses: [
+                        "200": json("The row as it is now, and whether it was inserted again.", object(["row": ["type": "object"], "reinserted": boolean])),
+                        "409": ref("responses", "Conflict"),
+                    ])
+            ],
+        ]
     }
 
     /// What a list can answer besides rows: a format or profile it cannot serve, a range past the end.

@@ -124,23 +124,7 @@ public struct Planner: Sendable {
 
     /// Equality on each primary-key column, from the values of the URL.
     func keyConditions(_ table: Table, _ key: [String]) throws(PlanError) -> [Condition] {
-        guard !table.primaryKey.isEmpty else {
-            // PostgreSQL gives foreign tables and views no primary key: an admin names theirs.
-            let hint =
-                table.kind == .foreignTable || table.isView
-                ? "Use the collection route with filters, or name its key in dynapi.table_settings.key_columns (docs/second-database.md)."
-                : "Use the collection route with filters, or add a primary key."
-            throw PlanError.badRequest(
-                "Table '\(table.apiName)' has no primary key, so it has no detail routes.", hint: hint, code: "no_primary_key"
-            )
-        }
-        guard key.count == table.primaryKey.count else {
-            throw PlanError.badRequest(
-                "The key of '\(table.apiName)' is (\(table.primaryKey.joined(separator: ", "))): expected \(table.primaryKey.count) value(s), got \(key.count).",
-                hint: "Write composite keys as /api/dyn/\(table.apiName)/a,b/."
-            )
-        }
-        return zip(table.primaryKey, key).map { Condition.equals(column: $0, value: $1) }
+        try table.keyValues(key).map { Condition.equals(column: $0.column, value: $0.value) }
     }
 
     /// The readable column named `name`; hidden columns do not exist for clients.

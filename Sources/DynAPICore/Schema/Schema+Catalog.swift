@@ -29,6 +29,7 @@ private struct CatalogTable: Decodable {
     var hidden_columns: [String]?
     var read_only_columns: [String]?
     var label: String?
+    var history: Bool?
     var oid: UInt32?
 
     /// The table, `dynapi.table_settings` applied: hidden columns are neither
@@ -54,6 +55,7 @@ private struct CatalogTable: Decodable {
         table.checks = checks ?? []
         table.actions = actions ?? []
         table.label = label
+        table.keepsHistory = history ?? false
         table.relationID = oid ?? 0
         return table
     }

@@ -34,6 +34,8 @@ public struct Table: Sendable, Equatable {
     public var actions: [ActionDefinition] = []
     /// `dynapi.table_settings.label`: a human name for admin pages and docs.
     public var label: String?
+    /// `dynapi.table_settings.history`: every change of a row is kept (`dynapi.row_history`).
+    public var keepsHistory = false
     /// The relation's OID, which DDL notifications name; 0 when not read from a catalog.
     public var relationID: UInt32 = 0
 
@@ -90,4 +92,26 @@ public struct Table: Sendable, Equatable {
 
     /// Whether the relation is a view of some kind.
     public var isView: Bool { kind == .view || kind == .materializedView }
+}
+
+extension Table {
+    /// Each primary-key column with its value from a URL's key (`7`, or `1,2`
+    /// split), or why the key does not fit the table.
+    public func keyValues(_ key: [String]) throws(PlanError) -> [(column: String, value: String)] {
+        guard !primaryKey.isEmpty else {
+            // PostgreSQL gives foreign tables and views no primary key: an admin names theirs.
+            let hint =
+                kind == .foreignTable || isView
+                ? "Use the collection route with filters, or name its key in dynapi.table_settings.key_columns (docs/second-database.md)."
+                : "Use the collection route with filters, or add a primary key."
+            throw PlanError.badRequest("Table '\(apiName)' has no primary key, so it has no detail routes.", hint: hint, code: "no_primary_key")
+        }
+        guard key.count == primaryKey.count else {
+            throw PlanError.badRequest(
+                "The key of '\(apiName)' is (\(primaryKey.joined(separator: ", "))): expected \(primaryKey.count) value(s), got \(key.count).",
+                hint: "Write composite keys as /api/dyn/\(apiName)/a,b/."
+            )
+        }
+        return zip(primaryKey, key).map { (column: $0, value: $1) }
+    }
 }

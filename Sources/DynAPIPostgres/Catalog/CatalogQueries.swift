@@ -21,7 +21,7 @@ enum CatalogQueries {
         rels AS (
             SELECT named.*, obj_description(named.oid, 'pg_class') AS comment,
                    pg_relation_is_updatable(named.oid::regclass, true) AS mask,
-                   ts.hidden_columns, ts.read_only_columns, ts.label, ts.key_columns
+                   ts.hidden_columns, ts.read_only_columns, ts.label, ts.key_columns, ts.history
             FROM named
             LEFT JOIN dynapi.table_settings ts ON ts.table_name = named.api_name AND named.schema <> 'dynapi'
             WHERE coalesce(ts.exposed, true)
@@ -124,7 +124,8 @@ enum CatalogQueries {
                    'actions', coalesce(ac.actions, '[]'),
                    'hidden_columns', coalesce(to_json(r.hidden_columns), '[]'),
                    'read_only_columns', coalesce(to_json(r.read_only_columns), '[]'),
-                   'label', r.label
+                   'label', r.label,
+                   'history', coalesce(r.history, false)
                ) ORDER BY r.schema, r.name), '[]'))::text
         FROM rels r
         LEFT JOIN cols c ON c.attrelid = r.oid

@@ -33,6 +33,7 @@ protocol TableService: Sendable {
     ) async throws -> Response
     func respond(toBatch batch: BatchRequest, caller: Caller, isRetry: Bool) async throws -> Response
     func reloadSchema() async throws -> Schema
+    func respond(toHistory request: RowHistoryRequest, caller: Caller) async throws -> Response
     func openAPIDocument() -> String
 }
 
