@@ -11,7 +11,7 @@ from conftest import REPO
 
 ASSETS = REPO / "Sources" / "DynAPIServer" / "Admin" / "Assets"
 FILES = ("admin.html", "admin.css", "admin.js", "docs.html", "docs.js", "dom.js")
-BUDGET = 96 * 1024  # the six files together; the aim was ~40 KB, readable source with the table filters was ~57 KB, with the schema and users views ~94 KB: this guards against growth
+BUDGET = 112 * 1024  # the six files together; the aim was ~40 KB, readable source with the table filters was ~57 KB, with the schema and users views ~94 KB, with row history ~105 KB: this guards against growth
 
 
 def text(name: str) -> str:

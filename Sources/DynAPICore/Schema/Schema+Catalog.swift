@@ -55,7 +55,8 @@ private struct CatalogTable: Decodable {
         table.checks = checks ?? []
         table.actions = actions ?? []
         table.label = label
-        table.keepsHistory = history ?? false
+        // A view records nothing (no row trigger), whatever its settings say.
+        table.keepsHistory = (history ?? false) && !table.isView
         table.relationID = oid ?? 0
         return table
     }

@@ -1,4 +1,4 @@
-// DynAPI admin: sign-in, tables overview, permissions, schema changes, users. Vanilla ES2020.
+// DynAPI admin: sign-in, tables overview, permissions, schema changes, row history, users. Vanilla ES2020.
 // The access token lives in this closure only; the refresh token is an HttpOnly cookie (path /admin).
 'use strict';
 (() => {
@@ -10,8 +10,9 @@ const FLAGS = ['create', 'read', 'update', 'delete'];
 const S = { access: null, user: null, timer: 0, refreshing: null, tables: null, users: null, roles: null,
   rows: [], selected: new Set(), changed: new Set(), view: null,
   schemaTables: [], schemaTable: null, types: [], schemas: ['public'], changesNext: null, column: null,
+  histQuery: null, histNext: null, histEntries: new Map(),
   defaultFunctions: ['now()', 'current_timestamp', 'current_date', 'gen_random_uuid()', 'dynapi.current_user_id()'] };
-const VIEWS = { login: 'Sign in', overview: 'Tables', permissions: 'Permissions', schema: 'Schema', users: 'Users' };
+const VIEWS = { login: 'Sign in', overview: 'Tables', permissions: 'Permissions', schema: 'Schema', history: 'Row history', users: 'Users' };
 
 // ---------- HTTP and session ----------
 async function send(method, path, body, auth) {
@@ -104,11 +105,11 @@ async function route() {
   if (!S.access) { show('login'); $('login-username').focus(); return; }
   const { name, params } = hashRoute();
   show(name);
-  const load = { permissions: loadPermissions, schema: loadSchema, users: loadUsers, overview: loadOverview }[name];
+  const load = { permissions: loadPermissions, schema: loadSchema, history: loadHistory, users: loadUsers, overview: loadOverview }[name];
   try {
     await load(params);
   } catch (err) {
-    const out = { permissions: 'perm-summary', schema: 'schema-status', users: 'users-status', overview: 'overview-status' }[name];
+    const out = { permissions: 'perm-summary', schema: 'schema-status', history: 'hist-status', users: 'users-status', overview: 'overview-status' }[name];
     if (err.status !== 401) sayError($(out), err, 'Could not load the data');
   }
 }
@@ -174,6 +175,7 @@ function tableRow(t) {
     h('td', { class: 'wide' }, h('span', { class: 'badges' }, t.internal ? badge('Internal', 'neutral') : badge('Business', 'info'),
       t.exposed && t.endpoint ? badge('Exposed', 'ok') : badge('Not exposed', 'off'), t.kind && t.kind !== 'table' && badge(t.kind[0].toUpperCase() + t.kind.slice(1).replace(/_/g, ' '), 'neutral'),
       t.events && Object.assign(badge(`Events: ${t.events}`, t.events === 'off' ? 'off' : 'neutral'), { title: EVENT_MODES[t.events] || '' }))),
+    historyCell(t),
     h('td', { class: 'num', text: count(t.columns) }), h('td', { class: 'num', text: count(t.permissions) }),
     endpointCell(t.endpoint), h('td', { class: 'wide' }, hooks(t)), h('td', { class: 'wide' }, actions(t)));
 }
@@ -182,13 +184,15 @@ async function loadOverview() {
   const all = [...S.tables].sort((a, b) => a.name.localeCompare(b.name));
   const biz = all.filter((t) => !t.internal), internal = all.filter((t) => t.internal);
   $('business-table').tBodies[0].replaceChildren(...(biz.length ? biz.map(tableRow)
-    : [h('tr', null, h('td', { colSpan: 7, class: 'empty', text: 'No tables in the served schemas yet.' }))]));
+    : [h('tr', null, h('td', { colSpan: 8, class: 'empty', text: 'No tables in the served schemas yet.' }))]));
   $('internal-table').tBodies[0].replaceChildren(...internal.map(tableRow));
   labels($('business-table')); labels($('internal-table'));
   $('business-count').textContent = `${num(biz.length)} · ${num(biz.filter((t) => t.exposed && t.endpoint).length)} exposed`;
   $('internal-count').textContent = String(internal.length);
   $('internal-box').hidden = !internal.length;
   filterOverview();
+  // Which tables keep history is only in the configuration document: the boxes are ticked when it comes.
+  historyFlags().catch((err) => { if (err.status !== 401) sayError($('overview-status'), err, 'Could not read which tables keep history'); });
 }
 // ---------- list filters ----------
 // Rows are built once per load; typing only toggles `hidden`, so 1,000+ tables answer at once, without a request.
@@ -652,13 +656,16 @@ function dropTable(e) {
 }
 
 // the change history, newest first, 20 at a time
+function when(iso) {
+  const at = iso ? new Date(iso) : null;
+  return at && !isNaN(at) ? h('time', { datetime: iso, title: iso, text: at.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium' }) }) : iso || '';
+}
+const who = (c) => (c.username ? [h('strong', { text: c.username }), c.database_role && h('span', { class: 'sub', text: `database role ${c.database_role}` })]
+  : [code(c.database_role || '?'), h('span', { class: 'sub', text: 'database role, no API user' })]);
 function changeRow(c) {
-  const at = c.at ? new Date(c.at) : null;
   const objects = [].concat(c.objects || []).map((o) => (typeof o === 'string' ? o : o && (o.identity || o.name || o.object_identity)) || '').filter(Boolean);
   return h('tr', { 'data-id': String(c.id), 'data-tag': c.tag || '' },
-    h('td', { class: 'nowrap' }, at && !isNaN(at) ? h('time', { datetime: c.at, title: c.at, text: at.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium' }) }) : c.at || ''),
-    h('td', { class: 'by' }, c.username ? [h('strong', { text: c.username }), c.database_role && h('span', { class: 'sub', text: `database role ${c.database_role}` })]
-      : [code(c.database_role || '?'), h('span', { class: 'sub', text: 'database role, no API user' })]),
+    h('td', { class: 'nowrap' }, when(c.at)), h('td', { class: 'by' }, who(c)),
     h('td', null, h('strong', { text: c.tag || '' }), objects.length > 0 && h('span', { class: 'sub', text: objects.join(', ') })),
     h('td', { class: 'wide' }, h('pre', { class: 'stmt', text: c.statement || '' })));
 }
@@ -679,6 +686,143 @@ async function moreChanges() {
   btn.disabled = true;
   try { await loadChanges(true); } catch (err) {
     if (err.status !== 401) sayError($('ch-status'), err, 'Could not load older changes');
+  } finally { btn.disabled = false; }
+}
+
+// ---------- row history (docs/history.md) ----------
+// Which tables keep history is their `history` in the configuration document's table_settings. Switching it
+// imports the table's whole current entry with `history` changed: an import writes every key of the entry it is
+// given, so a partial one would reset the hidden columns, the label and the rest.
+const settings = async () => asList(await api('GET', '/api/dyn/config/'), 'table_settings');
+const KEYED = ['table', 'partitioned table', 'foreign table'];
+function historyCell(t) {
+  if (t.internal || (t.kind && !KEYED.includes(t.kind))) return h('td', null, t.internal ? '' : muted('—'));
+  const name = apiName(t);
+  return h('td', { class: 'nowrap' }, h('label', { class: 'check' }, h('input', { type: 'checkbox', class: 'hist-flag', 'data-table': name, disabled: true,
+    'aria-label': `Keep the row history of ${name}` }), ' Keep'), h('a', { class: 'manage', href: `#history?table=${enc(name)}`, hidden: true, text: 'See history' }));
+}
+const histLink = (box) => { box.closest('td').querySelector('a').hidden = !box.checked; };
+async function historyFlags() {
+  const on = new Set((await settings()).filter((x) => x.history).map((x) => x.table_name));
+  for (const box of $('business-table').querySelectorAll('.hist-flag')) { box.checked = on.has(box.dataset.table); box.disabled = false; histLink(box); }
+}
+async function setHistory(e) {
+  const box = e.target;
+  if (!box.classList.contains('hist-flag')) return;
+  const table = box.dataset.table, value = box.checked, out = $('overview-status');
+  box.disabled = true;
+  say(out, `Switching the row history of ${table} ${value ? 'on' : 'off'}…`, 'busy');
+  try {
+    const entry = (await settings()).find((x) => x.table_name === table) || { table_name: table };
+    await api('POST', '/api/dyn/config/', { table_settings: [Object.assign({}, entry, { history: value })] });
+    say(out, value ? `${table} keeps row history now: each insert, update and delete is recorded.`
+      : `${table} keeps no row history any more; what was recorded stays until the retention passes.`, 'ok',
+    value && [' ', h('a', { href: `#history?table=${enc(table)}`, text: `See the history of ${table}` })]);
+  } catch (err) {
+    box.checked = !value;
+    if (err.status !== 401) sayError(out, err, `Could not switch the row history of ${table} ${value ? 'on' : 'off'}`);
+  } finally { box.disabled = false; histLink(box); }
+}
+
+// The view: #history?table=…&pk=…&operation=…; a table's trail or one row's changes, 50 at a time.
+const val = (v) => (typeof v === 'string' ? v : JSON.stringify(v === undefined ? null : v));
+const keyText = (pk) => Object.entries(pk || {}).map(([k, v]) => `${k}=${val(v)}`).join(', ');
+// A key as the routes take it: its values in order, composite ones as a,b.
+const keyPath = (pk) => (typeof pk === 'string' ? pk.split(',').map((v) => v.trim()) : Object.values(pk || {}).map(val)).map(enc).join(',');
+const histPath = (table, pk, tail) => `/api/dyn/${enc(table)}/${pk ? `${keyPath(pk)}/` : ''}${tail}/`;
+async function loadHistory(params) {
+  $('h-pk').value = params.get('pk') || '';
+  $('h-operation').value = params.get('operation') || '';
+  $('h-operation').disabled = !!$('h-pk').value.trim();
+  const tables = (await settings()).filter((x) => x.history).map((x) => x.table_name).sort();
+  const table = params.get('table') || (tables.length === 1 ? tables[0] : '');
+  fillSelect($('h-table'), tables.map((n) => [n, n]), table);
+  $('hist-none').hidden = tables.length > 0;
+  S.histQuery = table ? { table, pk: $('h-pk').value.trim(), operation: $('h-operation').value } : null;
+  say($('hist-status'), '');
+  await loadEntries(false);
+}
+function applyHistory(e) {
+  if (e) e.preventDefault();
+  const p = new URLSearchParams(), pk = $('h-pk').value.trim();
+  if (!$('h-table').value) return say($('hist-status'), 'Choose a table first.', 'err');
+  p.set('table', $('h-table').value);
+  if (pk) p.set('pk', pk); else if ($('h-operation').value) p.set('operation', $('h-operation').value);
+  const next = `#history?${p}`;
+  if (location.hash === next) route(); else location.hash = next;
+}
+async function loadEntries(more) {
+  const q = S.histQuery, table = $('hist-table'), body = table.tBodies[0], p = new URLSearchParams({ limit: '50' });
+  if (!more) { body.replaceChildren(); S.histEntries.clear(); S.histNext = null; table.dataset.shown = ''; }
+  $('hist-more').hidden = $('hist-empty').hidden = true;
+  if (!q) return;
+  if (!q.pk && q.operation) p.set('operation', q.operation);
+  // What the list shows (its first page's request), for whoever reads the page.
+  const shown = `${histPath(q.table, q.pk, 'history')}?${p}`;
+  if (more && S.histNext != null) p.set('before', String(S.histNext));
+  table.setAttribute('aria-busy', 'true');
+  const d = await api('GET', `${histPath(q.table, q.pk, 'history')}?${p}`).finally(() => table.removeAttribute('aria-busy'));
+  for (const c of [].concat(d.changes || [])) { S.histEntries.set(String(c.id), c); body.append(entryRow(c)); }
+  S.histNext = d.next == null ? null : d.next;
+  $('hist-more').hidden = S.histNext == null;
+  $('hist-empty').hidden = body.rows.length > 0;
+  table.dataset.shown = shown;
+  labels(table);
+}
+// An update lists the columns it changed, old → new; an insert or a delete the row it wrote or removed.
+function changes(c) {
+  const old = c.old || {}, now = c.new || {};
+  if (c.operation !== 'update') return Object.entries(c.new || c.old || {}).map(([k, v]) => h('li', null, code(k), ': ', val(v)));
+  const cols = [...new Set([...Object.keys(old), ...Object.keys(now)])].filter((k) => val(old[k]) !== val(now[k]));
+  return cols.length ? cols.map((k) => h('li', null, code(k), ': ', h('del', { text: val(old[k]) }), ' → ', h('ins', { text: val(now[k]) })))
+    : [h('li', null, muted('No visible column changed'))];
+}
+function entryRow(c) {
+  const key = keyText(c.pk), table = S.histQuery.table;
+  return h('tr', { 'data-id': String(c.id), 'data-operation': c.operation || '', 'data-key': key },
+    h('td', { class: 'nowrap' }, when(c.at), h('span', { class: 'sub', text: `change ${c.id}` })),
+    h('td', { class: 'by' }, who(c)),
+    h('td', null, badge(c.operation || '?', { insert: 'ok', delete: 'off' }[c.operation] || 'info')),
+    h('th', { scope: 'row' }, S.histQuery.pk ? code(key) : h('a', { href: `#history?table=${enc(table)}&pk=${enc(Object.values(c.pk || {}).map(val).join(','))}`,
+      title: 'This row’s history' }, code(key))),
+    h('td', { class: 'wide' }, h('ul', { class: 'plain changes' }, changes(c))),
+    h('td', null, c.operation !== 'delete' && h('button', { type: 'button', class: 'secondary small', 'data-action': 'revert', 'data-id': String(c.id),
+      'aria-label': `Revert ${key} to change ${c.id}`, text: 'Revert to this' })));
+}
+// Confirmed in the page, in a row under the entry.
+const closeRevert = () => { const r = $('hist-confirm'); if (r) r.remove(); };
+function askRevert(btn) {
+  closeRevert();
+  const c = S.histEntries.get(btn.dataset.id), table = S.histQuery.table;
+  const yes = h('button', { type: 'button', id: 'hist-yes', text: 'Revert' }), no = h('button', { type: 'button', id: 'hist-no', class: 'secondary', text: 'Cancel' });
+  btn.closest('tr').after(h('tr', { id: 'hist-confirm', class: 'confirm' }, h('td', { colSpan: 6 },
+    h('p', { id: 'hist-ask', text: `Put ${table} ${keyText(c.pk)} back as it was after change ${c.id} (${c.operation})? The revert is a change of its own, kept in the history.` }),
+    h('div', { class: 'buttons', role: 'group', 'aria-labelledby': 'hist-ask' }, yes, no))));
+  yes.addEventListener('click', () => revert(c, yes));
+  no.addEventListener('click', () => { closeRevert(); btn.focus(); });
+  yes.focus();
+}
+async function revert(c, btn) {
+  const out = $('hist-status'), table = S.histQuery.table, key = keyText(c.pk);
+  btn.disabled = true;
+  say(out, `Reverting ${table} ${key}…`, 'busy');
+  try {
+    const d = await api('POST', histPath(table, c.pk, 'revert'), { to: c.id });
+    say(out, d.reinserted ? `Brought back ${table} ${key} (it had been deleted) as it was after change ${c.id}.`
+      : `Reverted ${table} ${key} to how it was after change ${c.id}.`, 'ok');
+  } catch (err) {
+    if (err.status === 401) return;
+    sayError(out, err, `Could not revert ${table} ${key}`);
+  }
+  try { await loadEntries(false); } catch (err) {
+    if (err.status !== 401) add(out, h('span', { class: 'detail', text: `The list could not be reloaded: ${err.message}` }));
+  }
+}
+async function moreEntries() {
+  const btn = $('hist-more');
+  btn.disabled = true;
+  try { await loadEntries(true); } catch (err) {
+    if (err.status !== 401) sayError($('hist-status'), err, 'Could not load older changes');
   } finally { btn.disabled = false; }
 }
 
@@ -825,6 +969,13 @@ function start() {
   on('col-drop', 'submit', dropColumn);
   on('drop-table', 'submit', dropTable);
   on('ch-more', 'click', moreChanges);
+  // row history
+  on('business-table', 'change', setHistory);
+  on('hist-form', 'submit', applyHistory);
+  on('h-table', 'change', applyHistory);
+  on('h-pk', 'input', () => { $('h-operation').disabled = !!$('h-pk').value.trim(); });
+  on('hist-table', 'click', (e) => { const btn = e.target.closest('button[data-action=revert]'); if (btn) askRevert(btn); });
+  on('hist-more', 'click', moreEntries);
   // users
   on('users-table', 'change', setUserFlag);
   window.addEventListener('hashchange', () => { S.changed = new Set(); route(); });
