@@ -337,11 +337,16 @@ BEGIN
             ARRAY(SELECT o.identity FROM unnest(objects) WITH ORDINALITY AS o(identity, ord)
                    WHERE o.identity IS NOT NULL
                    GROUP BY o.identity ORDER BY min(o.ord)),
-            coalesce(current_query(), ''));
+            -- The options of a foreign server or user mapping hold the
+            -- remote password; the history (kept in backups, replicated, read
+            -- by admins) must not.
+            CASE WHEN tag IN ('CREATE USER MAPPING', 'ALTER USER MAPPING', 'CREATE SERVER', 'ALTER SERVER')
+                 THEN format('(%s: not recorded, its options may hold a password)', tag)
+                 ELSE coalesce(current_query(), '') END);
 END;
 $$;
 COMMENT ON FUNCTION dynapi.record_schema_change(text, text[]) IS
-    'Internal, for the ddl_command_end event trigger: records a DDL statement in dynapi.schema_changes (the API user and username, the database role, the command tag, objects without NULLs or repeats, in order, and current_query()).';
+    'Internal, for the ddl_command_end event trigger: records a DDL statement in dynapi.schema_changes (the API user and username, the database role, the command tag, objects without NULLs or repeats, in order, and current_query(), except for CREATE/ALTER SERVER and USER MAPPING, whose options may hold a password).';
 REVOKE EXECUTE ON FUNCTION dynapi.record_schema_change(text, text[]) FROM PUBLIC;
 
 ----------------------------------------------------------------------------

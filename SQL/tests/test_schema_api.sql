@@ -6,7 +6,7 @@
 BEGIN;
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(143);
+SELECT plan(145);
 
 SET LOCAL dynapi.bcrypt_cost = 4;
 
@@ -385,6 +385,11 @@ CREATE VIEW public.dynapi_test_v AS SELECT id FROM public.dynapi_test_customer;
 CREATE FOREIGN DATA WRAPPER dynapi_test_fdw;
 CREATE SERVER dynapi_test_server FOREIGN DATA WRAPPER dynapi_test_fdw;
 CREATE FOREIGN TABLE public.dynapi_test_f (id int) SERVER dynapi_test_server;
+CREATE USER MAPPING FOR CURRENT_USER SERVER dynapi_test_server OPTIONS (user 'remote', password 'hunter2-secret');
+SELECT is((SELECT statement FROM dynapi.schema_changes WHERE tag = 'CREATE USER MAPPING' ORDER BY id DESC LIMIT 1),
+          '(CREATE USER MAPPING: not recorded, its options may hold a password)',
+          'a user mapping is recorded without its statement, which holds the remote password');
+SELECT is((SELECT count(*)::int FROM dynapi.schema_changes WHERE statement LIKE '%hunter2%'), 0, '... nowhere');
 CREATE TEMPORARY TABLE dynapi_test_tmp2 (id int);
 CREATE TABLE public."dynapi_test_Upper" (id int);
 INSERT INTO dynapi.table_settings (table_name, exposed) VALUES ('dynapi_test_pair', false);
